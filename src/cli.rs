@@ -1,0 +1,291 @@
+//! The command line: `tasklint check`, `rules`, `explain`.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+use crate::discover::{self, CrateRoots, DiscoverOptions};
+use crate::engine::{self, FileJob};
+use crate::finding::{Finding, Severity};
+use crate::render::{self, Format, Report};
+use crate::rules;
+use crate::settings::Settings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tasklint",
+    version,
+    about = "Finds leaked async tasks in Rust code"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lint files and folders (default: the current folder).
+    Check(CheckArgs),
+    /// List every rule: id, family, default severity, summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation.
+    Explain { rule: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Files or folders to lint.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Rules to enable, replacing the default set: ids, family names, or `all`.
+    #[arg(long, value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rules to enable in addition to the selected ones.
+    #[arg(long, value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Rules to disable.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Skip files matching this glob (gitignore syntax); repeatable.
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// Do not honour `.gitignore` and similar files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Apply `--exclude` even to files named on the command line.
+    #[arg(long)]
+    force_exclude: bool,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print nothing but the findings.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print the number of findings per rule (to standard error).
+    #[arg(long)]
+    statistics: bool,
+    /// Threads to use (default: one per core).
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// When to colour the human format.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Parse every file, even those no rule could report on (for benchmarks).
+    #[arg(long, hide = true)]
+    no_prefilter: bool,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => match check(&args) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Rules { format } => {
+            print!("{}", list_rules(format));
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match rules::by_id(&rule) {
+            Some(rule) => {
+                print!("{}", rule.doc);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: unknown rule `{rule}` (see `tasklint rules` for the list)");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn list_rules(format: RulesFormat) -> String {
+    match format {
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = rules::ALL
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "family": r.family.name(),
+                        "severity": r.severity,
+                        "default_enabled": r.default_enabled,
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            let mut out = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            out.push('\n');
+            out
+        }
+        RulesFormat::Human => {
+            let mut out = String::new();
+            for r in rules::ALL {
+                let default = if r.default_enabled { "on " } else { "off" };
+                out.push_str(&format!(
+                    "{:<24} {:<10} {:<8} {default}  {}\n",
+                    r.id,
+                    r.family.name(),
+                    r.severity.as_str(),
+                    r.summary
+                ));
+            }
+            out
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let mut settings = Settings::default();
+    settings.apply_selection(args.select.as_deref(), &args.extend_select, &args.ignore)?;
+    let options = DiscoverOptions {
+        no_ignore: args.no_ignore,
+        excludes: args.exclude.clone(),
+        force_exclude: args.force_exclude,
+    };
+    let files = discover::discover(&args.paths, &options)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.unwrap_or(0))
+        .build()
+        .map_err(|err| format!("cannot start worker threads: {err}"))?;
+    let roots = CrateRoots::default();
+    let outcomes: Vec<_> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|file| {
+                let job = FileJob {
+                    display: discover::display_path(&file.path),
+                    is_test_file: roots.is_test_file(&file.path),
+                    settings: &settings,
+                    prefilter: !args.no_prefilter,
+                    skip_generated: !file.explicit,
+                };
+                let outcome = engine::lint_path(&file.path, &job);
+                (job.display, outcome)
+            })
+            .collect()
+    });
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut sources = HashMap::new();
+    let mut parsed = 0;
+    for (path, outcome) in outcomes {
+        parsed += usize::from(outcome.parsed);
+        findings.extend(outcome.findings);
+        if let Some(source) = outcome.source {
+            sources.insert(path, source);
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let report = Report {
+        findings: &findings,
+        sources: &sources,
+        files_scanned: files.len(),
+        color,
+    };
+    let rendered = render::render(args.format, &report);
+    write_output(args.output.as_ref(), &rendered)?;
+    if !args.quiet {
+        if args.format != Format::Human {
+            eprintln!("{}", report.summary());
+        }
+        if files.is_empty() {
+            eprintln!("warning: no Rust files found under the given paths");
+        }
+        if args.statistics {
+            eprint!("{}", statistics(&findings));
+        }
+        let _ = parsed;
+    }
+    let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
+    Ok(if failing && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn statistics(findings: &[Finding]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for rule in rules::ALL {
+        let n = findings.iter().filter(|f| f.rule.id == rule.id).count();
+        if n > 0 {
+            counts.push((rule.id, n));
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts
+        .iter()
+        .map(|(id, n)| format!("{n:>6}  {id}\n"))
+        .collect()
+}
+
+/// Writes to `--output` all at once (through a temporary file beside it),
+/// or to standard output.
+fn write_output(output: Option<&PathBuf>, text: &str) -> Result<(), String> {
+    let Some(path) = output else {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+        return Ok(());
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    let temporary = path.with_file_name(format!(".{file_name}.tasklint-tmp"));
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|err| {
+            let _ = std::fs::remove_file(&temporary);
+            format!("cannot write --output file `{}`: {err}", path.display())
+        })
+}

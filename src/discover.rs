@@ -1,0 +1,183 @@
+//! Which files a run lints: a walk of the given paths that honours
+//! `.gitignore`, skips `target/` and `vendor/`, and applies `--exclude`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourcePath {
+    pub path: PathBuf,
+    /// Named on the command line (so not subject to the generated-file and
+    /// `target/` skips).
+    pub explicit: bool,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct DiscoverOptions {
+    pub no_ignore: bool,
+    pub excludes: Vec<String>,
+    pub force_exclude: bool,
+}
+
+/// Folders never descended into unless named.
+const SKIPPED_DIRS: &[&str] = &["target", "vendor"];
+
+pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<SourcePath>, String> {
+    let excludes = build_excludes(&options.excludes)?;
+    let mut found = Vec::new();
+    for root in paths {
+        let metadata =
+            std::fs::metadata(root).map_err(|err| format!("{}: {err}", root.display()))?;
+        if metadata.is_file() {
+            if options.force_exclude && is_excluded(&excludes, root, false) {
+                continue;
+            }
+            found.push(SourcePath {
+                path: root.clone(),
+                explicit: true,
+            });
+            continue;
+        }
+        let mut walk = ignore::WalkBuilder::new(root);
+        walk.standard_filters(!options.no_ignore)
+            .hidden(true)
+            .require_git(false)
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !(is_dir
+                    && entry.depth() > 0
+                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+            });
+        for entry in walk.build() {
+            let entry = entry.map_err(|err| err.to_string())?;
+            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+            let path = entry.path();
+            if !is_file || path.extension().is_none_or(|ext| ext != "rs") {
+                continue;
+            }
+            if is_excluded(&excludes, path, false) {
+                continue;
+            }
+            found.push(SourcePath {
+                path: path.to_path_buf(),
+                explicit: false,
+            });
+        }
+    }
+    found.sort();
+    found.dedup_by(|a, b| a.path == b.path);
+    Ok(found)
+}
+
+fn build_excludes(globs: &[String]) -> Result<Option<Gitignore>, String> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|err| format!("cannot read the current directory: {err}"))?;
+    let mut builder = GitignoreBuilder::new(cwd);
+    for glob in globs {
+        builder
+            .add_line(None, glob)
+            .map_err(|err| format!("invalid exclude glob `{glob}`: {err}"))?;
+    }
+    builder.build().map(Some).map_err(|err| err.to_string())
+}
+
+fn is_excluded(excludes: &Option<Gitignore>, path: &Path, is_dir: bool) -> bool {
+    let Some(excludes) = excludes else {
+        return false;
+    };
+    let path = absolute(path);
+    if !path.starts_with(excludes.path()) {
+        return false;
+    }
+    excludes
+        .matched_path_or_any_parents(&path, is_dir)
+        .is_ignore()
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+/// How a path is shown: relative to the current directory when under it.
+pub fn display_path(path: &Path) -> String {
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            absolute(path)
+                .strip_prefix(&cwd)
+                .ok()
+                .map(Path::to_path_buf)
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = shown.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// Finds each file's crate root (the folder of its nearest `Cargo.toml`), memoised per folder.
+#[derive(Default)]
+pub struct CrateRoots {
+    cache: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl CrateRoots {
+    pub fn root_of(&self, file: &Path) -> Option<PathBuf> {
+        let dir = absolute(file).parent()?.to_path_buf();
+        self.root_of_dir(&dir)
+    }
+
+    fn root_of_dir(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.cache.lock().ok()?.get(dir) {
+            return known.clone();
+        }
+        let root = if dir.join("Cargo.toml").is_file() {
+            Some(dir.to_path_buf())
+        } else {
+            dir.parent().and_then(|parent| self.root_of_dir(parent))
+        };
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(dir.to_path_buf(), root.clone());
+        }
+        root
+    }
+
+    /// Is this file test code by its place: under `tests/`, `benches/` or
+    /// `examples/` of its crate (of the path given, with no crate)?
+    pub fn is_test_file(&self, file: &Path) -> bool {
+        let absolute_file = absolute(file);
+        let relative = match self.root_of(file) {
+            Some(root) => absolute_file
+                .strip_prefix(&root)
+                .map(Path::to_path_buf)
+                .unwrap_or(absolute_file),
+            None => file.to_path_buf(),
+        };
+        let mut dirs = relative.components().rev().skip(1);
+        dirs.any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("tests" | "benches" | "examples")
+            )
+        })
+    }
+}
+
+/// A first-lines `@generated` marker.
+pub fn is_generated(source: &str) -> bool {
+    source
+        .lines()
+        .take(5)
+        .any(|line| line.contains("@generated"))
+}

@@ -1,0 +1,187 @@
+//! One file in, findings out: read, prefilter, parse, walk, fingerprint.
+//! No syntax tree outlives this module's functions.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+
+use crate::finding::{Diagnostic, Finding, Region};
+use crate::fingerprint::Fingerprinter;
+use crate::macros::Expansions;
+use crate::rules::{self, parse_error};
+use crate::settings::Settings;
+use crate::walk::{Cx, Walker};
+
+/// What linting one file produced.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub findings: Vec<Finding>,
+    /// The text, kept only when a finding needs it rendered.
+    pub source: Option<String>,
+    pub parsed: bool,
+}
+
+/// How a file is to be linted.
+pub struct FileJob<'s> {
+    /// The path as reported.
+    pub display: String,
+    pub is_test_file: bool,
+    pub settings: &'s Settings,
+    pub prefilter: bool,
+    /// Skip files marked `@generated` (those not named on the command line).
+    pub skip_generated: bool,
+}
+
+/// Reads and lints one file. Never panics: an unreadable, non-UTF-8 or
+/// unparsable file is a `parse-error` finding.
+pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let message = format!("cannot read file: {err}");
+            return error_outcome(
+                job,
+                Region::start(),
+                message,
+                "check the file's permissions",
+                None,
+            );
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(source) => lint_source(source, job),
+        Err(err) => {
+            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid);
+            let region = Region::at_end_of(&prefix);
+            let source = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            error_outcome(
+                job,
+                region,
+                "file is not valid UTF-8".to_string(),
+                "Rust source files must be UTF-8; re-encode the file",
+                Some(source),
+            )
+        }
+    }
+}
+
+/// Lints source text already in memory (also used for standard input).
+pub fn lint_source(source: String, job: &FileJob<'_>) -> FileOutcome {
+    if job.skip_generated && crate::discover::is_generated(&source) {
+        return FileOutcome::default();
+    }
+    if job.prefilter && !could_report(&source, job.settings) {
+        return FileOutcome::default();
+    }
+    let result = panic::catch_unwind(AssertUnwindSafe(|| diagnose(&source, job)));
+    // Spans point into a thread-local copy of every parsed file; release it.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let diagnostics = match result {
+        Ok(diagnostics) => diagnostics,
+        Err(payload) => {
+            let reason = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".to_string());
+            vec![Diagnostic {
+                rule: &parse_error::RULE,
+                region: Region::start(),
+                message: format!("tasklint failed on this file ({reason})"),
+                help: "this is a bug in tasklint; please report it with the file".to_string(),
+                item: String::new(),
+            }]
+        }
+    };
+    let findings = to_findings(diagnostics, &source, job);
+    let source = (!findings.is_empty()).then_some(source);
+    FileOutcome {
+        findings,
+        source,
+        parsed: true,
+    }
+}
+
+/// The prefilter: could any enabled rule report anything in this text?
+pub fn could_report(source: &str, settings: &Settings) -> bool {
+    settings
+        .enabled_rules()
+        .flat_map(|rule| rule.triggers.iter().copied())
+        .chain(settings.extra_triggers().iter().map(String::as_str))
+        .any(|word| source.contains(word))
+}
+
+fn diagnose(source: &str, job: &FileJob<'_>) -> Vec<Diagnostic> {
+    let file = match syn::parse_file(source) {
+        Ok(file) => file,
+        Err(err) => {
+            return vec![Diagnostic {
+                rule: &parse_error::RULE,
+                region: Region::from_span(err.span()),
+                message: format!("cannot parse file: {err}"),
+                help: "fix the syntax error; the rest of the tree was still linted".to_string(),
+                item: String::new(),
+            }];
+        }
+    };
+    let expansions = Expansions::of_file(&file);
+    let cx = Cx::new(
+        &job.display,
+        source,
+        &file,
+        &expansions,
+        job.settings,
+        job.is_test_file,
+    );
+    let checks = rules::checks(job.settings);
+    Walker::new(cx, checks).run(&file).into_diagnostics()
+}
+
+fn error_outcome(
+    job: &FileJob<'_>,
+    region: Region,
+    message: String,
+    help: &str,
+    source: Option<String>,
+) -> FileOutcome {
+    let diagnostic = Diagnostic {
+        rule: &parse_error::RULE,
+        region,
+        message,
+        help: help.to_string(),
+        item: String::new(),
+    };
+    let text = source.clone().unwrap_or_default();
+    FileOutcome {
+        findings: to_findings(vec![diagnostic], &text, job),
+        source,
+        parsed: false,
+    }
+}
+
+fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>) -> Vec<Finding> {
+    diagnostics.retain(|d| job.settings.is_enabled(d.rule));
+    diagnostics.sort_by(|a, b| (a.region, a.rule.id).cmp(&(b.region, b.rule.id)));
+    diagnostics.dedup_by(|a, b| a.region == b.region && a.rule.id == b.rule.id);
+    let lines: Vec<&str> = source.lines().collect();
+    let mut fingerprints = Fingerprinter::default();
+    diagnostics
+        .into_iter()
+        .map(|d| {
+            let line_text = lines
+                .get(d.region.line.saturating_sub(1))
+                .copied()
+                .unwrap_or("");
+            let fingerprint = fingerprints.fingerprint(d.rule.id, &job.display, line_text, &d.item);
+            Finding {
+                severity: job.settings.severity_of(d.rule),
+                rule: d.rule,
+                path: job.display.clone(),
+                region: d.region,
+                message: d.message,
+                help: d.help,
+                fingerprint,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,137 @@
+//! What a rule reports, before and after it is tied to a file.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "note" => Some(Severity::Note),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A region of a file: 1-based lines and columns, `end_column` exclusive.
+/// Columns count Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Region {
+    pub fn from_span(span: proc_macro2::Span) -> Region {
+        let start = span.start();
+        let end = span.end();
+        Region {
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+        }
+    }
+
+    /// Line 1, column 1, one character wide.
+    pub fn start() -> Region {
+        Region {
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 2,
+        }
+    }
+
+    /// The position just after `text`, one character wide.
+    pub fn at_end_of(text: &str) -> Region {
+        let line = text.matches('\n').count() + 1;
+        let column = text
+            .rsplit('\n')
+            .next()
+            .map_or(0, |last| last.chars().count())
+            + 1;
+        Region {
+            line,
+            column,
+            end_line: line,
+            end_column: column + 1,
+        }
+    }
+
+    /// The region from the start of `first` to the end of `last`.
+    pub fn covering(first: proc_macro2::Span, last: proc_macro2::Span) -> Region {
+        let start = Region::from_span(first);
+        let end = Region::from_span(last);
+        if (end.end_line, end.end_column) < (start.line, start.column) {
+            return start;
+        }
+        Region {
+            end_line: end.end_line,
+            end_column: end.end_column,
+            ..start
+        }
+    }
+}
+
+/// A finding as a rule emits it, inside one file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub region: Region,
+    pub message: String,
+    pub help: String,
+    /// The innermost named item around the finding (`Server::run`), for fingerprints.
+    pub item: String,
+}
+
+/// A finding tied to its file, ready to render.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub path: String,
+    pub region: Region,
+    pub message: String,
+    pub help: String,
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn sort_key(&self) -> (&str, usize, usize, &'static str) {
+        (
+            &self.path,
+            self.region.line,
+            self.region.column,
+            self.rule.id,
+        )
+    }
+}

@@ -1,0 +1,19 @@
+//! tasklint: finds leaked async tasks in Rust code.
+//!
+//! The pipeline: [`discover`] the files, [`engine`] reads, prefilters,
+//! parses and walks each one ([`walk`]) with the [`rules`]' checks, and
+//! [`render`] writes the sorted findings.
+
+pub mod cli;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod fingerprint;
+pub mod macros;
+pub mod render;
+pub mod resolve;
+pub mod rules;
+pub mod settings;
+pub mod signals;
+pub mod spawner;
+pub mod walk;

@@ -1,0 +1,26 @@
+use super::Disposal;
+use crate::finding::Severity;
+use crate::rules::{Family, Rule};
+use crate::walk::{Cx, SpawnCall};
+
+pub static RULE: Rule = Rule {
+    id: "detached-thread",
+    family: Family::Detached,
+    severity: Severity::Warning,
+    default_enabled: false,
+    summary: "a thread is spawned and its `JoinHandle` dropped, detaching it",
+    triggers: &["spawn"],
+    doc: include_str!("../../../lints/detached-thread.md"),
+};
+
+pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
+    if matches!(disposal, Disposal::UnwaitedChild(_)) {
+        return;
+    }
+    cx.report(
+        &RULE,
+        call.region,
+        format!("the handle of the thread spawned with `{}` is dropped, so the thread is detached", call.name),
+        "keep the `JoinHandle` and `join()` it, use `std::thread::scope`, or write `drop(handle)` if detaching is intended",
+    );
+}

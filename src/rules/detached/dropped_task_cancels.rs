@@ -1,0 +1,30 @@
+use super::Disposal;
+use crate::finding::Severity;
+use crate::rules::{Family, Rule};
+use crate::walk::{Cx, SpawnCall};
+
+pub static RULE: Rule = Rule {
+    id: "dropped-task-cancels",
+    family: Family::Detached,
+    severity: Severity::Error,
+    default_enabled: true,
+    summary:
+        "a cancel-on-drop task (smol, async-executor, glommio) is dropped at once and never runs",
+    triggers: &["spawn"],
+    doc: include_str!("../../../lints/dropped-task-cancels.md"),
+};
+
+pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
+    if !disposal.is_immediate() {
+        return; // `let _task = ..` keeps the task alive to the end of the scope
+    }
+    cx.report(
+        &RULE,
+        call.region,
+        format!(
+            "the task from `{}` is dropped at once, which cancels it before it runs",
+            call.name
+        ),
+        "call `.detach()` to let it run on its own, or keep the `Task` and `.await` it",
+    );
+}

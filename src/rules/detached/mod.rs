@@ -1,0 +1,310 @@
+//! Family `detached`: spawn handles nobody keeps.
+//!
+//! One check walks every spawn site, decides what happens to its handle
+//! (discarded by a statement, `let _ =`, an unread binding, ...), and hands
+//! the site to the rules in their order of precedence: a spawn gets at most
+//! one finding from `detached-endless-task`, `spawn-in-drop` and
+//! `detached-spawn`.
+
+use std::collections::HashMap;
+
+use quote::ToTokens;
+use syn::visit::Visit;
+use syn::{Expr, Pat, Stmt};
+
+use crate::macros::{tokens_exit, tokens_mention, Expansion, Expansions};
+use crate::spawner::Spawner;
+use crate::walk::{expr_key, Check, Cx, SpawnCall, TaskBody};
+
+pub mod detached_spawn;
+pub mod detached_thread;
+pub mod dropped_task_cancels;
+pub mod endless_task;
+pub mod spawn_in_drop;
+pub mod unreaped_child;
+
+/// How a spawn's handle is thrown away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposal {
+    /// `spawn(..);`, also through `?`, `.unwrap()`, `.expect(..)`.
+    Statement,
+    /// `let _ = spawn(..);` or `_ = spawn(..);`.
+    LetUnderscore,
+    /// `let name = spawn(..);` and `name` is never read again.
+    UnreadBinding(String),
+    /// `let name = spawn(..);` (a `Child`) and `name` is read, but never waited.
+    UnwaitedChild(String),
+}
+
+impl Disposal {
+    /// Dropped right here, as opposed to at the end of the scope.
+    pub fn is_immediate(&self) -> bool {
+        matches!(self, Disposal::Statement | Disposal::LetUnderscore)
+    }
+}
+
+#[derive(Default)]
+pub struct Detached {
+    disposals: HashMap<(usize, usize, usize, usize), Disposal>,
+}
+
+impl<'a> Check<'a> for Detached {
+    fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Expr(expr, Some(_)) => self.discarded(expr, Disposal::Statement, cx, 0),
+                Stmt::Local(local) => {
+                    let Some(init) = &local.init else { continue };
+                    let pat = match &local.pat {
+                        Pat::Type(t) => &*t.pat,
+                        other => other,
+                    };
+                    match pat {
+                        Pat::Wild(_) => self.discarded(&init.expr, Disposal::LetUnderscore, cx, 0),
+                        Pat::Ident(ident) if ident.subpat.is_none() => {
+                            let Some(call) = cx.spawn_call(peel_result(&init.expr)) else {
+                                continue;
+                            };
+                            let name = ident.ident.to_string();
+                            let rest = &stmts[i + 1..];
+                            let disposal = if !mentioned_in(&name, rest) {
+                                Disposal::UnreadBinding(name)
+                            } else if call.spawner == Spawner::Child
+                                && !unreaped_child::is_reaped(&name, rest, cx.expansions)
+                            {
+                                Disposal::UnwaitedChild(name)
+                            } else {
+                                continue;
+                            };
+                            self.discarded(&init.expr, disposal, cx, 0);
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
+        if !matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
+            return;
+        }
+        let Some(call) = cx.spawn_call(expr) else {
+            return;
+        };
+        let disposal = self.disposals.remove(&expr_key(expr));
+        match call.spawner {
+            Spawner::Detaching => detaching(&call, disposal.as_ref(), cx),
+            Spawner::CancelOnDrop => {
+                if let Some(disposal) = &disposal {
+                    dropped_task_cancels::check(&call, disposal, cx);
+                }
+            }
+            Spawner::Thread => {
+                if let Some(disposal) = &disposal {
+                    detached_thread::check(&call, disposal, cx);
+                }
+            }
+            Spawner::Child => {
+                if let Some(disposal) = &disposal {
+                    unreaped_child::check(&call, disposal, cx);
+                }
+            }
+            Spawner::Owning => {}
+        }
+    }
+}
+
+impl Detached {
+    /// Records that the value of `expr` is thrown away, looking through
+    /// `?`, `.unwrap()`, `.expect(..)` and into `if`/`match`/block tails.
+    fn discarded(&mut self, expr: &Expr, disposal: Disposal, cx: &Cx<'_>, depth: usize) {
+        if depth > 8 {
+            return;
+        }
+        let expr = peel_result(expr);
+        match expr {
+            Expr::Assign(assign) if matches!(&*assign.left, Expr::Infer(_)) => {
+                self.discarded(&assign.right, Disposal::LetUnderscore, cx, depth + 1);
+            }
+            Expr::If(e) if disposal == Disposal::Statement => {
+                self.discarded_tail(&e.then_branch.stmts, cx, depth);
+                if let Some((_, else_branch)) = &e.else_branch {
+                    self.discarded(else_branch, Disposal::Statement, cx, depth + 1);
+                }
+            }
+            Expr::Block(b) if disposal == Disposal::Statement => {
+                self.discarded_tail(&b.block.stmts, cx, depth)
+            }
+            Expr::Match(m) if disposal == Disposal::Statement => {
+                for arm in &m.arms {
+                    self.discarded(&arm.body, Disposal::Statement, cx, depth + 1);
+                }
+            }
+            Expr::Call(_) | Expr::MethodCall(_) => {
+                self.disposals.insert(expr_key(expr), disposal);
+            }
+            _ => {}
+        }
+    }
+
+    fn discarded_tail(&mut self, stmts: &[Stmt], cx: &Cx<'_>, depth: usize) {
+        if let Some(Stmt::Expr(tail, None)) = stmts.last() {
+            self.discarded(tail, Disposal::Statement, cx, depth + 1);
+        }
+    }
+}
+
+/// `x?`, `x.unwrap()`, `x.expect(..)`, `(x)`: the `x`.
+pub fn peel_result(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::MethodCall(m)
+                if (m.method == "unwrap" && m.args.is_empty())
+                    || (m.method == "expect" && m.args.len() == 1) =>
+            {
+                expr = &m.receiver
+            }
+            _ => return expr,
+        }
+    }
+}
+
+/// The precedence of SPEC §2: endless task, then spawn in `Drop`, then plain detached spawn.
+fn detaching(call: &SpawnCall<'_>, disposal: Option<&Disposal>, cx: &Cx<'_>) {
+    let body = call.task.and_then(|task| cx.task_body(task));
+    let discarded = disposal.is_some_and(|d| !matches!(d, Disposal::UnwaitedChild(_)));
+    if discarded
+        && cx.is_enabled(&endless_task::RULE)
+        && cx.family_applies(endless_task::RULE.family)
+    {
+        if let Some(body) = body {
+            if endless_task::check(call, body, cx) {
+                return;
+            }
+        }
+    }
+    if cx.in_drop()
+        && cx.is_enabled(&spawn_in_drop::RULE)
+        && cx.family_applies(spawn_in_drop::RULE.family)
+    {
+        spawn_in_drop::check(call, cx);
+        return;
+    }
+    if let (true, Some(disposal)) = (discarded, disposal) {
+        detached_spawn::check(call, disposal, body, cx);
+    }
+}
+
+/// Is `name` mentioned anywhere in `stmts` (macro tokens included)?
+pub fn mentioned_in(name: &str, stmts: &[Stmt]) -> bool {
+    stmts
+        .iter()
+        .any(|stmt| tokens_mention(&stmt.to_token_stream(), name))
+}
+
+/// The first `loop` in a task body that nothing leaves: no `break` for it,
+/// no `return`, no `?`, and no macro inside it that could do either.
+pub fn endless_loop<'a>(
+    body: TaskBody<'a>,
+    expansions: &'a Expansions,
+) -> Option<&'a syn::ExprLoop> {
+    let mut finder = LoopFinder {
+        expansions,
+        found: None,
+    };
+    match body {
+        TaskBody::Block(b) => finder.visit_block(b),
+        TaskBody::Expr(e) => finder.visit_expr(e),
+    }
+    finder.found
+}
+
+struct LoopFinder<'a> {
+    expansions: &'a Expansions,
+    found: Option<&'a syn::ExprLoop>,
+}
+
+impl<'a> Visit<'a> for LoopFinder<'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.found.is_some() {
+            return;
+        }
+        match expr {
+            Expr::Loop(l) if !loop_exits(l) => self.found = Some(l),
+            // A nested closure or `async` block is not the task's own control flow.
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => syn::visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        match self.expansions.get(mac) {
+            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            Some(Expansion::Select(select)) => select
+                .arms
+                .iter()
+                .for_each(|arm| self.visit_expr(&arm.handler)),
+            _ => {}
+        }
+    }
+}
+
+fn loop_exits(l: &syn::ExprLoop) -> bool {
+    let mut finder = ExitFinder {
+        label: l.label.as_ref().map(|label| label.name.ident.to_string()),
+        depth: 0,
+        found: false,
+    };
+    finder.visit_block(&l.body);
+    finder.found
+}
+
+struct ExitFinder {
+    label: Option<String>,
+    depth: usize,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ExitFinder {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Break(b) => {
+                let exits = match &b.label {
+                    Some(label) => self.label.as_deref() == Some(&label.ident.to_string()),
+                    None => self.depth == 0,
+                };
+                if exits {
+                    self.found = true;
+                } else {
+                    syn::visit::visit_expr(self, expr);
+                }
+            }
+            Expr::Return(_) | Expr::Try(_) => self.found = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_) => {
+                self.depth += 1;
+                syn::visit::visit_expr(self, expr);
+                self.depth -= 1;
+            }
+            _ => syn::visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if tokens_exit(&mac.tokens) {
+            self.found = true;
+        }
+    }
+}

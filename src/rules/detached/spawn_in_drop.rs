@@ -1,0 +1,25 @@
+use crate::finding::Severity;
+use crate::rules::{Family, Rule};
+use crate::walk::{Cx, SpawnCall};
+
+pub static RULE: Rule = Rule {
+    id: "spawn-in-drop",
+    family: Family::Detached,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "a task is spawned inside `Drop::drop`",
+    triggers: &["spawn"],
+    doc: include_str!("../../../lints/spawn-in-drop.md"),
+};
+
+pub fn check(call: &SpawnCall<'_>, cx: &Cx<'_>) {
+    cx.report(
+        &RULE,
+        call.region,
+        format!(
+            "task spawned with `{}` in `Drop::drop` may never run at runtime shutdown, and outlives the value",
+            call.name
+        ),
+        "move the cleanup into an `async fn close(self)` (or `shutdown`) that callers await before dropping the value",
+    );
+}

@@ -1,0 +1,165 @@
+use syn::visit::Visit;
+use syn::{Expr, Lit, Stmt};
+
+use super::Disposal;
+use crate::finding::Severity;
+use crate::macros::{tokens_mention, Expansion, Expansions};
+use crate::rules::{Family, Rule};
+use crate::walk::{chain_root, Cx, SpawnCall};
+
+pub static RULE: Rule = Rule {
+    id: "unreaped-child",
+    family: Family::Detached,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "a child process is spawned and never waited, leaving a zombie",
+    triggers: &["spawn"],
+    doc: include_str!("../../../lints/unreaped-child.md"),
+};
+
+pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
+    let kill_on_drop = has_kill_on_drop(call, cx);
+    let name = &call.name;
+    let (message, help) = match disposal {
+        Disposal::Statement | Disposal::LetUnderscore if kill_on_drop => (
+            format!("the child process from `{name}` has `kill_on_drop(true)` and is dropped at once, so it is killed immediately"),
+            "bind the `Child` to a name (`let _child = ..`) to keep the process alive, and `.wait().await` it before the scope ends",
+        ),
+        Disposal::Statement | Disposal::LetUnderscore => (
+            format!("the child process from `{name}` is never waited, so it is left a zombie when it exits"),
+            "keep the `Child` and call `wait()` (or `kill()` then `wait()`), or use `output()`/`status()` to run it to completion",
+        ),
+        Disposal::UnreadBinding(_) | Disposal::UnwaitedChild(_) if kill_on_drop => return,
+        Disposal::UnreadBinding(binding) | Disposal::UnwaitedChild(binding) => (
+            format!("the child process `{binding}` from `{name}` is never waited, so it is left a zombie when it exits"),
+            "call `wait()` on it (or `kill()` then `wait()`), return it, or store it where shutdown waits for it",
+        ),
+    };
+    cx.report(&RULE, call.region, message, help);
+}
+
+/// `.kill_on_drop(true)` in the spawn's builder chain, or as a statement on
+/// the builder variable in the same function.
+fn has_kill_on_drop(call: &SpawnCall<'_>, cx: &Cx<'_>) -> bool {
+    let Some(receiver) = call.receiver else {
+        return false;
+    };
+    let mut expr = receiver;
+    while let Expr::MethodCall(m) = expr {
+        if is_kill_on_drop_true(m) {
+            return true;
+        }
+        expr = &m.receiver;
+    }
+    let Expr::Path(root) = chain_root(receiver) else {
+        return false;
+    };
+    let Some(builder) = root.path.get_ident() else {
+        return false;
+    };
+    let Some(function) = cx.enclosing_fn() else {
+        return false;
+    };
+    let mut finder = KillOnDrop {
+        builder: builder.to_string(),
+        found: false,
+    };
+    finder.visit_block(function.body);
+    finder.found
+}
+
+fn is_kill_on_drop_true(m: &syn::ExprMethodCall) -> bool {
+    m.method == "kill_on_drop"
+        && matches!(m.args.first(), Some(Expr::Lit(lit)) if matches!(&lit.lit, Lit::Bool(b) if b.value))
+}
+
+struct KillOnDrop {
+    builder: String,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for KillOnDrop {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if is_kill_on_drop_true(m) {
+            if let Expr::Path(p) = chain_root(&m.receiver) {
+                if p.path.is_ident(&self.builder) {
+                    self.found = true;
+                }
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+}
+
+/// Is the `Child` bound to `name` handled in `stmts`: waited, killed and
+/// waited, returned, stored, or handed on? Only `id()`, `kill()`,
+/// `start_kill()` and its pipes (`stdin`, `stdout`, `stderr`) are uses that
+/// leave it unreaped; any other use counts as handling it.
+pub fn is_reaped(name: &str, stmts: &[Stmt], expansions: &Expansions) -> bool {
+    let mut uses = ChildUses {
+        name,
+        expansions,
+        handled: false,
+    };
+    for stmt in stmts {
+        uses.visit_stmt(stmt);
+    }
+    uses.handled
+}
+
+struct ChildUses<'n, 'a> {
+    name: &'n str,
+    expansions: &'a Expansions,
+    handled: bool,
+}
+
+impl ChildUses<'_, '_> {
+    fn is_name(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Path(p) if p.path.is_ident(self.name))
+    }
+}
+
+impl<'ast> Visit<'ast> for ChildUses<'_, '_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.handled {
+            return;
+        }
+        match expr {
+            Expr::Path(_) if self.is_name(expr) => self.handled = true,
+            Expr::Await(a) => match &*a.base {
+                // tokio's `child.kill().await` waits for the process.
+                Expr::MethodCall(m) if m.method == "kill" && self.is_name(&m.receiver) => {
+                    self.handled = true
+                }
+                _ => syn::visit::visit_expr(self, expr),
+            },
+            Expr::MethodCall(m) if self.is_name(&m.receiver) => {
+                let method = m.method.to_string();
+                if matches!(method.as_str(), "id" | "kill" | "start_kill") {
+                    m.args.iter().for_each(|arg| self.visit_expr(arg));
+                } else {
+                    self.handled = true;
+                }
+            }
+            Expr::Field(f) if self.is_name(&f.base) => {
+                let is_pipe = matches!(&f.member, syn::Member::Named(m) if m == "stdin" || m == "stdout" || m == "stderr");
+                if !is_pipe {
+                    self.handled = true;
+                }
+            }
+            _ => syn::visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        match self.expansions.get(mac) {
+            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            _ => {
+                if tokens_mention(&mac.tokens, self.name) {
+                    self.handled = true;
+                }
+            }
+        }
+    }
+}

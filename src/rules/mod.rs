@@ -1,0 +1,89 @@
+//! The rule registry: every rule is declared once, beside its check, and
+//! everything else (`rules`, `explain`, selection, SARIF, the prefilter)
+//! reads [`ALL`].
+
+use crate::finding::Severity;
+use crate::settings::Settings;
+use crate::walk::Check;
+
+pub mod detached;
+pub mod parse_error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Family {
+    Detached,
+    Swallowed,
+    Shutdown,
+    /// Rules about the run itself: `parse-error`, `unused-suppression`.
+    General,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Detached => "detached",
+            Family::Swallowed => "swallowed",
+            Family::Shutdown => "shutdown",
+            Family::General => "general",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Rule {
+    pub id: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    pub default_enabled: bool,
+    pub summary: &'static str,
+    /// Words at least one of which a file must contain for this rule to
+    /// report anything in it; the prefilter skips files with none.
+    pub triggers: &'static [&'static str],
+    /// `lints/<id>.md`.
+    pub doc: &'static str,
+}
+
+impl Rule {
+    /// Does this rule look at test code (SPEC §1)?
+    pub fn applies_to_tests(&self) -> bool {
+        matches!(self.family, Family::Swallowed | Family::General)
+            || self.id == "dropped-task-cancels"
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// Every rule, in the order `tasklint rules` lists them.
+pub static ALL: &[&Rule] = &[
+    &detached::endless_task::RULE,
+    &detached::detached_spawn::RULE,
+    &detached::dropped_task_cancels::RULE,
+    &detached::detached_thread::RULE,
+    &detached::unreaped_child::RULE,
+    &detached::spawn_in_drop::RULE,
+    &parse_error::RULE,
+];
+
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
+
+pub fn index_of(rule: &Rule) -> Option<usize> {
+    ALL.iter().position(|r| r.id == rule.id)
+}
+
+/// The checks that can report any of the enabled rules.
+pub fn checks<'a>(settings: &Settings) -> Vec<Box<dyn Check<'a> + 'a>> {
+    let mut checks: Vec<Box<dyn Check<'a> + 'a>> = Vec::new();
+    if settings
+        .enabled_rules()
+        .any(|r| r.family == Family::Detached)
+    {
+        checks.push(Box::new(detached::Detached::default()));
+    }
+    checks
+}

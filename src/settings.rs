@@ -1,0 +1,124 @@
+//! What a run is configured to do: which rules, at what severity, and which
+//! extra spawners and signals the user declared.
+
+use std::collections::HashMap;
+
+use crate::finding::Severity;
+use crate::rules::{self, Rule};
+use crate::spawner::Spawner;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    enabled: Vec<bool>,
+    pub severity: HashMap<&'static str, Severity>,
+    pub lint_tests: bool,
+    pub spawners: HashMap<String, Spawner>,
+    pub shutdown_words: Vec<String>,
+    pub signals: Vec<String>,
+    triggers: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            enabled: rules::ALL.iter().map(|r| r.default_enabled).collect(),
+            severity: HashMap::new(),
+            lint_tests: false,
+            spawners: HashMap::new(),
+            shutdown_words: Vec::new(),
+            signals: Vec::new(),
+            triggers: Vec::new(),
+        }
+    }
+}
+
+/// A selector names rules: an id, a family name, or `all`.
+pub fn select(selector: &str) -> Result<Vec<&'static Rule>, String> {
+    if selector == "all" {
+        return Ok(rules::ALL.to_vec());
+    }
+    if let Some(rule) = rules::by_id(selector) {
+        return Ok(vec![rule]);
+    }
+    let family: Vec<&'static Rule> = rules::ALL
+        .iter()
+        .copied()
+        .filter(|r| r.family.name() == selector)
+        .collect();
+    if family.is_empty() {
+        Err(format!(
+            "unknown rule or family `{selector}` (see `tasklint rules` for the list)"
+        ))
+    } else {
+        Ok(family)
+    }
+}
+
+impl Settings {
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
+        rules::index_of(rule).is_some_and(|i| self.enabled[i])
+    }
+
+    pub fn enabled_rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+        rules::ALL
+            .iter()
+            .copied()
+            .zip(&self.enabled)
+            .filter_map(|(rule, on)| on.then_some(rule))
+    }
+
+    /// `select` replaces the set, `extend_select` adds, `ignore` removes.
+    pub fn apply_selection(
+        &mut self,
+        select_: Option<&[String]>,
+        extend_select: &[String],
+        ignore: &[String],
+    ) -> Result<(), String> {
+        if let Some(selectors) = select_ {
+            self.enabled = vec![false; rules::ALL.len()];
+            for selector in selectors {
+                self.set(selector, true)?;
+            }
+        }
+        for selector in extend_select {
+            self.set(selector, true)?;
+        }
+        for selector in ignore {
+            self.set(selector, false)?;
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, selector: &str, on: bool) -> Result<(), String> {
+        for rule in select(selector)? {
+            if let Some(i) = rules::index_of(rule) {
+                self.enabled[i] = on;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn severity_of(&self, rule: &Rule) -> Severity {
+        self.severity.get(rule.id).copied().unwrap_or(rule.severity)
+    }
+
+    /// Trigger words the user's configuration adds: the last segment of each configured spawner.
+    pub fn extra_triggers(&self) -> &[String] {
+        &self.triggers
+    }
+
+    pub fn configured_spawner(&self, path: &str) -> Option<Spawner> {
+        self.spawners.get(path).copied()
+    }
+
+    pub fn add_spawner(&mut self, path: &str, spawner: Spawner) {
+        self.spawners.insert(path.to_string(), spawner);
+        if let Some(last) = path.rsplit("::").next() {
+            self.triggers.push(last.to_string());
+        }
+    }
+
+    pub fn is_configured_spawner(&self, path: &str) -> bool {
+        self.spawners.contains_key(path)
+    }
+}

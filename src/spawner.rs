@@ -1,0 +1,174 @@
+//! Spawners, as SPEC §1's table lists them, and the receiver types whose
+//! methods spawn.
+
+/// What dropping a spawner's handle does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spawner {
+    /// Dropping the `JoinHandle` detaches the task (tokio, async-std, actix).
+    Detaching,
+    /// Dropping the `Task` cancels it (smol, async-executor, glommio).
+    CancelOnDrop,
+    /// The spawner owns the task (`JoinSet`, `TaskTracker`).
+    Owning,
+    /// `std::thread::spawn`: dropping the handle detaches the thread.
+    Thread,
+    /// `Command::spawn`: a `Child` process.
+    Child,
+}
+
+/// Types whose values the rules follow: spawning receivers and task handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Runtime,
+    RuntimeHandle,
+    RuntimeBuilder,
+    LocalSet,
+    JoinSet,
+    TaskTracker,
+    Executor,
+    StdCommand,
+    TokioCommand,
+    ThreadBuilder,
+    /// A tokio/async-std `JoinHandle` (awaitable, detaches on drop).
+    JoinHandle,
+    /// `JoinHandle` from `spawn_blocking`: `abort()` does nothing once started.
+    BlockingJoinHandle,
+    /// A `std::thread::JoinHandle`.
+    ThreadJoinHandle,
+    AbortHandle,
+    Child,
+    CancellationToken,
+}
+
+/// Resolved paths of functions that spawn.
+pub fn function_spawner(path: &str) -> Option<Spawner> {
+    Some(match path {
+        "tokio::spawn"
+        | "tokio::task::spawn"
+        | "tokio::task::spawn_local"
+        | "tokio::task::spawn_blocking"
+        | "actix_rt::spawn"
+        | "actix_rt::task::spawn_blocking"
+        | "async_std::task::spawn"
+        | "async_std::task::spawn_local"
+        | "async_std::task::spawn_blocking" => Spawner::Detaching,
+        "smol::spawn"
+        | "async_global_executor::spawn"
+        | "async_global_executor::spawn_local"
+        | "async_global_executor::spawn_blocking"
+        | "glommio::spawn_local"
+        | "glommio::spawn_local_into" => Spawner::CancelOnDrop,
+        "std::thread::spawn" => Spawner::Thread,
+        _ => return None,
+    })
+}
+
+/// Is this a `spawn_blocking`-style spawner, whose task cannot be aborted once started?
+pub fn is_blocking_spawner(name: &str) -> bool {
+    name.ends_with("spawn_blocking")
+}
+
+/// Spawning methods by receiver kind.
+pub fn method_spawner(kind: Kind, method: &str) -> Option<Spawner> {
+    let spawner = match (kind, method) {
+        (Kind::Runtime | Kind::RuntimeHandle, "spawn" | "spawn_blocking") => Spawner::Detaching,
+        (Kind::LocalSet, "spawn_local") => Spawner::Detaching,
+        (
+            Kind::JoinSet | Kind::TaskTracker,
+            "spawn" | "spawn_blocking" | "spawn_local" | "spawn_on" | "spawn_local_on"
+            | "spawn_blocking_on",
+        ) => Spawner::Owning,
+        (Kind::Executor, "spawn") => Spawner::CancelOnDrop,
+        (Kind::StdCommand | Kind::TokioCommand, "spawn") => Spawner::Child,
+        (Kind::ThreadBuilder, "spawn") => Spawner::Thread,
+        _ => return None,
+    };
+    Some(spawner)
+}
+
+/// The kind of a value whose type path resolves to `path`.
+pub fn kind_of_type_path(path: &str) -> Option<Kind> {
+    Some(match path {
+        "tokio::runtime::Runtime" => Kind::Runtime,
+        "tokio::runtime::Handle" => Kind::RuntimeHandle,
+        "tokio::runtime::Builder" => Kind::RuntimeBuilder,
+        "tokio::task::LocalSet" => Kind::LocalSet,
+        "tokio::task::JoinSet" | "tokio::task::join_set::JoinSet" => Kind::JoinSet,
+        "tokio_util::task::TaskTracker" | "tokio_util::task::task_tracker::TaskTracker" => {
+            Kind::TaskTracker
+        }
+        "smol::Executor"
+        | "smol::LocalExecutor"
+        | "async_executor::Executor"
+        | "async_executor::LocalExecutor"
+        | "async_executor::StaticExecutor"
+        | "async_executor::StaticLocalExecutor" => Kind::Executor,
+        "std::process::Command" => Kind::StdCommand,
+        "tokio::process::Command" => Kind::TokioCommand,
+        "std::thread::Builder" => Kind::ThreadBuilder,
+        "tokio::task::JoinHandle"
+        | "tokio::task::join_handle::JoinHandle"
+        | "async_std::task::JoinHandle" => Kind::JoinHandle,
+        "std::thread::JoinHandle" => Kind::ThreadJoinHandle,
+        "tokio::task::AbortHandle" => Kind::AbortHandle,
+        "std::process::Child" | "tokio::process::Child" => Kind::Child,
+        "tokio_util::sync::CancellationToken"
+        | "tokio_util::sync::cancellation_token::CancellationToken" => Kind::CancellationToken,
+        _ => return None,
+    })
+}
+
+/// The kind returned by a constructor function, by resolved path.
+pub fn kind_of_constructor(path: &str) -> Option<Kind> {
+    let (ty, function) = path.rsplit_once("::")?;
+    let kind = kind_of_type_path(ty)?;
+    let constructs = match kind {
+        Kind::Runtime => matches!(function, "new"),
+        Kind::RuntimeHandle => matches!(function, "current" | "try_current"),
+        Kind::RuntimeBuilder => matches!(
+            function,
+            "new_multi_thread" | "new_current_thread" | "new_multi_thread_alt"
+        ),
+        Kind::LocalSet
+        | Kind::JoinSet
+        | Kind::TaskTracker
+        | Kind::Executor
+        | Kind::CancellationToken => {
+            matches!(function, "new" | "default")
+        }
+        Kind::StdCommand | Kind::TokioCommand | Kind::ThreadBuilder => function == "new",
+        _ => false,
+    };
+    constructs.then_some(kind)
+}
+
+/// The kind a method call on a receiver of kind `kind` returns, for the
+/// builder-style and accessor methods the rules follow.
+pub fn kind_after_method(kind: Kind, method: &str) -> Option<Kind> {
+    match (kind, method) {
+        (_, "clone" | "as_ref" | "borrow" | "deref" | "by_ref") => Some(kind),
+        (Kind::Runtime, "handle") => Some(Kind::RuntimeHandle),
+        (Kind::RuntimeBuilder, "build") => Some(Kind::Runtime),
+        (Kind::RuntimeBuilder, _) => Some(Kind::RuntimeBuilder),
+        (
+            Kind::StdCommand | Kind::TokioCommand,
+            "spawn" | "output" | "status" | "get_program" | "get_args",
+        ) => None,
+        (Kind::StdCommand | Kind::TokioCommand, _) => Some(kind),
+        (Kind::ThreadBuilder, "name" | "stack_size" | "no_hooks") => Some(kind),
+        (Kind::CancellationToken, "child_token") => Some(kind),
+        _ => None,
+    }
+}
+
+/// Paths whose glob imports or resolution the rules care about, used to
+/// decide whether a glob-derived candidate names a real item.
+pub fn is_known_path(path: &str) -> bool {
+    function_spawner(path).is_some()
+        || kind_of_type_path(path).is_some()
+        || kind_of_constructor(path).is_some()
+        || matches!(
+            path,
+            "tokio::signal::ctrl_c" | "tokio::signal::unix::signal"
+        )
+}
