@@ -445,6 +445,11 @@ impl<'a> Cx<'a> {
             },
             Expr::Paren(p) => self.task_body(&p.expr),
             Expr::Group(g) => self.task_body(&g.expr),
+            // `tokio::spawn({ let x = x.clone(); async move { .. } })`
+            Expr::Block(b) => match b.block.stmts.last() {
+                Some(Stmt::Expr(tail, None)) => self.task_body(tail),
+                _ => None,
+            },
             Expr::Call(call) => {
                 if let Some(arg) = smart_pointer_argument(call) {
                     return self.task_body(arg);

@@ -1,3 +1,4 @@
+use quote::ToTokens;
 use syn::{Expr, Stmt};
 
 use super::Disposal;
@@ -10,7 +11,7 @@ pub static RULE: Rule = Rule {
     id: "detached-spawn",
     family: Family::Detached,
     severity: Severity::Warning,
-    default_enabled: true,
+    default_enabled: false,
     summary: "a one-shot task is spawned and its handle dropped, detaching it",
     triggers: &["spawn"],
     doc: include_str!("../../../lints/detached-spawn.md"),
@@ -38,20 +39,57 @@ pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, body: Option<TaskBody<'_
     );
 }
 
-/// The exemptions of SPEC §2: a task something else ends or watches.
+/// The exemptions of SPEC §2, and those the corpus review added: a task
+/// something else ends, watches or owns.
 fn is_owned_elsewhere(call: &SpawnCall<'_>, body: Option<TaskBody<'_>>, cx: &Cx<'_>) -> bool {
-    if call.task.is_some_and(is_cancellable_future) {
+    let Some(task) = call.task else { return false };
+    if is_cancellable_future(task) || is_handed_in(task) || mentions_owner_link(TaskBody::Expr(task)) {
         return true;
     }
     let Some(body) = body else { return false };
-    if signals::body_watches_signal(body, cx) {
+    if signals::body_watches_signal(body, cx) || mentions_owner_link(body) {
         return true;
     }
     let TaskBody::Block(block) = body else {
         return false;
     };
-    let work = skip_leading_lets(&block.stmts);
-    is_connection_driver(work) || is_actor_loop(work)
+    is_connection_driver(&block.stmts) || is_actor_loop(&block.stmts)
+}
+
+/// A future built elsewhere and handed in (`fn execute(&self, fut: F) {
+/// tokio::spawn(fut) }`, `let (svc, worker) = pair(); tokio::spawn(worker)`):
+/// its body is not visible here, and the code that built it decides how it ends.
+fn is_handed_in(task: &Expr) -> bool {
+    match task {
+        Expr::Path(_) | Expr::Field(_) => true,
+        Expr::Paren(p) => is_handed_in(&p.expr),
+        Expr::MethodCall(m) if crate::walk::is_future_adapter(&m.method.to_string()) => is_handed_in(&m.receiver),
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Path(p) if p.path.segments.len() == 2
+                && p.path.segments[0].ident == "Box" && p.path.segments[1].ident == "pin")
+                && call.args.first().is_some_and(is_handed_in)
+        }
+        _ => false,
+    }
+}
+
+/// A body that holds its owner only through a `Weak` (it ends when the
+/// owner is dropped), or that is handed a stop/shutdown handle (whoever holds
+/// the other end owns it).
+fn mentions_owner_link(body: TaskBody<'_>) -> bool {
+    let tokens = match body {
+        TaskBody::Block(b) => b.to_token_stream(),
+        TaskBody::Expr(e) => e.to_token_stream(),
+    };
+    any_ident(&tokens, &|ident| ident == "upgrade" || signals::is_shutdown_name(ident, &[]))
+}
+
+fn any_ident(tokens: &proc_macro2::TokenStream, pred: &dyn Fn(&str) -> bool) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(i) => pred(&i.to_string()),
+        proc_macro2::TokenTree::Group(g) => any_ident(&g.stream(), pred),
+        _ => false,
+    })
 }
 
 /// `fut.with_cancellation_token(&t)`, `t.run_until_cancelled(fut)`.
@@ -67,39 +105,36 @@ fn is_cancellable_future(task: &Expr) -> bool {
     false
 }
 
-/// The statements after leading `let`s that do not await.
-fn skip_leading_lets(stmts: &[Stmt]) -> &[Stmt] {
-    let first_work = stmts
-        .iter()
-        .position(|stmt| !matches!(stmt, Stmt::Local(_)) || count_awaits(stmt) > 0)
-        .unwrap_or(stmts.len());
-    &stmts[first_work..]
-}
-
-/// One future awaited, its `Err` handled inside: `if let Err(e) = conn.await {..}`,
-/// `match conn.await {..}`, `conn.await.unwrap_or_else(..)`.
-fn is_connection_driver(work: &[Stmt]) -> bool {
-    let [stmt] = work else { return false };
-    let expr = match stmt {
-        Stmt::Expr(expr, _) => expr,
-        Stmt::Local(local) if matches!(local.pat, syn::Pat::Wild(_)) => match &local.init {
-            Some(init) => &*init.expr,
-            None => return false,
-        },
-        _ => return false,
-    };
-    if count_awaits(stmt) != 1 {
+/// The connection-driver idiom: the body awaits one future and handles its
+/// outcome inside (`if let Err(e) = conn.await {..}`, `match conn.await
+/// {..}`, `conn.await.unwrap_or_else(..)`, `let e = conn.await; log(e)`);
+/// statements before it may not await.
+fn is_connection_driver(stmts: &[Stmt]) -> bool {
+    let awaits: usize = stmts.iter().map(count_awaits).sum();
+    if awaits != 1 {
         return false;
     }
-    match expr {
-        Expr::If(e) => {
+    let Some(position) = stmts.iter().position(|s| count_awaits(s) == 1) else {
+        return false;
+    };
+    match &stmts[position] {
+        // `conn.await;` throws the outcome away.
+        Stmt::Expr(Expr::Await(_), _) => false,
+        Stmt::Expr(Expr::If(e), _) => {
             matches!(&*e.cond, Expr::Let(l) if pattern_names_err(&l.pat) || e.else_branch.is_some())
+                || count_awaits_expr(&e.cond) == 1
         }
-        Expr::Match(m) => m.arms.iter().any(|arm| pattern_names_err(&arm.pat)),
-        Expr::MethodCall(m) => matches!(
+        Stmt::Expr(Expr::Match(m), _) => m.arms.iter().any(|arm| pattern_names_err(&arm.pat)),
+        Stmt::Expr(Expr::MethodCall(m), _) => matches!(
             m.method.to_string().as_str(),
             "unwrap_or_else" | "map_err" | "inspect_err" | "or_else" | "unwrap_or_default"
         ),
+        // `let e = conn.await;` with `e` read afterwards.
+        Stmt::Local(local) => match &local.pat {
+            syn::Pat::Ident(ident) => super::mentioned_in(&ident.ident.to_string(), &stmts[position + 1..]),
+            syn::Pat::Wild(_) => false,
+            _ => true,
+        },
         _ => false,
     }
 }
@@ -112,12 +147,17 @@ fn pattern_names_err(pat: &syn::Pat) -> bool {
     }
 }
 
-/// `while let Some(msg) = rx.recv().await { .. }`: ends when the senders are gone.
-fn is_actor_loop(work: &[Stmt]) -> bool {
-    let Some(Stmt::Expr(Expr::While(w), _)) = work.first() else {
-        return false;
-    };
-    matches!(&*w.cond, Expr::Let(l) if matches!(&*l.expr, Expr::Await(_)))
+/// `while let Some(msg) = rx.recv().await { .. }` at the body's top level:
+/// the task ends when the senders (or the stream) are gone.
+fn is_actor_loop(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|stmt| {
+        matches!(stmt, Stmt::Expr(Expr::While(w), _)
+            if matches!(&*w.cond, Expr::Let(l) if count_awaits_expr(&l.expr) > 0))
+    })
+}
+
+fn count_awaits_expr(expr: &Expr) -> usize {
+    count_awaits(&Stmt::Expr(expr.clone(), None))
 }
 
 fn count_awaits(stmt: &Stmt) -> usize {

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 
 pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
     let kill_on_drop = has_kill_on_drop(call, cx);
-    let name = &call.name;
+    let name = &command_name(call, cx);
     let (message, help) = match disposal {
         Disposal::Statement | Disposal::LetUnderscore if kill_on_drop => (
             format!("the child process from `{name}` has `kill_on_drop(true)` and is dropped at once, so it is killed immediately"),
@@ -36,6 +36,21 @@ pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
         ),
     };
     cx.report(&RULE, call.region, message, help);
+}
+
+/// The command as the user knows it: `Command::new("make")….spawn()`.
+fn command_name(call: &SpawnCall<'_>, cx: &Cx<'_>) -> String {
+    let Some(receiver) = call.receiver else {
+        return call.name.clone();
+    };
+    let root = chain_root(receiver);
+    let chained = !std::ptr::eq(root, receiver);
+    let root = cx.text(syn::spanned::Spanned::span(root));
+    if chained {
+        format!("{root}….spawn()")
+    } else {
+        format!("{root}.spawn()")
+    }
 }
 
 /// `.kill_on_drop(true)` in the spawn's builder chain, or as a statement on
