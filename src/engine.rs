@@ -124,7 +124,7 @@ fn diagnose(source: &str, job: &FileJob<'_>) -> Vec<Diagnostic> {
             return vec![Diagnostic {
                 rule: &parse_error::RULE,
                 region: Region::from_span(err.span()),
-                message: format!("cannot parse file: {err}"),
+                message: parse_message(&err),
                 help: "fix the syntax error; the rest of the tree was still linted".to_string(),
                 item: String::new(),
             }];
@@ -141,6 +141,16 @@ fn diagnose(source: &str, job: &FileJob<'_>) -> Vec<Diagnostic> {
     );
     let checks = rules::checks(job.settings);
     Walker::new(cx, checks).run(&file).into_diagnostics()
+}
+
+fn parse_message(err: &syn::Error) -> String {
+    let text = err.to_string();
+    if text == "cannot parse string into token stream" {
+        // proc-macro2's lexer error: say what it usually means.
+        "cannot parse file: unbalanced delimiter or invalid token".to_string()
+    } else {
+        format!("cannot parse file: {text}")
+    }
 }
 
 fn error_outcome(

@@ -35,9 +35,12 @@ fn lint_fixture(path: &Path) -> (String, BTreeSet<usize>, BTreeSet<usize>) {
     let source = std::fs::read_to_string(path).expect("fixture is readable");
     let mut settings = Settings::default();
     settings
-        .apply_selection(Some(&[rule.clone()]), &[], &[])
+        .apply_selection(Some(std::slice::from_ref(&rule)), &[], &[])
         .expect("fixture folder names a rule");
-    let display = format!("fixtures/{rule}/{}", path.file_name().and_then(|n| n.to_str()).unwrap_or(""));
+    let display = format!(
+        "fixtures/{rule}/{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    );
     let job = FileJob {
         display: display.clone(),
         is_test_file: false,
@@ -53,8 +56,15 @@ fn lint_fixture(path: &Path) -> (String, BTreeSet<usize>, BTreeSet<usize>) {
             "{display}: message starts lowercase: {}",
             finding.message
         );
-        assert!(!finding.message.ends_with('.'), "{display}: no trailing period: {}", finding.message);
-        assert!(!finding.help.is_empty(), "{display}: every finding has a help line");
+        assert!(
+            !finding.message.ends_with('.'),
+            "{display}: no trailing period: {}",
+            finding.message
+        );
+        assert!(
+            !finding.help.is_empty(),
+            "{display}: every finding has a help line"
+        );
     }
     let reported: BTreeSet<usize> = outcome.findings.iter().map(|f| f.region.line).collect();
     let expected = expected_lines(&source, &rule);
@@ -87,7 +97,9 @@ fn prefilter_does_not_change_findings() {
     insta::glob!("../fixtures", "*/*.rs", |path| {
         let source = std::fs::read_to_string(path).expect("fixture is readable");
         let mut settings = Settings::default();
-        settings.apply_selection(Some(&["all".to_string()]), &[], &[]).expect("all");
+        settings
+            .apply_selection(Some(&["all".to_string()]), &[], &[])
+            .expect("all");
         let run = |prefilter| {
             let job = FileJob {
                 display: "fixture.rs".to_string(),

@@ -5,15 +5,26 @@ use std::path::Path;
 
 use tasklint::rules;
 
-const DOC_SECTIONS: &[&str] = &["## What it does", "## Why is this bad", "## Example", "## Use instead", "## Known limits"];
+const DOC_SECTIONS: &[&str] = &[
+    "## What it does",
+    "## Why is this bad",
+    "## Example",
+    "## Use instead",
+    "## Known limits",
+];
 
 #[test]
 fn every_rule_has_a_doc_with_every_section() {
     for rule in rules::ALL {
         let path = format!("lints/{}.md", rule.id);
-        let on_disk = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} is missing"));
+        let on_disk =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{path} is missing"));
         assert_eq!(on_disk, rule.doc, "{path} is not the doc the rule embeds");
-        assert!(rule.doc.starts_with(&format!("# {}\n", rule.id)), "{path} must start with `# {}`", rule.id);
+        assert!(
+            rule.doc.starts_with(&format!("# {}\n", rule.id)),
+            "{path} must start with `# {}`",
+            rule.id
+        );
         for section in DOC_SECTIONS {
             assert!(rule.doc.contains(section), "{path} lacks `{section}`");
         }
@@ -23,12 +34,23 @@ fn every_rule_has_a_doc_with_every_section() {
 #[test]
 fn every_doc_and_fixture_folder_belongs_to_a_rule() {
     for entry in std::fs::read_dir("lints").expect("lints/ exists") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         let id = name.trim_end_matches(".md");
-        assert!(rules::by_id(id).is_some(), "lints/{name} documents no registered rule");
+        assert!(
+            rules::by_id(id).is_some(),
+            "lints/{name} documents no registered rule"
+        );
     }
     for entry in std::fs::read_dir("fixtures").expect("fixtures/ exists") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        let name = entry
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
         assert!(
             name == "crates" || rules::by_id(&name).is_some(),
             "fixtures/{name} is for no registered rule"
@@ -42,7 +64,9 @@ fn every_rule_has_reported_and_accepted_fixtures() {
         let dir = Path::new("fixtures").join(rule.id);
         let mut reported = 0;
         let mut accepted = 0;
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|_| panic!("{} is missing", dir.display())) {
+        for entry in
+            std::fs::read_dir(&dir).unwrap_or_else(|_| panic!("{} is missing", dir.display()))
+        {
             let path = entry.expect("entry").path();
             if path.extension().is_none_or(|e| e != "rs") {
                 continue;
@@ -51,13 +75,28 @@ fn every_rule_has_reported_and_accepted_fixtures() {
             if text.contains("//~") {
                 reported += 1;
             }
-            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("ok_")) {
-                assert!(!text.contains("//~"), "{}: an `ok_` fixture marks no line", path.display());
+            if path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ok_"))
+            {
+                assert!(
+                    !text.contains("//~"),
+                    "{}: an `ok_` fixture marks no line",
+                    path.display()
+                );
                 accepted += 1;
             }
         }
-        assert!(reported > 0, "{} has no fixture with a `//~` marked line", dir.display());
-        assert!(accepted > 0, "{} has no `ok_*.rs` fixture of accepted code", dir.display());
+        assert!(
+            reported > 0,
+            "{} has no fixture with a `//~` marked line",
+            dir.display()
+        );
+        assert!(
+            accepted > 0,
+            "{} has no `ok_*.rs` fixture of accepted code",
+            dir.display()
+        );
     }
 }
 
@@ -67,7 +106,15 @@ fn rule_metadata_follows_the_house_style() {
         let id_ok = rule.id.chars().all(|c| c.is_ascii_lowercase() || c == '-');
         assert!(id_ok, "{}: ids are kebab-case", rule.id);
         let first = rule.summary.chars().next().expect("summary is not empty");
-        assert!(first.is_lowercase() || first == '`', "{}: summary starts lowercase", rule.id);
-        assert!(!rule.summary.ends_with('.'), "{}: summary has no trailing period", rule.id);
+        assert!(
+            first.is_lowercase() || first == '`',
+            "{}: summary starts lowercase",
+            rule.id
+        );
+        assert!(
+            !rule.summary.ends_with('.'),
+            "{}: summary has no trailing period",
+            rule.id
+        );
     }
 }

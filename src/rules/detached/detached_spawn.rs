@@ -43,7 +43,10 @@ pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, body: Option<TaskBody<'_
 /// something else ends, watches or owns.
 fn is_owned_elsewhere(call: &SpawnCall<'_>, body: Option<TaskBody<'_>>, cx: &Cx<'_>) -> bool {
     let Some(task) = call.task else { return false };
-    if is_cancellable_future(task) || is_handed_in(task) || mentions_owner_link(TaskBody::Expr(task)) {
+    if is_cancellable_future(task)
+        || is_handed_in(task)
+        || mentions_owner_link(TaskBody::Expr(task))
+    {
         return true;
     }
     let Some(body) = body else { return false };
@@ -63,7 +66,9 @@ fn is_handed_in(task: &Expr) -> bool {
     match task {
         Expr::Path(_) | Expr::Field(_) => true,
         Expr::Paren(p) => is_handed_in(&p.expr),
-        Expr::MethodCall(m) if crate::walk::is_future_adapter(&m.method.to_string()) => is_handed_in(&m.receiver),
+        Expr::MethodCall(m) if crate::walk::is_future_adapter(&m.method.to_string()) => {
+            is_handed_in(&m.receiver)
+        }
         Expr::Call(call) => {
             matches!(&*call.func, Expr::Path(p) if p.path.segments.len() == 2
                 && p.path.segments[0].ident == "Box" && p.path.segments[1].ident == "pin")
@@ -81,7 +86,9 @@ fn mentions_owner_link(body: TaskBody<'_>) -> bool {
         TaskBody::Block(b) => b.to_token_stream(),
         TaskBody::Expr(e) => e.to_token_stream(),
     };
-    any_ident(&tokens, &|ident| ident == "upgrade" || signals::is_shutdown_name(ident, &[]))
+    any_ident(&tokens, &|ident| {
+        ident == "upgrade" || signals::is_shutdown_name(ident, &[])
+    })
 }
 
 fn any_ident(tokens: &proc_macro2::TokenStream, pred: &dyn Fn(&str) -> bool) -> bool {
@@ -131,7 +138,9 @@ fn is_connection_driver(stmts: &[Stmt]) -> bool {
         ),
         // `let e = conn.await;` with `e` read afterwards.
         Stmt::Local(local) => match &local.pat {
-            syn::Pat::Ident(ident) => super::mentioned_in(&ident.ident.to_string(), &stmts[position + 1..]),
+            syn::Pat::Ident(ident) => {
+                super::mentioned_in(&ident.ident.to_string(), &stmts[position + 1..])
+            }
             syn::Pat::Wild(_) => false,
             _ => true,
         },
