@@ -185,6 +185,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let files = discover::discover(&args.paths, &options)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
+        // syn and the rule visitors recurse; deeply nested code must not overflow.
+        .stack_size(64 << 20)
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
     let roots = CrateRoots::default();

@@ -118,3 +118,34 @@ fn prefilter_does_not_change_findings() {
         assert_eq!(run(true), run(false), "{}", path.display());
     });
 }
+
+#[test]
+fn truncated_fixtures_never_crash_the_linter() {
+    let mut settings = Settings::default();
+    settings.apply_selection(Some(&["all".to_string()]), &[], &[]).expect("all");
+    insta::glob!("../fixtures", "*/*.rs", |path| {
+        let source = std::fs::read_to_string(path).expect("fixture is readable");
+        let cuts: Vec<usize> = (0..source.len())
+            .step_by(13)
+            .filter(|i| source.is_char_boundary(*i))
+            .collect();
+        for cut in cuts {
+            let job = FileJob {
+                display: "truncated.rs".to_string(),
+                is_test_file: false,
+                settings: &settings,
+                prefilter: false,
+                skip_generated: false,
+            };
+            let outcome = lint_source(source[..cut].to_string(), &job);
+            for finding in &outcome.findings {
+                assert!(
+                    !finding.message.starts_with("tasklint failed"),
+                    "{} cut at byte {cut}: {}",
+                    path.display(),
+                    finding.message
+                );
+            }
+        }
+    });
+}
