@@ -154,7 +154,7 @@ impl CrateRoots {
     }
 
     /// Is this file test code by its place: under `tests/`, `benches/` or
-    /// `examples/` of its crate (of the path given, with no crate)?
+    /// `examples/` of its crate (of the path given, with no crate), or named `tests.rs`?
     pub fn is_test_file(&self, file: &Path) -> bool {
         let absolute_file = absolute(file);
         let relative = match self.root_of(file) {

@@ -250,6 +250,7 @@ fn test_code_target_and_gitignored_files_are_skipped() {
     );
     write(&dir, "tests/it.rs", LEAKY);
     write(&dir, "examples/demo.rs", LEAKY);
+    write(&dir, "src/net/tests.rs", LEAKY);
     write(&dir, "target/debug/build/out.rs", LEAKY);
     write(&dir, "vendor/dep/src/lib.rs", LEAKY);
     write(&dir, "ignored/leak.rs", LEAKY);

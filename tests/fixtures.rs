@@ -122,7 +122,9 @@ fn prefilter_does_not_change_findings() {
 #[test]
 fn truncated_fixtures_never_crash_the_linter() {
     let mut settings = Settings::default();
-    settings.apply_selection(Some(&["all".to_string()]), &[], &[]).expect("all");
+    settings
+        .apply_selection(Some(&["all".to_string()]), &[], &[])
+        .expect("all");
     insta::glob!("../fixtures", "*/*.rs", |path| {
         let source = std::fs::read_to_string(path).expect("fixture is readable");
         let cuts: Vec<usize> = (0..source.len())
