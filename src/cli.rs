@@ -244,8 +244,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         }
         if args.statistics {
             eprint!("{}", statistics(&findings));
+            eprintln!("files: {} scanned, {parsed} parsed", files.len());
         }
-        let _ = parsed;
     }
     let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
     Ok(if failing && !args.exit_zero {

@@ -164,6 +164,10 @@ impl CrateRoots {
                 .unwrap_or(absolute_file),
             None => file.to_path_buf(),
         };
+        // `tests.rs` is, by convention, the file of a `#[cfg(test)] mod tests;`.
+        if relative.file_name().is_some_and(|name| name == "tests.rs") {
+            return true;
+        }
         let mut dirs = relative.components().rev().skip(1);
         dirs.any(|c| {
             matches!(
