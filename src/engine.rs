@@ -47,8 +47,11 @@ pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
             );
         }
     };
+    if job.prefilter && !job.settings.could_report(&bytes) {
+        return FileOutcome::default();
+    }
     match String::from_utf8(bytes) {
-        Ok(source) => lint_source(source, job),
+        Ok(source) => lint_text(source, job),
         Err(err) => {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
             let prefix = String::from_utf8_lossy(valid);
@@ -67,10 +70,15 @@ pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
 
 /// Lints source text already in memory (also used for standard input).
 pub fn lint_source(source: String, job: &FileJob<'_>) -> FileOutcome {
-    if job.skip_generated && crate::discover::is_generated(&source) {
+    if job.prefilter && !job.settings.could_report(source.as_bytes()) {
         return FileOutcome::default();
     }
-    if job.prefilter && !could_report(&source, job.settings) {
+    lint_text(source, job)
+}
+
+/// Lints text the prefilter has let through.
+fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
+    if job.skip_generated && crate::discover::is_generated(&source) {
         return FileOutcome::default();
     }
     let result = panic::catch_unwind(AssertUnwindSafe(|| diagnose(&source, job)));
@@ -100,21 +108,6 @@ pub fn lint_source(source: String, job: &FileJob<'_>) -> FileOutcome {
         source,
         parsed: true,
     }
-}
-
-/// The prefilter: could any enabled rule report anything in this text?
-/// With only rules that declare no trigger words (`parse-error` alone), every
-/// file is parsed.
-pub fn could_report(source: &str, settings: &Settings) -> bool {
-    let mut words = settings
-        .enabled_rules()
-        .flat_map(|rule| rule.triggers.iter().copied())
-        .chain(settings.extra_triggers().iter().map(String::as_str))
-        .peekable();
-    if words.peek().is_none() {
-        return true;
-    }
-    words.any(|word| source.contains(word))
 }
 
 fn diagnose(source: &str, job: &FileJob<'_>) -> Vec<Diagnostic> {

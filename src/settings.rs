@@ -2,6 +2,9 @@
 //! extra spawners and signals the user declared.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use crate::finding::Severity;
 use crate::rules::{self, Rule};
@@ -16,6 +19,8 @@ pub struct Settings {
     pub shutdown_words: Vec<String>,
     pub signals: Vec<String>,
     triggers: Vec<String>,
+    /// Built on first use from the enabled rules' trigger words; `None` parses everything.
+    matcher: OnceLock<Option<AhoCorasick>>,
 }
 
 impl Default for Settings {
@@ -28,6 +33,7 @@ impl Default for Settings {
             shutdown_words: Vec::new(),
             signals: Vec::new(),
             triggers: Vec::new(),
+            matcher: OnceLock::new(),
         }
     }
 }
@@ -90,6 +96,7 @@ impl Settings {
     }
 
     fn set(&mut self, selector: &str, on: bool) -> Result<(), String> {
+        self.matcher = OnceLock::new();
         for rule in select(selector)? {
             if let Some(i) = rules::index_of(rule) {
                 self.enabled[i] = on;
@@ -102,6 +109,26 @@ impl Settings {
         self.severity.get(rule.id).copied().unwrap_or(rule.severity)
     }
 
+    /// The prefilter: could any enabled rule report anything in this text?
+    /// With only rules that declare no trigger words (`parse-error` alone),
+    /// every file is parsed.
+    pub fn could_report(&self, text: &[u8]) -> bool {
+        let matcher = self.matcher.get_or_init(|| {
+            let mut words: Vec<&str> = self
+                .enabled_rules()
+                .flat_map(|rule| rule.triggers.iter().copied())
+                .chain(self.triggers.iter().map(String::as_str))
+                .collect();
+            words.sort_unstable();
+            words.dedup();
+            if words.is_empty() {
+                return None;
+            }
+            AhoCorasick::new(words).ok()
+        });
+        matcher.as_ref().is_none_or(|m| m.is_match(text))
+    }
+
     /// Trigger words the user's configuration adds: the last segment of each configured spawner.
     pub fn extra_triggers(&self) -> &[String] {
         &self.triggers
@@ -112,6 +139,7 @@ impl Settings {
     }
 
     pub fn add_spawner(&mut self, path: &str, spawner: Spawner) {
+        self.matcher = OnceLock::new();
         self.spawners.insert(path.to_string(), spawner);
         if let Some(last) = path.rsplit("::").next() {
             self.triggers.push(last.to_string());

@@ -159,7 +159,11 @@ fn one_unparsable_file_among_good_ones_is_reported_and_the_rest_linted() {
 #[test]
 fn non_utf8_file_is_a_parse_error_at_the_bad_byte() {
     let dir = scratch("utf8");
-    write(&dir, "src/latin1.rs", b"// caf\xe9\nfn main() {}\n");
+    write(
+        &dir,
+        "src/latin1.rs",
+        b"// caf\xe9\nfn main() { tokio::spawn(run()); }\n",
+    );
     let output = tasklint(&dir, &["check", "--format", "concise"]);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
