@@ -182,7 +182,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         excludes: args.exclude.clone(),
         force_exclude: args.force_exclude,
     };
+    let started = std::time::Instant::now();
     let files = discover::discover(&args.paths, &options)?;
+    let discovered = started.elapsed();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         // syn and the rule visitors recurse; deeply nested code must not overflow.
@@ -206,6 +208,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
             })
             .collect()
     });
+    let linted = started.elapsed();
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;
@@ -235,6 +238,14 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     };
     let rendered = render::render(args.format, &report);
     write_output(args.output.as_ref(), &rendered)?;
+    if std::env::var_os("TASKLINT_TIMING").is_some() {
+        eprintln!(
+            "timing: discover {:.3}s, lint {:.3}s, merge and render {:.3}s",
+            discovered.as_secs_f64(),
+            (linted - discovered).as_secs_f64(),
+            (started.elapsed() - linted).as_secs_f64()
+        );
+    }
     if !args.quiet {
         if args.format != Format::Human {
             eprintln!("{}", report.summary());

@@ -1,6 +1,9 @@
 //! One file in, findings out: read, prefilter, parse, walk, fingerprint.
 //! No syntax tree outlives this module's functions.
 
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
@@ -34,8 +37,24 @@ pub struct FileJob<'s> {
 /// Reads and lints one file. Never panics: an unreadable, non-UTF-8 or
 /// unparsable file is a `parse-error` finding.
 pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    // One read buffer per thread: most files are rejected by the prefilter,
+    // and reusing the buffer spares the allocator and the kernel's page
+    // clearing for each of them.
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    let read: std::io::Result<Option<Vec<u8>>> = BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        buffer.clear();
+        File::open(path).and_then(|mut file| file.read_to_end(&mut buffer))?;
+        if job.prefilter && !job.settings.could_report(&buffer) {
+            return Ok(None);
+        }
+        Ok(Some(buffer.clone()))
+    });
+    let bytes = match read {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return FileOutcome::default(),
         Err(err) => {
             let message = format!("cannot read file: {err}");
             return error_outcome(
@@ -47,9 +66,6 @@ pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
             );
         }
     };
-    if job.prefilter && !job.settings.could_report(&bytes) {
-        return FileOutcome::default();
-    }
     match String::from_utf8(bytes) {
         Ok(source) => lint_text(source, job),
         Err(err) => {

@@ -38,6 +38,17 @@ impl Default for Settings {
     }
 }
 
+/// Is the line holding byte `at` a `//` comment line?
+fn is_comment_line(text: &[u8], at: usize) -> bool {
+    let start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = &text[start..at];
+    let first = line.iter().position(|b| !b.is_ascii_whitespace());
+    first.is_some_and(|i| line[i..].starts_with(b"//"))
+}
+
 /// A selector names rules: an id, a family name, or `all`.
 pub fn select(selector: &str) -> Result<Vec<&'static Rule>, String> {
     if selector == "all" {
@@ -126,7 +137,11 @@ impl Settings {
             }
             AhoCorasick::new(words).ok()
         });
-        matcher.as_ref().is_none_or(|m| m.is_match(text))
+        let Some(matcher) = matcher else { return true };
+        // A word on a `//` line is in a comment (or in a string's text): never code.
+        matcher
+            .find_iter(text)
+            .any(|found| !is_comment_line(text, found.start()))
     }
 
     /// Trigger words the user's configuration adds: the last segment of each configured spawner.
