@@ -73,21 +73,7 @@ impl Collector {
             return;
         };
         // Nested macros inside the body are expanded too.
-        match &expansion {
-            Expansion::Exprs(exprs) => exprs.iter().for_each(|e| self.visit_expr(e)),
-            Expansion::Stmts(stmts) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Expansion::Items(items) => items.iter().for_each(|i| self.visit_item(i)),
-            Expansion::Select(select) => {
-                for arm in &select.arms {
-                    self.visit_expr(&arm.future);
-                    if let Some(guard) = &arm.guard {
-                        self.visit_expr(guard);
-                    }
-                    self.visit_expr(&arm.handler);
-                }
-                select.fallbacks.iter().for_each(|e| self.visit_expr(e));
-            }
-        }
+        visit_expansion(self, &expansion);
         self.found.insert(key(mac), expansion);
     }
 }
@@ -102,6 +88,26 @@ impl<'ast> Visit<'ast> for Collector {
 
     fn visit_macro(&mut self, mac: &'ast Macro) {
         self.expand(mac, false);
+    }
+}
+
+/// Walks the code of an expansion with any visitor: for visitors that treat
+/// macro bodies like the code around them.
+pub fn visit_expansion<'ast, V: Visit<'ast> + ?Sized>(visitor: &mut V, expansion: &'ast Expansion) {
+    match expansion {
+        Expansion::Exprs(exprs) => exprs.iter().for_each(|e| visitor.visit_expr(e)),
+        Expansion::Stmts(stmts) => stmts.iter().for_each(|s| visitor.visit_stmt(s)),
+        Expansion::Items(items) => items.iter().for_each(|i| visitor.visit_item(i)),
+        Expansion::Select(select) => {
+            for arm in &select.arms {
+                visitor.visit_expr(&arm.future);
+                if let Some(guard) = &arm.guard {
+                    visitor.visit_expr(guard);
+                }
+                visitor.visit_expr(&arm.handler);
+            }
+            select.fallbacks.iter().for_each(|e| visitor.visit_expr(e));
+        }
     }
 }
 

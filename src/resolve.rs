@@ -148,6 +148,11 @@ impl Imports {
     }
 }
 
+/// A path's segment names: `["tokio", "spawn"]` for `::tokio::spawn::<F>`.
+pub fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// The scopes visible at one point, innermost last. A `mod` starts a fresh
 /// module scope: a nested module does not see its parent's imports unless it
 /// says `use super::*`.
@@ -269,8 +274,7 @@ impl ScopeStack {
     }
 
     pub fn resolve(&self, path: &syn::Path, is_known: impl Fn(&str) -> bool) -> Option<String> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        self.resolve_segments(&segments, path.leading_colon.is_some(), is_known)
+        self.resolve_segments(&segments(path), path.leading_colon.is_some(), is_known)
     }
 }
 

@@ -3,7 +3,6 @@
 use syn::visit::Visit;
 use syn::Expr;
 
-use crate::macros::Expansion;
 use crate::walk::{Cx, TaskBody};
 
 const SHUTDOWN_WORDS: &[&str] = &[
@@ -186,15 +185,7 @@ impl<'ast> Visit<'ast> for SignalFinder<'_, '_> {
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         match self.cx.expansions.get(mac) {
-            Some(Expansion::Select(select)) => {
-                for arm in &select.arms {
-                    self.visit_expr(&arm.future);
-                    self.visit_expr(&arm.handler);
-                }
-            }
-            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
-            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Some(Expansion::Items(_)) => {}
+            Some(expansion) => crate::macros::visit_expansion(self, expansion),
             None => {
                 let tokens = &mac.tokens;
                 if crate::macros::tokens_mention(tokens, "cancelled")

@@ -297,7 +297,7 @@ impl<'a> Cx<'a> {
 
     /// The resolved path a path names, if it names a known external item.
     pub fn resolve(&self, path: &syn::Path) -> Option<String> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments = crate::resolve::segments(path);
         self.scopes
             .resolve_segments(&segments, path.leading_colon.is_some(), |p| {
                 spawner::is_known_path(p) || self.settings.is_configured_spawner(p)
@@ -457,12 +457,7 @@ impl<'a> Cx<'a> {
                 let Expr::Path(p) = &*call.func else {
                     return None;
                 };
-                let segments: Vec<String> = p
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
+                let segments = crate::resolve::segments(&p.path);
                 match segments.as_slice() {
                     [name] if self.resolve(&p.path).is_none() => self.unique_fn(name),
                     [ty, name] if self.resolve(&p.path).is_none() => {
@@ -547,12 +542,7 @@ fn smart_pointer_argument(call: &ExprCall) -> Option<&Expr> {
     let Expr::Path(p) = &*call.func else {
         return None;
     };
-    let segments: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segments = crate::resolve::segments(&p.path);
     let [ty, function] = segments.as_slice() else {
         return None;
     };
@@ -601,12 +591,7 @@ pub fn path_text(expr: &Expr) -> String {
             if p.path.leading_colon.is_some() {
                 text.push_str("::");
             }
-            let segments: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let segments = crate::resolve::segments(&p.path);
             text.push_str(&segments.join("::"));
             text
         }
