@@ -103,8 +103,18 @@ fn absolute(path: &Path) -> PathBuf {
             .map(|cwd| cwd.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
     };
-    // `a/./b` and `a/b` must match the same globs.
-    joined.components().collect()
+    // `a/./b`, `a/x/../b` and `a/b` must match the same globs.
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 /// Finds and caches configurations and the settings built from them.

@@ -223,7 +223,19 @@ fn exclude_and_per_file_ignores_are_relative_to_the_configuration() {
         "src/lib.rs",
         "src/lib.rs",
     ]);
-    assert_eq!(run.findings(), Vec::<String>::new());
+    assert_eq!(run.findings(), Vec::<String>::new()); // Globs match however the path is written.
+    let run = p.run_in(
+        "src",
+        &[
+            "check",
+            "--format",
+            "json",
+            "../src/bin/tool.rs",
+            "../src/lib.rs",
+        ],
+        None,
+    );
+    assert_eq!(run.findings(), ["../src/lib.rs:2:detached-endless-task"]);
 }
 
 #[test]
