@@ -2,15 +2,18 @@
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
-use crate::discover::{self, CrateRoots, DiscoverOptions};
+use crate::baseline::Baseline;
+use crate::config::{self, Resolver};
+use crate::discover::{CrateRoots, DiscoverOptions};
 use crate::engine::{self, FileJob};
 use crate::finding::{Finding, Severity};
+use crate::inputs::{self, Source};
 use crate::render::{self, Format, Report};
 use crate::rules;
 use crate::settings::Settings;
@@ -29,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Lint files and folders (default: the current folder).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: id, family, default severity, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
@@ -54,8 +57,8 @@ enum Color {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Files or folders to lint.
-    #[arg(default_value = ".")]
+    /// Files or folders to lint (default: `.`; `cargo tasklint`: the
+    /// workspace). `-` reads standard input.
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -72,6 +75,21 @@ struct CheckArgs {
     /// Skip files matching this glob (gitignore syntax); repeatable.
     #[arg(long)]
     exclude: Vec<String>,
+    /// Use this configuration file for every file (and no other).
+    #[arg(long, conflicts_with = "no_config")]
+    config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    no_config: bool,
+    /// Lint standard input, reported under this path and with its settings.
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Hide the findings this baseline file records; warn about its stale entries.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Record every finding in this baseline file (and report none).
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
     /// Do not honour `.gitignore` and similar files.
     #[arg(long)]
     no_ignore: bool,
@@ -101,8 +119,24 @@ struct CheckArgs {
     no_prefilter: bool,
 }
 
+/// How tasklint was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invocation {
+    /// `tasklint ...`
+    Direct,
+    /// `cargo tasklint ...`: no paths means the current workspace.
+    Cargo,
+}
+
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    run_from(std::env::args_os(), Invocation::Direct)
+}
+
+pub fn run_from(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+    invocation: Invocation,
+) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -114,7 +148,7 @@ pub fn run() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => match check(&args) {
+        Command::Check(args) => match check(&args, invocation) {
             Ok(code) => code,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -174,16 +208,30 @@ fn list_rules(format: RulesFormat) -> String {
     }
 }
 
-fn check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let mut settings = Settings::default();
-    settings.apply_selection(args.select.as_deref(), &args.extend_select, &args.ignore)?;
+fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
+    let selection = config::Selection {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let mut resolver = Resolver::new(args.config.as_deref(), args.no_config, selection)?;
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let options = DiscoverOptions {
         no_ignore: args.no_ignore,
         excludes: args.exclude.clone(),
         force_exclude: args.force_exclude,
     };
     let started = std::time::Instant::now();
-    let files = discover::discover(&args.paths, &options)?;
+    let paths = match (&args.paths[..], &args.stdin_filename) {
+        ([], None) => vec![default_root(invocation)],
+        _ => args.paths.clone(),
+    };
+    let request = inputs::Request {
+        paths: &paths,
+        stdin_filename: args.stdin_filename.as_deref(),
+        discover: &options,
+    };
+    let files = inputs::gather(&request, &mut resolver)?;
     let discovered = started.elapsed();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
@@ -197,13 +245,16 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
             .par_iter()
             .map(|file| {
                 let job = FileJob {
-                    display: discover::display_path(&file.path),
+                    display: file.display.clone(),
                     is_test_file: roots.is_test_file(&file.path),
-                    settings: &settings,
+                    settings: &file.settings,
                     prefilter: !args.no_prefilter,
                     skip_generated: !file.explicit,
                 };
-                let outcome = engine::lint_path(&file.path, &job);
+                let outcome = match &file.source {
+                    Source::File => engine::lint_path(&file.path, &job),
+                    Source::Stdin(text) => engine::lint_source(text.clone(), &job),
+                };
                 (job.display, outcome)
             })
             .collect()
@@ -221,6 +272,8 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
+    let notices = apply_baseline(args, baseline.as_ref(), &mut findings, &files)?;
+
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -237,7 +290,14 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         color,
     };
     let rendered = render::render(args.format, &report);
-    write_output(args.output.as_ref(), &rendered)?;
+    match &args.output {
+        Some(path) => write_file(path, "--output", &rendered)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(rendered.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         eprintln!(
             "timing: discover {:.3}s, lint {:.3}s, merge and render {:.3}s",
@@ -253,6 +313,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         if files.is_empty() {
             eprintln!("warning: no Rust files found under the given paths");
         }
+        for notice in notices {
+            eprintln!("{notice}");
+        }
         if args.statistics {
             eprint!("{}", statistics(&findings));
             eprintln!("files: {} scanned, {parsed} parsed", files.len());
@@ -264,6 +327,86 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--write-baseline` records the findings and hides them; `--baseline`
+/// hides those it records and warns about its stale entries. Returns the
+/// notices for standard error.
+fn apply_baseline(
+    args: &CheckArgs,
+    baseline: Option<&Baseline>,
+    findings: &mut Vec<Finding>,
+    files: &[inputs::Input],
+) -> Result<Vec<String>, String> {
+    let scanned: HashMap<String, &Settings> = files
+        .iter()
+        .map(|f| (f.display.clone(), f.settings.as_ref()))
+        .collect();
+    let mut notices = Vec::new();
+    if let Some(path) = &args.write_baseline {
+        let written = Baseline::of(findings);
+        write_file(path, "--write-baseline", &written.to_json())?;
+        notices.push(format!(
+            "wrote {} findings to baseline `{}`",
+            written.findings.len(),
+            path.display()
+        ));
+        written.apply(findings, &scanned);
+    } else if let Some(baseline) = baseline {
+        let before = findings.len();
+        let stale = baseline.apply(findings, &scanned);
+        if before > findings.len() {
+            notices.push(format!(
+                "{} findings hidden by the baseline",
+                before - findings.len()
+            ));
+        }
+        // Stale entries are warnings on standard error, even with --quiet,
+        // and do not change the exit code: fixing a finding must not fail CI.
+        for entry in stale {
+            eprintln!(
+                "warning: baseline entry no longer matches: {} [{}] {} ({}); remove it or write the baseline again",
+                entry.path, entry.rule, entry.message, entry.fingerprint
+            );
+        }
+    }
+    Ok(notices)
+}
+
+/// What `check` lints when given no paths: the current folder, or for
+/// `cargo tasklint` the root of the current workspace (as a relative path,
+/// so that reported paths stay relative).
+fn default_root(invocation: Invocation) -> PathBuf {
+    let here = PathBuf::from(".");
+    if invocation == Invocation::Direct {
+        return here;
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let located = std::process::Command::new(cargo)
+        .args(["locate-project", "--workspace", "--message-format", "plain"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(output) = located else {
+        return here;
+    };
+    let manifest = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let (Some(root), Ok(cwd)) = (manifest.parent(), std::env::current_dir()) else {
+        return here;
+    };
+    if !output.status.success() {
+        return here;
+    }
+    match cwd.strip_prefix(root) {
+        Ok(below) => {
+            let depth = below.components().count();
+            if depth == 0 {
+                here
+            } else {
+                std::iter::repeat_n("..", depth).collect()
+            }
+        }
+        Err(_) => root.to_path_buf(),
+    }
 }
 
 fn statistics(findings: &[Finding]) -> String {
@@ -281,15 +424,9 @@ fn statistics(findings: &[Finding]) -> String {
         .collect()
 }
 
-/// Writes to `--output` all at once (through a temporary file beside it),
-/// or to standard output.
-fn write_output(output: Option<&PathBuf>, text: &str) -> Result<(), String> {
-    let Some(path) = output else {
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(text.as_bytes());
-        let _ = stdout.flush();
-        return Ok(());
-    };
+/// Writes a file all at once (through a temporary file beside it), so that
+/// nothing half-written is left behind.
+fn write_file(path: &Path, option: &str, text: &str) -> Result<(), String> {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -299,6 +436,6 @@ fn write_output(output: Option<&PathBuf>, text: &str) -> Result<(), String> {
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|err| {
             let _ = std::fs::remove_file(&temporary);
-            format!("cannot write --output file `{}`: {err}", path.display())
+            format!("cannot write {option} file `{}`: {err}", path.display())
         })
 }

@@ -73,6 +73,15 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
     Ok(found)
 }
 
+/// Does `--exclude` match this path (for standard input's `--stdin-filename`)?
+pub fn is_excluded_path(path: &Path, options: &DiscoverOptions) -> Result<bool, String> {
+    Ok(is_excluded(
+        &build_excludes(&options.excludes)?,
+        path,
+        false,
+    ))
+}
+
 fn build_excludes(globs: &[String]) -> Result<Option<Gitignore>, String> {
     if globs.is_empty() {
         return Ok(None);

@@ -10,8 +10,9 @@ use std::path::Path;
 use crate::finding::{Diagnostic, Finding, Region};
 use crate::fingerprint::Fingerprinter;
 use crate::macros::Expansions;
-use crate::rules::{self, parse_error};
+use crate::rules::{self, parse_error, unused_suppression};
 use crate::settings::Settings;
+use crate::suppress::{self, ItemLines, Suppressions};
 use crate::walk::{Cx, Walker};
 
 /// What linting one file produced.
@@ -97,11 +98,18 @@ fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
     if job.skip_generated && crate::discover::is_generated(&source) {
         return FileOutcome::default();
     }
-    let result = panic::catch_unwind(AssertUnwindSafe(|| diagnose(&source, job)));
+    let mut suppressions = Suppressions::parse(&source);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| diagnose(&source, job, &suppressions)));
     // Spans point into a thread-local copy of every parsed file; release it.
     proc_macro2::extra::invalidate_current_thread_spans();
-    let diagnostics = match result {
-        Ok(diagnostics) => diagnostics,
+    let mut rules_ran = false;
+    let mut diagnostics = match result {
+        Ok(diagnosed) => {
+            rules_ran = diagnosed.rules_ran;
+            suppressions.attach_items(diagnosed.items);
+            suppressions.mark(&diagnosed.judged);
+            diagnosed.diagnostics
+        }
         Err(payload) => {
             let reason = payload
                 .downcast_ref::<&str>()
@@ -117,7 +125,13 @@ fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
             }]
         }
     };
-    let findings = to_findings(diagnostics, &source, job);
+    diagnostics.retain(|d| job.settings.is_enabled(d.rule));
+    suppressions.silence(&mut diagnostics);
+    if job.settings.is_enabled(&unused_suppression::RULE) {
+        diagnostics.extend(suppressions.unused(rules_ran));
+    }
+    let mut findings = to_findings(diagnostics, &source, job);
+    suppress::escalate_unknown(&mut findings);
     let source = (!findings.is_empty()).then_some(source);
     FileOutcome {
         findings,
@@ -126,30 +140,74 @@ fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
     }
 }
 
-fn diagnose(source: &str, job: &FileJob<'_>) -> Vec<Diagnostic> {
+/// What the rules found in one parsed file.
+struct Diagnosed {
+    diagnostics: Vec<Diagnostic>,
+    /// Findings of rules that are not enabled but that a suppression comment
+    /// names: run only to tell whether the comment silences anything.
+    judged: Vec<Diagnostic>,
+    items: Vec<ItemLines>,
+    /// False when the file does not parse.
+    rules_ran: bool,
+}
+
+fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Diagnosed {
     let file = match syn::parse_file(source) {
         Ok(file) => file,
         Err(err) => {
-            return vec![Diagnostic {
-                rule: &parse_error::RULE,
-                region: Region::from_span(err.span()),
-                message: parse_message(&err),
-                help: "fix the syntax error; the rest of the tree was still linted".to_string(),
-                item: String::new(),
-            }];
+            return Diagnosed {
+                diagnostics: vec![Diagnostic {
+                    rule: &parse_error::RULE,
+                    region: Region::from_span(err.span()),
+                    message: parse_message(&err),
+                    help: "fix the syntax error; the rest of the tree was still linted".to_string(),
+                    item: String::new(),
+                }],
+                judged: Vec::new(),
+                items: Vec::new(),
+                rules_ran: false,
+            };
         }
     };
     let expansions = Expansions::of_file(&file);
-    let cx = Cx::new(
-        &job.display,
-        source,
-        &file,
-        &expansions,
-        job.settings,
-        job.is_test_file,
-    );
-    let checks = rules::checks(job.settings);
-    Walker::new(cx, checks).run(&file).into_diagnostics()
+    let run = |settings: &Settings| {
+        let cx = Cx::new(
+            &job.display,
+            source,
+            &file,
+            &expansions,
+            settings,
+            job.is_test_file,
+        );
+        Walker::new(cx, rules::checks(settings))
+            .run(&file)
+            .into_diagnostics()
+    };
+    let diagnostics = run(job.settings);
+    let mut judged = Vec::new();
+    if !suppressions.is_empty() && job.settings.is_enabled(&unused_suppression::RULE) {
+        let named = suppressions
+            .named_rules()
+            .unwrap_or_else(|| rules::ALL.to_vec());
+        let extra: Vec<String> = named
+            .iter()
+            .filter(|rule| !job.settings.is_enabled(rule))
+            .map(|rule| rule.id.to_string())
+            .collect();
+        if !extra.is_empty() {
+            let mut wider = job.settings.clone();
+            if wider.apply_selection(None, &extra, &[]).is_ok() {
+                judged = run(&wider);
+                judged.retain(|d| !job.settings.is_enabled(d.rule));
+            }
+        }
+    }
+    Diagnosed {
+        diagnostics,
+        judged,
+        items: suppress::items(&file),
+        rules_ran: true,
+    }
 }
 
 fn parse_message(err: &syn::Error) -> String {

@@ -8,11 +8,14 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod fingerprint;
+pub mod inputs;
 pub mod macros;
 pub mod render;
 pub mod resolve;
@@ -20,4 +23,5 @@ pub mod rules;
 pub mod settings;
 pub mod signals;
 pub mod spawner;
+pub mod suppress;
 pub mod walk;

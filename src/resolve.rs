@@ -243,25 +243,28 @@ impl ScopeStack {
         if leading_colon {
             return Some(segments.join("::"));
         }
+        let written = segments.join("::");
         if matches!(first.as_str(), "crate" | "self" | "super" | "Self") {
-            return None;
+            // Only a configured spawner (`crate::rt::spawn`) is known by such a path.
+            return (first == "crate" && is_known(&written)).then_some(written);
         }
         if let Some(path) = self.lookup(first) {
-            if path.starts_with("crate::")
-                || path.starts_with("self::")
-                || path.starts_with("super::")
-            {
-                return None;
-            }
             let mut full = path.to_string();
             for segment in rest {
                 full.push_str("::");
                 full.push_str(segment);
             }
+            if path.starts_with("crate::")
+                || path.starts_with("self::")
+                || path.starts_with("super::")
+            {
+                return (path.starts_with("crate::") && is_known(&full)).then_some(full);
+            }
             return Some(full);
         }
-        if !rest.is_empty() && KNOWN_CRATES.contains(&first.as_str()) {
-            return Some(segments.join("::"));
+        // A known crate, or a configured spawner's crate, written in full.
+        if !rest.is_empty() && (KNOWN_CRATES.contains(&first.as_str()) || is_known(&written)) {
+            return Some(written);
         }
         // A glob of a known module may supply the first segment.
         for glob in self.globs() {
@@ -291,7 +294,13 @@ mod tests {
 
     fn resolve(stack: &ScopeStack, path: &str) -> Option<String> {
         let path: syn::Path = syn::parse_str(path).expect("test path parses");
-        stack.resolve(&path, |p| p.ends_with("::spawn"))
+        // Like the real predicate: only paths into known crates are known.
+        stack.resolve(&path, |p| {
+            p.ends_with("::spawn")
+                && p.split("::")
+                    .next()
+                    .is_some_and(|c| KNOWN_CRATES.contains(&c))
+        })
     }
 
     #[test]
@@ -324,6 +333,20 @@ mod tests {
         assert_eq!(resolve(&s, "spawn_local"), None);
         assert_eq!(resolve(&s, "task::spawn"), None);
         assert_eq!(resolve(&s, "self::spawn"), None);
+    }
+
+    #[test]
+    fn configured_paths_resolve_in_full_and_in_the_crate() {
+        let s = stack("use crate::rt::go;");
+        let configured = |p: &str| p == "crate::rt::go" || p == "my_rt::spawn_named";
+        let resolve = |text: &str| s.resolve(&syn::parse_str(text).expect("a path"), configured);
+        assert_eq!(resolve("go").as_deref(), Some("crate::rt::go"));
+        assert_eq!(resolve("crate::rt::go").as_deref(), Some("crate::rt::go"));
+        assert_eq!(
+            resolve("my_rt::spawn_named").as_deref(),
+            Some("my_rt::spawn_named")
+        );
+        assert_eq!(resolve("other::spawn_named"), None);
     }
 
     #[test]

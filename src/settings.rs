@@ -138,10 +138,12 @@ impl Settings {
             AhoCorasick::new(words).ok()
         });
         let Some(matcher) = matcher else { return true };
-        // A word on a `//` line is in a comment (or in a string's text): never code.
-        matcher
-            .find_iter(text)
-            .any(|found| !is_comment_line(text, found.start()))
+        // A word on a `//` line is in a comment (or in a string's text): never
+        // code. Suppression comments are the exception: they are comments.
+        matcher.find_iter(text).any(|found| {
+            &text[found.range()] == crate::suppress::MARKER.as_bytes()
+                || !is_comment_line(text, found.start())
+        })
     }
 
     /// Trigger words the user's configuration adds: the last segment of each configured spawner.

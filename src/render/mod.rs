@@ -4,6 +4,7 @@ pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
     Github,
 }
 
@@ -70,6 +72,7 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
         Format::Human => human::render(report),
         Format::Concise => concise::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
     }
 }

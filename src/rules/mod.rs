@@ -8,6 +8,7 @@ use crate::walk::Check;
 
 pub mod detached;
 pub mod parse_error;
+pub mod unused_suppression;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Family {
@@ -66,6 +67,7 @@ pub static ALL: &[&Rule] = &[
     &detached::unreaped_child::RULE,
     &detached::spawn_in_drop::RULE,
     &parse_error::RULE,
+    &unused_suppression::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

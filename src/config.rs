@@ -1,0 +1,507 @@
+//! Configuration files (SPEC §4): `tasklint.toml`, `.tasklint.toml`, or a
+//! `[package.metadata.tasklint]` / `[workspace.metadata.tasklint]` table in
+//! `Cargo.toml`. For each file the nearest configuration up its folders wins;
+//! `--config` forces one for all. Errors name the file, the line, the key and
+//! what was expected.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::finding::Severity;
+use crate::rules;
+use crate::settings::{self, Settings};
+use crate::spawner::Spawner;
+
+/// File names searched in each folder, in order of precedence.
+const CONFIG_FILES: &[&str] = &["tasklint.toml", ".tasklint.toml"];
+
+/// One configuration, parsed and checked.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// The folder its globs are relative to.
+    pub root: PathBuf,
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub exclude: Option<Gitignore>,
+    /// `glob = [rule ids]`, each glob compiled on its own.
+    pub per_file_ignores: Vec<(Gitignore, Vec<String>)>,
+    pub severity: Vec<(&'static str, Severity)>,
+    pub lint_tests: Option<bool>,
+    pub spawners: Vec<(String, Spawner)>,
+    pub shutdown_words: Vec<String>,
+    pub signals: Vec<String>,
+}
+
+/// The rule selection given on the command line, applied over the configuration.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Config {
+    /// Is `path` excluded by this configuration's `exclude` globs?
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|globs| matches(globs, &self.root, path))
+    }
+
+    /// The settings for a file: this configuration, then the command line's
+    /// selection, then the `per-file-ignores` that match `path`.
+    pub fn settings(&self, cli: &Selection, ignored: &[String]) -> Result<Settings, String> {
+        let mut settings = Settings::default();
+        settings.apply_selection(self.select.as_deref(), &self.extend_select, &self.ignore)?;
+        settings.apply_selection(cli.select.as_deref(), &cli.extend_select, &cli.ignore)?;
+        settings.apply_selection(None, &[], ignored)?;
+        for (id, severity) in &self.severity {
+            settings.severity.insert(id, *severity);
+        }
+        if let Some(lint_tests) = self.lint_tests {
+            settings.lint_tests = lint_tests;
+        }
+        for (path, spawner) in &self.spawners {
+            settings.add_spawner(path, *spawner);
+        }
+        settings
+            .shutdown_words
+            .extend(self.shutdown_words.iter().cloned());
+        settings.signals.extend(self.signals.iter().cloned());
+        Ok(settings)
+    }
+
+    /// Indexes of the `per-file-ignores` entries whose glob matches `path`.
+    fn per_file_matches(&self, path: &Path) -> Vec<usize> {
+        self.per_file_ignores
+            .iter()
+            .enumerate()
+            .filter(|(_, (globs, _))| matches(globs, &self.root, path))
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+fn matches(globs: &Gitignore, root: &Path, path: &Path) -> bool {
+    let path = absolute(path);
+    path.starts_with(root) && globs.matched_path_or_any_parents(&path, false).is_ignore()
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    // `a/./b`, `a/x/../b` and `a/b` must match the same globs.
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
+}
+
+/// Finds and caches configurations and the settings built from them.
+pub struct Resolver {
+    /// `--config` (Some(config)) or `--no-config` (Some(None)).
+    forced: Option<Option<Arc<Config>>>,
+    cli: Selection,
+    by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
+    settings: HashMap<(PathBuf, Vec<usize>), Arc<Settings>>,
+}
+
+/// What applies to one file.
+pub struct Applied {
+    pub config: Option<Arc<Config>>,
+    pub settings: Arc<Settings>,
+}
+
+impl Applied {
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.config.as_ref().is_some_and(|c| c.excludes(path))
+    }
+}
+
+impl Resolver {
+    pub fn new(
+        config_file: Option<&Path>,
+        no_config: bool,
+        cli: Selection,
+    ) -> Result<Resolver, String> {
+        // Unknown rules on the command line are errors even with no file to lint.
+        Settings::default().apply_selection(
+            cli.select.as_deref(),
+            &cli.extend_select,
+            &cli.ignore,
+        )?;
+        let forced = if no_config {
+            Some(None)
+        } else if let Some(file) = config_file {
+            let config = load(file)?.ok_or_else(|| {
+                format!(
+                    "{}: no `[package.metadata.tasklint]` or `[workspace.metadata.tasklint]` table",
+                    file.display()
+                )
+            })?;
+            Some(Some(Arc::new(config)))
+        } else {
+            None
+        };
+        Ok(Resolver {
+            forced,
+            cli,
+            by_dir: HashMap::new(),
+            settings: HashMap::new(),
+        })
+    }
+
+    /// The configuration and settings for the file at `path`.
+    pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
+        let config = match &self.forced {
+            Some(forced) => forced.clone(),
+            None => {
+                let dir = absolute(path)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                self.nearest(&dir)?
+            }
+        };
+        let (key, ignored) = match &config {
+            Some(config) => {
+                let hits = config.per_file_matches(path);
+                let ignored: Vec<String> = hits
+                    .iter()
+                    .flat_map(|&i| config.per_file_ignores[i].1.iter().cloned())
+                    .collect();
+                ((config.file.clone(), hits), ignored)
+            }
+            None => ((PathBuf::new(), Vec::new()), Vec::new()),
+        };
+        let settings = match self.settings.get(&key) {
+            Some(settings) => settings.clone(),
+            None => {
+                let empty = Config::default();
+                let base = config.as_deref().unwrap_or(&empty);
+                let settings = Arc::new(base.settings(&self.cli, &ignored)?);
+                self.settings.insert(key, settings.clone());
+                settings
+            }
+        };
+        Ok(Applied { config, settings })
+    }
+
+    fn nearest(&mut self, dir: &Path) -> Result<Option<Arc<Config>>, String> {
+        if let Some(known) = self.by_dir.get(dir) {
+            return Ok(known.clone());
+        }
+        let mut found = None;
+        for name in CONFIG_FILES.iter().chain(&["Cargo.toml"]) {
+            let file = dir.join(name);
+            if file.is_file() {
+                if let Some(config) = load(&file)? {
+                    found = Some(Arc::new(config));
+                    break;
+                }
+            }
+        }
+        if found.is_none() {
+            if let Some(parent) = dir.parent() {
+                found = self.nearest(parent)?;
+            }
+        }
+        self.by_dir.insert(dir.to_path_buf(), found.clone());
+        Ok(found)
+    }
+}
+
+/// Reads a configuration file. `Ok(None)` for a `Cargo.toml` without a
+/// tasklint table (or one that is not valid TOML: that is cargo's to report).
+pub fn load(file: &Path) -> Result<Option<Config>, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|err| format!("cannot read configuration `{}`: {err}", file.display()))?;
+    let is_manifest = file.file_name().is_some_and(|n| n == "Cargo.toml");
+    let root = absolute(file)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let document = match DeTable::parse(&text) {
+        Ok(document) => document,
+        Err(_) if is_manifest => return Ok(None),
+        Err(err) => {
+            let line = err.span().map_or(1, |span| line_of(&text, span.start));
+            return Err(format!(
+                "{}:{line}: invalid TOML: {}",
+                file.display(),
+                err.message()
+            ));
+        }
+    };
+    let parser = Parser {
+        file,
+        text: &text,
+        root: &root,
+    };
+    let (table, prefix) = if is_manifest {
+        let section = |name: &str| {
+            get(document.get_ref(), name)
+                .and_then(|v| v.get_ref().as_table())
+                .and_then(|t| get(t, "metadata"))
+                .and_then(|v| v.get_ref().as_table())
+                .and_then(|t| get(t, "tasklint"))
+                .map(|value| (value, format!("{name}.metadata.tasklint")))
+        };
+        let Some((value, prefix)) = section("package").or_else(|| section("workspace")) else {
+            return Ok(None);
+        };
+        match value.get_ref() {
+            DeValue::Table(table) => (table, format!("{prefix}.")),
+            _ => return Err(parser.error(value.span().start, &prefix, "a table")),
+        }
+    } else {
+        (document.get_ref(), String::new())
+    };
+    let mut config = parser.config(table, &prefix)?;
+    config.file = file.to_path_buf();
+    config.root = root;
+    Ok(Some(config))
+}
+
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+fn compile(root: &Path, globs: &[String]) -> Result<Gitignore, String> {
+    let mut builder = GitignoreBuilder::new(root);
+    for glob in globs {
+        builder
+            .add_line(None, glob)
+            .map_err(|err| format!("a valid glob (`{glob}`: {err})"))?;
+    }
+    builder
+        .build()
+        .map_err(|err| format!("valid globs ({err})"))
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+struct Parser<'p> {
+    file: &'p Path,
+    text: &'p str,
+    /// The folder globs are relative to.
+    root: &'p Path,
+}
+
+impl Parser<'_> {
+    fn error(&self, offset: usize, key: &str, expected: &str) -> String {
+        format!(
+            "{}:{}: `{key}`: expected {expected}",
+            self.file.display(),
+            line_of(self.text, offset)
+        )
+    }
+
+    fn config(&self, table: &DeTable<'_>, prefix: &str) -> Result<Config, String> {
+        let mut config = Config::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let full = format!("{prefix}{name}");
+            let at = value.span().start;
+            match name {
+                "select" => config.select = Some(self.selectors(value, &full)?),
+                "extend-select" => config.extend_select = self.selectors(value, &full)?,
+                "ignore" => config.ignore = self.selectors(value, &full)?,
+                "exclude" => {
+                    let globs = self.strings(value, &full, "an array of globs")?;
+                    let compiled =
+                        compile(self.root, &globs).map_err(|e| self.error(at, &full, &e))?;
+                    config.exclude = Some(compiled);
+                }
+                "per-file-ignores" => {
+                    let DeValue::Table(entries) = value.get_ref() else {
+                        return Err(self.error(at, &full, "a table of `\"glob\" = [rule ids]`"));
+                    };
+                    for (glob, ids) in entries {
+                        let key = format!("{full}.\"{}\"", glob.get_ref());
+                        let globs = compile(self.root, &[glob.get_ref().to_string()])
+                            .map_err(|e| self.error(glob.span().start, &key, &e))?;
+                        let ids = self.selectors(ids, &key)?;
+                        config.per_file_ignores.push((globs, ids));
+                    }
+                }
+                "severity" => {
+                    let DeValue::Table(entries) = value.get_ref() else {
+                        return Err(self.error(
+                            at,
+                            &full,
+                            "a table of `rule-id = \"error\"|\"warning\"|\"note\"`",
+                        ));
+                    };
+                    for (id, level) in entries {
+                        let key = format!("{full}.{}", id.get_ref());
+                        let Some(rule) = rules::by_id(id.get_ref()) else {
+                            return Err(self.error(
+                                id.span().start,
+                                &key,
+                                &format!(
+                                    "a rule id, not `{}` (see `tasklint rules`)",
+                                    id.get_ref()
+                                ),
+                            ));
+                        };
+                        let severity = level
+                            .get_ref()
+                            .as_str()
+                            .and_then(Severity::parse)
+                            .ok_or_else(|| {
+                                self.error(
+                                    level.span().start,
+                                    &key,
+                                    "\"error\", \"warning\" or \"note\"",
+                                )
+                            })?;
+                        config.severity.push((rule.id, severity));
+                    }
+                }
+                "lint-tests" => match value.get_ref() {
+                    DeValue::Boolean(on) => config.lint_tests = Some(*on),
+                    _ => return Err(self.error(at, &full, "true or false")),
+                },
+                "detaching" | "cancel-on-drop" | "owning" => {
+                    let kind = match name {
+                        "detaching" => Spawner::Detaching,
+                        "cancel-on-drop" => Spawner::CancelOnDrop,
+                        _ => Spawner::Owning,
+                    };
+                    for path in self.paths(value, &full)? {
+                        config.spawners.push((path, kind));
+                    }
+                }
+                "shutdown-words" => {
+                    let words = self.strings(value, &full, "an array of words")?;
+                    if let Some(bad) = words
+                        .iter()
+                        .find(|w| w.is_empty() || !w.chars().all(|c| c.is_ascii_alphanumeric()))
+                    {
+                        return Err(self.error(
+                            at,
+                            &full,
+                            &format!("words of letters and digits, not `{bad}`"),
+                        ));
+                    }
+                    config.shutdown_words = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+                }
+                "signals" => config.signals = self.paths(value, &full)?,
+                _ => {
+                    return Err(format!(
+                        "{}:{}: unknown key `{full}` (expected one of: {})",
+                        self.file.display(),
+                        line_of(self.text, key.span().start),
+                        KEYS.join(", ")
+                    ))
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    fn strings(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        expected: &str,
+    ) -> Result<Vec<String>, String> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.error(value.span().start, key, expected));
+        };
+        items
+            .iter()
+            .map(|item| {
+                item.get_ref()
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| self.error(item.span().start, key, expected))
+            })
+            .collect()
+    }
+
+    fn selectors(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, String> {
+        let selectors =
+            self.strings(value, key, "an array of rule ids, family names or \"all\"")?;
+        for (selector, item) in selectors
+            .iter()
+            .zip(value.get_ref().as_array().into_iter().flatten())
+        {
+            if settings::select(selector).is_err() {
+                return Err(self.error(
+                    item.span().start,
+                    key,
+                    &format!("a rule id, family name or \"all\", not `{selector}` (see `tasklint rules`)"),
+                ));
+            }
+        }
+        Ok(selectors)
+    }
+
+    fn paths(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, String> {
+        let paths = self.strings(value, key, "an array of paths like \"my_rt::spawn\"")?;
+        for (path, item) in paths
+            .iter()
+            .zip(value.get_ref().as_array().into_iter().flatten())
+        {
+            let is_path = path
+                .trim_start_matches("::")
+                .split("::")
+                .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
+            if !is_path {
+                return Err(self.error(
+                    item.span().start,
+                    key,
+                    &format!("a path like \"my_rt::spawn\", not `{path}`"),
+                ));
+            }
+        }
+        Ok(paths
+            .into_iter()
+            .map(|p| p.trim_start_matches("::").to_string())
+            .collect())
+    }
+}
+
+/// Every key a configuration may have.
+pub const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "exclude",
+    "per-file-ignores",
+    "severity",
+    "lint-tests",
+    "detaching",
+    "cancel-on-drop",
+    "owning",
+    "shutdown-words",
+    "signals",
+];

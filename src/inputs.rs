@@ -1,0 +1,88 @@
+//! What a run lints: the discovered files and standard input, each with the
+//! settings of its nearest configuration (SPEC §3, §4).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::config::Resolver;
+use crate::discover::{self, DiscoverOptions};
+use crate::settings::Settings;
+
+/// Where an input's text comes from.
+#[derive(Debug)]
+pub enum Source {
+    File,
+    /// Standard input, already read.
+    Stdin(String),
+}
+
+/// One file to lint.
+pub struct Input {
+    /// The path it is reported under (and whose configuration applies).
+    pub path: PathBuf,
+    pub display: String,
+    pub source: Source,
+    /// Named on the command line: not subject to the generated-file skip.
+    pub explicit: bool,
+    pub settings: Arc<Settings>,
+}
+
+/// What `check` was asked to lint.
+pub struct Request<'r> {
+    pub paths: &'r [PathBuf],
+    pub stdin_filename: Option<&'r Path>,
+    pub discover: &'r DiscoverOptions,
+}
+
+/// The path standard input is reported under when no `--stdin-filename` is given.
+const STDIN_NAME: &str = "-";
+
+pub fn gather(request: &Request<'_>, resolver: &mut Resolver) -> Result<Vec<Input>, String> {
+    let dash = Path::new(STDIN_NAME);
+    let reads_stdin =
+        request.stdin_filename.is_some() || request.paths.iter().any(|p| p.as_path() == dash);
+    let walked: Vec<PathBuf> = request
+        .paths
+        .iter()
+        .filter(|p| p.as_path() != dash)
+        .cloned()
+        .collect();
+    let mut inputs = Vec::new();
+    if !walked.is_empty() {
+        for file in discover::discover(&walked, request.discover)? {
+            let applied = resolver.for_file(&file.path)?;
+            // Configured excludes apply to named files only with --force-exclude.
+            if applied.excludes(&file.path) && (!file.explicit || request.discover.force_exclude) {
+                continue;
+            }
+            inputs.push(Input {
+                display: discover::display_path(&file.path),
+                path: file.path,
+                source: Source::File,
+                explicit: file.explicit,
+                settings: applied.settings,
+            });
+        }
+    }
+    if reads_stdin {
+        let path = request.stdin_filename.unwrap_or(dash).to_path_buf();
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|err| format!("cannot read standard input: {err}"))?;
+        let applied = resolver.for_file(&path)?;
+        let excluded = request.discover.force_exclude
+            && (applied.excludes(&path) || discover::is_excluded_path(&path, request.discover)?);
+        if !excluded {
+            inputs.push(Input {
+                display: discover::display_path(&path),
+                path,
+                source: Source::Stdin(text),
+                explicit: true,
+                settings: applied.settings,
+            });
+        }
+    }
+    Ok(inputs)
+}
