@@ -33,7 +33,8 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
         let metadata =
             std::fs::metadata(root).map_err(|err| format!("{}: {err}", root.display()))?;
         if metadata.is_file() {
-            if options.force_exclude && is_excluded(&excludes, root, false) {
+            let base = root.parent().unwrap_or(Path::new(""));
+            if options.force_exclude && is_excluded(&excludes, root, false, base) {
                 continue;
             }
             found.push(SourcePath {
@@ -43,14 +44,17 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
             continue;
         }
         let mut walk = ignore::WalkBuilder::new(root);
+        let (prune, walk_root) = (excludes.clone(), root.clone());
         walk.standard_filters(!options.no_ignore)
             .hidden(true)
             .require_git(false)
-            .filter_entry(|entry| {
+            .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
+                let skipped = is_dir
                     && entry.depth() > 0
-                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
+                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
+                // An excluded folder is not walked at all.
+                !skipped && !(is_dir && is_excluded(&prune, entry.path(), true, &walk_root))
             });
         for entry in walk.build() {
             let entry = entry.map_err(|err| err.to_string())?;
@@ -59,7 +63,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
             if !is_file || path.extension().is_none_or(|ext| ext != "rs") {
                 continue;
             }
-            if is_excluded(&excludes, path, false) {
+            if is_excluded(&excludes, path, false, root) {
                 continue;
             }
             found.push(SourcePath {
@@ -75,10 +79,12 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
 
 /// Does `--exclude` match this path (for standard input's `--stdin-filename`)?
 pub fn is_excluded_path(path: &Path, options: &DiscoverOptions) -> Result<bool, String> {
+    let base = path.parent().unwrap_or(Path::new(""));
     Ok(is_excluded(
         &build_excludes(&options.excludes)?,
         path,
         false,
+        base,
     ))
 }
 
@@ -97,16 +103,25 @@ fn build_excludes(globs: &[String]) -> Result<Option<Gitignore>, String> {
     builder.build().map(Some).map_err(|err| err.to_string())
 }
 
-fn is_excluded(excludes: &Option<Gitignore>, path: &Path, is_dir: bool) -> bool {
+/// Globs are relative to the current directory; a path outside it is
+/// matched relative to the walk root it was found under.
+fn is_excluded(excludes: &Option<Gitignore>, path: &Path, is_dir: bool, walk_root: &Path) -> bool {
     let Some(excludes) = excludes else {
         return false;
     };
     let path = absolute(path);
-    if !path.starts_with(excludes.path()) {
+    let relative = match path.strip_prefix(excludes.path()) {
+        Ok(inside) => inside.to_path_buf(),
+        Err(_) => match path.strip_prefix(absolute(walk_root)) {
+            Ok(under_root) => under_root.to_path_buf(),
+            Err(_) => return false,
+        },
+    };
+    if relative.as_os_str().is_empty() {
         return false;
     }
     excludes
-        .matched_path_or_any_parents(&path, is_dir)
+        .matched_path_or_any_parents(&relative, is_dir)
         .is_ignore()
 }
 

@@ -364,3 +364,27 @@ fn rules_and_explain_read_the_registry() {
     assert!(explained.starts_with("# unreaped-child\n"));
     assert!(explained.contains("## Known limits"));
 }
+
+#[test]
+fn exclude_globs_apply_to_trees_outside_the_current_directory() {
+    let dir = scratch("outside");
+    write(&dir, "tree/src/leak.rs", LEAKY);
+    write(&dir, "tree/gen/leak.rs", LEAKY);
+    write(&dir, "cwd/.keep", "");
+    let tree = dir.join("tree");
+    let tree = tree.to_str().expect("utf-8 path");
+    let cwd = dir.join("cwd");
+    let all = tasklint(&cwd, &["check", "--format", "concise", tree]);
+    assert_eq!(stdout(&all).lines().count(), 2);
+    let no_gen = tasklint(
+        &cwd,
+        &["check", "--format", "concise", "--exclude", "gen/", tree],
+    );
+    assert_eq!(stdout(&no_gen).lines().count(), 1, "{}", stdout(&no_gen));
+    assert!(stdout(&no_gen).contains("tree/src/leak.rs"));
+    let none = tasklint(
+        &cwd,
+        &["check", "--format", "concise", "--exclude", "*.rs", tree],
+    );
+    assert_eq!(stdout(&none), "");
+}
