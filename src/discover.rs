@@ -50,11 +50,13 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
             .require_git(false)
             .filter_entry(move |entry| {
                 let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                let skipped = is_dir
-                    && entry.depth() > 0
-                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
+                if !is_dir {
+                    return true;
+                }
+                let skipped =
+                    entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
                 // An excluded folder is not walked at all.
-                !skipped && !(is_dir && is_excluded(&prune, entry.path(), true, &walk_root))
+                !skipped && !is_excluded(&prune, entry.path(), true, &walk_root)
             });
         for entry in walk.build() {
             let entry = entry.map_err(|err| err.to_string())?;
