@@ -16,6 +16,7 @@ pub mod engine;
 pub mod finding;
 pub mod fingerprint;
 pub mod inputs;
+pub mod handles;
 pub mod macros;
 pub mod render;
 pub mod resolve;

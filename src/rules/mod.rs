@@ -9,6 +9,7 @@ use crate::walk::Check;
 pub mod detached;
 pub mod parse_error;
 pub mod unused_suppression;
+pub mod swallowed;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Family {
@@ -66,6 +67,9 @@ pub static ALL: &[&Rule] = &[
     &detached::detached_thread::RULE,
     &detached::unreaped_child::RULE,
     &detached::spawn_in_drop::RULE,
+    &swallowed::ignored_join_error::RULE,
+    &swallowed::swallowed_cancellation::RULE,
+    &swallowed::into_panic_unchecked::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
 ];
@@ -86,6 +90,12 @@ pub fn checks<'a>(settings: &Settings) -> Vec<Box<dyn Check<'a> + 'a>> {
         .any(|r| r.family == Family::Detached)
     {
         checks.push(Box::new(detached::Detached::default()));
+    }
+    if settings
+        .enabled_rules()
+        .any(|r| r.family == Family::Swallowed)
+    {
+        checks.push(Box::new(swallowed::Swallowed::default()));
     }
     checks
 }

@@ -1,0 +1,1075 @@
+//! Task handles followed through a function body.
+//!
+//! [`Handles::of_fn`] finds the values in a function that are task handles
+//! (a local bound from a spawner, an element of a collection filled from
+//! one, a parameter or `self` field typed `JoinHandle<..>`), the collections
+//! holding them, and the `JoinSet`s, and records every place each one is
+//! used — awaited, aborted, moved, returned, dropped — in source order.
+//!
+//! Call it from [`crate::walk::Check::block`] when the block is the
+//! function's body ([`is_fn_body`]): the body's own `use`s are then in scope
+//! for path resolution. The model is per function and name based: nested
+//! closures and `async` blocks share it, nested `fn` items get their own.
+
+use std::collections::HashSet;
+
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Block, Expr, FnArg, Pat, Signature, Stmt, Type};
+
+use crate::finding::Region;
+use crate::macros::{tokens_mention, Expansion};
+use crate::spawner::{Kind, Spawner};
+use crate::walk::{is_self, Cx};
+
+/// What a value holding tasks is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// One task's handle.
+    Handle(HandleKind),
+    /// Several (or an optional one): `Vec`, `Option`, maps, `FuturesUnordered`,
+    /// or an iterator over them.
+    Holder(HandleKind),
+    /// A tokio `JoinSet`.
+    JoinSet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandleKind {
+    /// `JoinHandle`, `BlockingJoinHandle`, `ThreadJoinHandle`, `AbortHandle`
+    /// (`JoinSet::spawn`), or `JoinHandle` for a cancel-on-drop `Task`.
+    pub kind: Kind,
+    /// Awaiting it yields `Result<T, JoinError>` (tokio's handles; not
+    /// async-std's or smol's, which resume the task's panic).
+    pub join_error: bool,
+}
+
+impl Class {
+    pub fn handle_kind(self) -> Option<HandleKind> {
+        match self {
+            Class::Handle(k) | Class::Holder(k) => Some(k),
+            Class::JoinSet => None,
+        }
+    }
+}
+
+/// Where a binding's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `let h = tokio::spawn(..)`: the spawner as written.
+    Spawned(String),
+    /// An element taken out of a holder: `for h in handles`, `if let Some(h) = self.task.take()`.
+    Element(String),
+    /// A parameter with a written type.
+    Param,
+    /// A `self` field with a written type (the binding's name is `self.field`).
+    Field,
+    /// A `let` with a written type, or a copy of another binding.
+    Local,
+    /// A collection filled with handles later on (`v.push(tokio::spawn(..))`).
+    Filled,
+}
+
+/// What happens to a binding at one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    Awaited,
+    Aborted,
+    /// `set.abort_all()`.
+    AbortAll,
+    /// `set.join_next()`, `set.try_join_next()`, `futs.next()`.
+    JoinNext,
+    /// `set.join_all()`, `set.shutdown()`, `set.detach_all()`.
+    Drained,
+    /// A thread handle's `join()`.
+    Joined,
+    /// `is_finished()`, `id()`, `abort_handle()`, `len()`, `is_empty()`.
+    Queried,
+    /// `drop(h)`.
+    Dropped,
+    /// `std::mem::forget(h)`.
+    Forgotten,
+    /// `task.detach()`.
+    Detached,
+    /// `return h`, or the function's tail.
+    Returned,
+    /// Assigned to a place, put in a struct literal, pushed or inserted somewhere.
+    Stored,
+    /// Passed to a function or method.
+    Passed,
+    /// Iterated or taken apart: `for h in v`, `v.drain(..)`, `opt.take()`.
+    Taken,
+    /// Any other mention (a macro's tokens included).
+    Used,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub what: Use,
+    /// The expression where it happens: the `.await`, the method call, the call.
+    pub expr: Option<&'a Expr>,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding<'a> {
+    /// `h`, or `self.task` for a field.
+    pub name: String,
+    pub class: Class,
+    pub origin: Origin,
+    /// The binding's pattern (or first mention, for fields).
+    pub region: Region,
+    /// In source order.
+    pub events: Vec<Event<'a>>,
+}
+
+impl Binding<'_> {
+    /// Did `what` happen to this binding before `at`?
+    pub fn happened_before(&self, what: Use, at: Region) -> bool {
+        self.events
+            .iter()
+            .any(|e| e.what == what && start(e.region) < start(at))
+    }
+}
+
+/// The task handles, holders and join sets of one function.
+#[derive(Debug, Default)]
+pub struct Handles<'a> {
+    /// Bindings in source order of their declaration.
+    pub bindings: Vec<Binding<'a>>,
+    /// Every `let`/pattern name, with its position and class (`None` shadows).
+    names: Vec<(String, (usize, usize), Option<usize>)>,
+    /// Locals of a spawning kind (`let rt = Runtime::new()?`), by position.
+    kinds: Vec<(String, (usize, usize), Kind)>,
+}
+
+/// Is `stmts` the body of the function the walk is in?
+pub fn is_fn_body(stmts: &[Stmt], cx: &Cx<'_>) -> bool {
+    cx.enclosing_fn().is_some_and(|f| {
+        std::ptr::eq(f.body.stmts.as_ptr(), stmts.as_ptr()) && f.body.stmts.len() == stmts.len()
+    })
+}
+
+fn start(region: Region) -> (usize, usize) {
+    (region.line, region.column)
+}
+
+impl<'a> Handles<'a> {
+    /// Builds the model of one function body (`sig` gives the parameters).
+    pub fn of_fn(sig: Option<&'a Signature>, body: &'a Block, cx: &Cx<'a>) -> Handles<'a> {
+        let mut filled: HashSet<String> = HashSet::new();
+        let mut handles = Handles::default();
+        // Collections filled later in the body are holders from their `let`
+        // on, so bindings are collected until the set of filled names is stable.
+        for _ in 0..3 {
+            handles = Handles::default();
+            if let Some(sig) = sig {
+                handles.bind_params(sig, cx);
+            }
+            let mut binder = Binder {
+                handles: &mut handles,
+                cx,
+                filled: &filled,
+                newly_filled: HashSet::new(),
+            };
+            binder.visit_block(body);
+            let newly = binder.newly_filled;
+            if newly.is_subset(&filled) {
+                break;
+            }
+            filled.extend(newly);
+        }
+        let mut recorder = Recorder {
+            handles: &mut handles,
+            cx,
+            claimed: HashSet::new(),
+            tail: body.stmts.last().and_then(|s| match s {
+                Stmt::Expr(e, None) => Some(crate::walk::expr_key(e)),
+                _ => None,
+            }),
+        };
+        recorder.visit_block(body);
+        for binding in &mut handles.bindings {
+            binding.events.sort_by_key(|e| start(e.region));
+        }
+        handles
+    }
+
+    fn bind_params(&mut self, sig: &'a Signature, cx: &Cx<'a>) {
+        for input in &sig.inputs {
+            let FnArg::Typed(typed) = input else { continue };
+            let Pat::Ident(ident) = &*typed.pat else {
+                continue;
+            };
+            let class = class_of_type(&typed.ty, cx);
+            self.bind(
+                ident.ident.to_string(),
+                Region::from_span(ident.ident.span()),
+                class,
+                Origin::Param,
+            );
+        }
+    }
+
+    fn bind(&mut self, name: String, region: Region, class: Option<Class>, origin: Origin) {
+        let index = class.map(|class| {
+            self.bindings.push(Binding {
+                name: name.clone(),
+                class,
+                origin,
+                region,
+                events: Vec::new(),
+            });
+            self.bindings.len() - 1
+        });
+        self.names.push((name, start(region), index));
+    }
+
+    fn index_at(&self, name: &str, at: (usize, usize)) -> Option<usize> {
+        self.names
+            .iter()
+            .filter(|(n, pos, _)| n == name && *pos < at)
+            .max_by_key(|(_, pos, _)| *pos)
+            .and_then(|(_, _, index)| *index)
+    }
+
+    /// The binding `name` refers to at `at`.
+    pub fn binding_at(&self, name: &str, at: Region) -> Option<&Binding<'a>> {
+        self.index_at(name, start(at)).map(|i| &self.bindings[i])
+    }
+
+    /// The binding an expression names (`h`, `&mut h`, `self.task`), if it is one.
+    pub fn binding_of(&self, expr: &Expr) -> Option<&Binding<'a>> {
+        let name = ref_name(expr)?;
+        let at = Region::from_span(expr.span());
+        if name.starts_with("self.") {
+            return self.bindings.iter().find(|b| b.name == name);
+        }
+        self.binding_at(&name, at)
+    }
+
+    /// What an expression evaluates to, as far as tasks go.
+    pub fn class_of(&self, expr: &Expr, cx: &Cx<'a>) -> Option<Class> {
+        class_of_expr(self, expr, cx, &HashSet::new())
+    }
+
+    /// Every handle binding (not holders or sets), in source order.
+    pub fn handles(&self) -> impl Iterator<Item = &Binding<'a>> {
+        self.bindings
+            .iter()
+            .filter(|b| matches!(b.class, Class::Handle(_)))
+    }
+
+    /// Bindings that are elements of the same holder as `binding` (itself included),
+    /// and the holder itself.
+    pub fn siblings<'s>(&'s self, binding: &'s Binding<'a>) -> impl Iterator<Item = &'s Binding<'a>> {
+        let holder = match &binding.origin {
+            Origin::Element(h) => Some(h.clone()),
+            _ => None,
+        };
+        self.bindings.iter().filter(move |b| {
+            std::ptr::eq(*b, binding)
+                || holder.as_deref().is_some_and(|h| {
+                    b.name == h || matches!(&b.origin, Origin::Element(o) if o == h)
+                })
+        })
+    }
+}
+
+/// The name an expression refers to: `h` for `h`, `&mut h`, `(h)`, `h.as_mut()`;
+/// `self.task` for `self.task`.
+pub fn ref_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+        Expr::Field(f) if is_self(&f.base) => match &f.member {
+            syn::Member::Named(m) => Some(format!("self.{m}")),
+            syn::Member::Unnamed(_) => None,
+        },
+        Expr::Reference(r) => ref_name(&r.expr),
+        Expr::Paren(p) => ref_name(&p.expr),
+        Expr::Group(g) => ref_name(&g.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "as_mut" | "as_ref") =>
+        {
+            ref_name(&m.receiver)
+        }
+        _ => None,
+    }
+}
+
+/// The class of a written type: `JoinHandle<T>`, `Option<JoinHandle<T>>`,
+/// `Vec<(Id, JoinHandle<T>)>`, `JoinSet<T>`.
+pub fn class_of_type(ty: &Type, cx: &Cx<'_>) -> Option<Class> {
+    match ty {
+        Type::Reference(r) => class_of_type(&r.elem, cx),
+        Type::Paren(p) => class_of_type(&p.elem, cx),
+        Type::Group(g) => class_of_type(&g.elem, cx),
+        Type::Tuple(t) => t
+            .elems
+            .iter()
+            .find_map(|e| class_of_type(e, cx))
+            .and_then(|c| c.handle_kind().map(Class::Holder)),
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = last.ident.to_string();
+            let inner = || match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => {
+                    args.args.iter().find_map(|arg| match arg {
+                        syn::GenericArgument::Type(inner) => class_of_type(inner, cx),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            };
+            match name.as_str() {
+                "Option" | "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "IndexMap"
+                | "FuturesUnordered" | "FuturesOrdered" | "SmallVec" => {
+                    inner().and_then(|c| c.handle_kind().map(Class::Holder))
+                }
+                "Box" | "Pin" => inner(),
+                _ => {
+                    let resolved = cx.resolve(&p.path)?;
+                    let kind = crate::spawner::kind_of_type_path(&resolved)?;
+                    match kind {
+                        Kind::JoinSet => Some(Class::JoinSet),
+                        Kind::JoinHandle | Kind::BlockingJoinHandle => {
+                            Some(Class::Handle(HandleKind {
+                                kind,
+                                join_error: resolved.starts_with("tokio::"),
+                            }))
+                        }
+                        Kind::ThreadJoinHandle | Kind::AbortHandle => {
+                            Some(Class::Handle(HandleKind {
+                                kind,
+                                join_error: false,
+                            }))
+                        }
+                        _ => None,
+                    }
+                }
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The handle a spawn call returns, if `expr` is one.
+pub fn spawned_handle(
+    handles: &Handles<'_>,
+    expr: &Expr,
+    cx: &Cx<'_>,
+) -> Option<(HandleKind, String)> {
+    let (spawner, resolved, blocking, name) = match expr {
+        Expr::Call(call) => {
+            let path = cx.resolve_expr_path(&call.func)?;
+            let spawner = crate::spawner::function_spawner(&path)
+                .or_else(|| cx.settings.configured_spawner(&path))?;
+            let blocking = crate::spawner::is_blocking_spawner(&path);
+            (spawner, path, blocking, crate::walk::path_text(&call.func))
+        }
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if !method.starts_with("spawn") {
+                return None;
+            }
+            let receiver = class_of_expr(handles, &m.receiver, cx, &HashSet::new());
+            let kind = match receiver {
+                Some(Class::JoinSet) => Kind::JoinSet,
+                _ => local_kind(handles, &m.receiver, cx)?,
+            };
+            let spawner = crate::spawner::method_spawner(kind, &method)?;
+            let origin = match kind {
+                Kind::JoinSet => "tokio::JoinSet",
+                Kind::TaskTracker | Kind::Runtime | Kind::RuntimeHandle | Kind::LocalSet => {
+                    "tokio::runtime"
+                }
+                _ => "",
+            };
+            let name = format!("{}.{}", cx.text(m.receiver.span()), method);
+            (
+                spawner,
+                origin.to_string(),
+                crate::spawner::is_blocking_spawner(&method),
+                name,
+            )
+        }
+        _ => return None,
+    };
+    let kind = match spawner {
+        Spawner::Detaching if blocking => Kind::BlockingJoinHandle,
+        Spawner::Detaching | Spawner::CancelOnDrop => Kind::JoinHandle,
+        Spawner::Owning if resolved == "tokio::JoinSet" => Kind::AbortHandle,
+        Spawner::Owning => Kind::JoinHandle,
+        Spawner::Thread => Kind::ThreadJoinHandle,
+        Spawner::Child => return None,
+    };
+    let join_error = matches!(spawner, Spawner::Detaching | Spawner::Owning)
+        && kind != Kind::AbortHandle
+        && (resolved.starts_with("tokio::") || resolved.starts_with("actix_rt::"));
+    Some((HandleKind { kind, join_error }, name))
+}
+
+/// The kind of a spawning receiver: a local of this body, or what the walk knows.
+fn local_kind(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Kind> {
+    let expr = peel(expr);
+    if let Expr::Path(p) = expr {
+        if let Some(ident) = p.path.get_ident() {
+            let name = ident.to_string();
+            let at = start(Region::from_span(expr.span()));
+            let local = handles
+                .kinds
+                .iter()
+                .filter(|(n, pos, _)| *n == name && *pos < at)
+                .max_by_key(|(_, pos, _)| *pos);
+            if let Some((_, _, kind)) = local {
+                return Some(*kind);
+            }
+        }
+    }
+    if let Expr::MethodCall(m) = expr {
+        if let Some(kind) = local_kind(handles, &m.receiver, cx) {
+            let method = m.method.to_string();
+            if matches!(method.as_str(), "unwrap" | "expect") {
+                return Some(kind);
+            }
+            return crate::spawner::kind_after_method(kind, &method);
+        }
+    }
+    cx.kind_of_expr(expr)
+}
+
+fn peel(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Group(g) => expr = &g.expr,
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Reference(r) => expr = &r.expr,
+            _ => return expr,
+        }
+    }
+}
+
+fn class_of_expr(
+    handles: &Handles<'_>,
+    expr: &Expr,
+    cx: &Cx<'_>,
+    filled: &HashSet<String>,
+) -> Option<Class> {
+    let expr = peel(expr);
+    if let Some((kind, _)) = spawned_handle(handles, expr, cx) {
+        return Some(Class::Handle(kind));
+    }
+    match expr {
+        Expr::Path(_) => {
+            let name = ref_name(expr)?;
+            let at = start(Region::from_span(expr.span()));
+            if let Some(i) = handles.index_at(&name, at) {
+                return Some(handles.bindings[i].class);
+            }
+            if handles.names.iter().any(|(n, pos, _)| *n == name && *pos < at) {
+                return None; // shadowed by a binding of another kind
+            }
+            match cx.kind_of_expr(expr)? {
+                Kind::JoinSet => Some(Class::JoinSet),
+                _ => None,
+            }
+        }
+        Expr::Field(f) if is_self(&f.base) => {
+            let syn::Member::Named(member) = &f.member else {
+                return None;
+            };
+            class_of_type(cx.field_type(&member.to_string())?, cx)
+        }
+        Expr::Call(call) => {
+            // `JoinSet::new()`, `Some(h)`.
+            if let Some(Kind::JoinSet) = cx.kind_of_expr(expr) {
+                return Some(Class::JoinSet);
+            }
+            let Expr::Path(p) = &*call.func else {
+                return None;
+            };
+            let last = p.path.segments.last()?.ident.to_string();
+            match last.as_str() {
+                "Some" | "Ok" => call
+                    .args
+                    .first()
+                    .and_then(|a| class_of_expr(handles, a, cx, filled))
+                    .and_then(|c| c.handle_kind().map(Class::Holder)),
+                "from_iter" | "from" => call
+                    .args
+                    .first()
+                    .and_then(|a| class_of_expr(handles, a, cx, filled))
+                    .and_then(|c| c.handle_kind().map(Class::Holder)),
+                _ => None,
+            }
+        }
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            let receiver = class_of_expr(handles, &m.receiver, cx, filled);
+            match (receiver, method.as_str()) {
+                (Some(Class::Handle(k)), "unwrap" | "expect") => Some(Class::Handle(k)),
+                (Some(Class::Holder(k)), "unwrap" | "expect" | "unwrap_unchecked") => {
+                    Some(Class::Handle(k))
+                }
+                (
+                    Some(Class::Holder(k)),
+                    "take" | "pop" | "pop_front" | "pop_back" | "remove" | "swap_remove"
+                    | "into_iter" | "iter" | "iter_mut" | "drain" | "into_values" | "values"
+                    | "values_mut" | "get" | "get_mut" | "as_mut" | "as_ref" | "first"
+                    | "last" | "replace" | "split_off",
+                ) => Some(Class::Holder(k)),
+                (Some(Class::JoinSet), "clone") => Some(Class::JoinSet),
+                (_, "collect" | "into") => {
+                    chain_spawns(handles, &m.receiver, cx, filled).map(Class::Holder)
+                }
+                _ => None,
+            }
+        }
+        Expr::Macro(mac) => match cx.expansions.get(&mac.mac) {
+            Some(Expansion::Exprs(exprs)) if crate::macros::macro_name(&mac.mac) == "vec" => exprs
+                .iter()
+                .find_map(|e| class_of_expr(handles, e, cx, filled))
+                .and_then(|c| c.handle_kind().map(Class::Holder)),
+            _ => None,
+        },
+        Expr::Array(a) => a
+            .elems
+            .iter()
+            .find_map(|e| class_of_expr(handles, e, cx, filled))
+            .and_then(|c| c.handle_kind().map(Class::Holder)),
+        _ => None,
+    }
+}
+
+/// `iter.map(|x| tokio::spawn(..))`: the kind of handle a method chain yields.
+fn chain_spawns(
+    handles: &Handles<'_>,
+    mut expr: &Expr,
+    cx: &Cx<'_>,
+    filled: &HashSet<String>,
+) -> Option<HandleKind> {
+    loop {
+        match peel(expr) {
+            Expr::MethodCall(m) => {
+                for arg in &m.args {
+                    if let Expr::Closure(c) = arg {
+                        if let Some(c) = class_of_expr(handles, tail_of(&c.body), cx, filled)
+                            .and_then(Class::handle_kind)
+                        {
+                            return Some(c);
+                        }
+                    }
+                }
+                if let Some(Class::Holder(k)) = class_of_expr(handles, &m.receiver, cx, filled) {
+                    return Some(k);
+                }
+                expr = &m.receiver;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// A closure body's value: the body, or its block's tail expression.
+fn tail_of(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Block(b) => match b.block.stmts.last() {
+            Some(Stmt::Expr(tail, None)) => tail_of(tail),
+            _ => expr,
+        },
+        _ => expr,
+    }
+}
+
+/// First pass: bindings and the collections filled with handles.
+struct Binder<'h, 'a, 'c> {
+    handles: &'h mut Handles<'a>,
+    cx: &'c Cx<'a>,
+    filled: &'h HashSet<String>,
+    newly_filled: HashSet<String>,
+}
+
+impl<'a> Binder<'_, 'a, '_> {
+    fn class(&self, expr: &Expr) -> Option<Class> {
+        class_of_expr(self.handles, expr, self.cx, self.filled)
+    }
+
+    /// Binds the names in `pat` to what matching `class` gives them.
+    fn bind_pat(&mut self, pat: &Pat, class: Option<Class>, origin: Origin) {
+        match pat {
+            Pat::Ident(ident) => {
+                let name = ident.ident.to_string();
+                let region = Region::from_span(ident.ident.span());
+                let (class, origin) = match class {
+                    None if self.filled.contains(&name) => (Some(Class::Holder(HandleKind {
+                        kind: Kind::JoinHandle,
+                        join_error: true,
+                    })), Origin::Filled),
+                    other => (other, origin),
+                };
+                self.handles.bind(name, region, class, origin);
+            }
+            Pat::Type(t) => {
+                let class = class_of_type(&t.ty, self.cx).or(class);
+                self.bind_pat(&t.pat, class, origin);
+            }
+            Pat::Reference(r) => self.bind_pat(&r.pat, class, origin),
+            Pat::TupleStruct(ts) => {
+                let last = ts
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                let inner = match (class, last.as_str()) {
+                    (Some(Class::Holder(k)), "Some") => Some(Class::Handle(k)),
+                    (Some(Class::Handle(k)), "Ok") => Some(Class::Handle(k)),
+                    _ => None,
+                };
+                for elem in &ts.elems {
+                    self.bind_pat(elem, inner, origin.clone());
+                }
+            }
+            Pat::Tuple(t) => {
+                // `(id, handle)`: a map entry or a pair; the handle is the last element.
+                let n = t.elems.len();
+                for (i, elem) in t.elems.iter().enumerate() {
+                    let elem_class = if i + 1 == n { class } else { None };
+                    self.bind_pat(elem, elem_class, origin.clone());
+                }
+            }
+            Pat::Or(or) => {
+                for case in &or.cases {
+                    self.bind_pat(case, class, origin.clone());
+                }
+            }
+            Pat::Struct(s) => {
+                for field in &s.fields {
+                    self.bind_pat(&field.pat, None, Origin::Local);
+                }
+            }
+            Pat::Slice(s) => {
+                for elem in &s.elems {
+                    self.bind_pat(elem, None, Origin::Local);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn origin_of(&self, expr: &Expr, class: Option<Class>) -> Origin {
+        let expr = peel(expr);
+        if let Some((_, name)) = spawned_handle(self.handles, strip_result(expr), self.cx) {
+            return Origin::Spawned(name);
+        }
+        if let (Some(Class::Handle(_)), Some(root)) = (class, holder_root(expr)) {
+            return Origin::Element(root);
+        }
+        Origin::Local
+    }
+
+    /// An element pattern bound from a holder expression (`for h in v`).
+    fn bind_element(&mut self, pat: &Pat, holder: &Expr) {
+        let class = match self.class(holder) {
+            Some(Class::Holder(k)) => Some(Class::Handle(k)),
+            _ => None,
+        };
+        let origin = holder_root(holder).map_or(Origin::Local, Origin::Element);
+        self.bind_pat(pat, class, origin);
+    }
+}
+
+/// The holder an element expression comes from: `v` for `v.pop().unwrap()`, `self.tasks.drain(..)`.
+fn holder_root(expr: &Expr) -> Option<String> {
+    let mut expr = peel(expr);
+    loop {
+        if let Some(name) = ref_name(expr) {
+            return Some(name);
+        }
+        match expr {
+            Expr::MethodCall(m) => expr = peel(&m.receiver),
+            _ => return None,
+        }
+    }
+}
+
+/// `x?`, `x.unwrap()`, `x.expect(..)`: the `x`.
+fn strip_result(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "unwrap" | "expect") => {
+                expr = &m.receiver
+            }
+            _ => return expr,
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
+    fn visit_local(&mut self, local: &'a syn::Local) {
+        if let Some(init) = &local.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+            let class = self.class(&init.expr);
+            let origin = self.origin_of(&init.expr, class);
+            self.bind_pat(&local.pat, class, origin);
+            let pat = match &local.pat {
+                Pat::Type(t) => &*t.pat,
+                other => other,
+            };
+            if let Pat::Ident(ident) = pat {
+                if let Some(kind) = local_kind(self.handles, &init.expr, self.cx) {
+                    let at = start(Region::from_span(ident.ident.span()));
+                    self.handles.kinds.push((ident.ident.to_string(), at, kind));
+                }
+            }
+        } else {
+            self.bind_pat(&local.pat, None, Origin::Local);
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Let(l) => {
+                self.visit_expr(&l.expr);
+                let class = self.class(&l.expr);
+                let origin = match holder_root(&l.expr) {
+                    Some(root) if matches!(class, Some(Class::Holder(_))) => Origin::Element(root),
+                    _ => self.origin_of(&l.expr, class),
+                };
+                self.bind_pat(&l.pat, class, origin);
+            }
+            Expr::ForLoop(f) => {
+                self.visit_expr(&f.expr);
+                self.bind_element(&f.pat, &f.expr);
+                self.visit_block(&f.body);
+            }
+            Expr::MethodCall(m) => {
+                visit::visit_expr_method_call(self, m);
+                let method = m.method.to_string();
+                let receiver_class = self.class(&m.receiver);
+                // `v.push(tokio::spawn(..))`: `v` holds handles.
+                if matches!(
+                    method.as_str(),
+                    "push" | "push_back" | "push_front" | "insert" | "extend" | "append"
+                ) {
+                    let fills = m.args.iter().any(|arg| {
+                        matches!(
+                            self.class(arg),
+                            Some(Class::Handle(_) | Class::Holder(_))
+                        )
+                    });
+                    if fills && receiver_class.is_none() {
+                        if let Some(name) = ref_name(&m.receiver) {
+                            if !name.starts_with("self.") {
+                                self.newly_filled.insert(name);
+                            }
+                        }
+                    }
+                }
+                // `handles.into_iter().for_each(|h| h.abort())`: `h` is an element.
+                if let Some(Class::Holder(_)) = receiver_class {
+                    for arg in &m.args {
+                        if let Expr::Closure(c) = arg {
+                            if let Some(first) = c.inputs.first() {
+                                self.bind_element(first, &m.receiver);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        visit_expansion(self, self.cx, mac);
+    }
+}
+
+fn visit_expansion<'a, V: Visit<'a>>(v: &mut V, cx: &Cx<'a>, mac: &'a syn::Macro) {
+    match cx.expansions.get(mac) {
+        Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| v.visit_expr(e)),
+        Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| v.visit_stmt(s)),
+        Some(Expansion::Select(select)) => {
+            for arm in &select.arms {
+                v.visit_expr(&arm.future);
+                v.visit_pat(&arm.pat);
+                if let Some(guard) = &arm.guard {
+                    v.visit_expr(guard);
+                }
+                v.visit_expr(&arm.handler);
+            }
+            select.fallbacks.iter().for_each(|e| v.visit_expr(e));
+        }
+        Some(Expansion::Items(_)) | None => {}
+    }
+}
+
+/// Second pass: what happens to each binding, where.
+struct Recorder<'h, 'a, 'c> {
+    handles: &'h mut Handles<'a>,
+    cx: &'c Cx<'a>,
+    /// Mentions already classified by their parent expression.
+    claimed: HashSet<(usize, usize, usize, usize)>,
+    /// The function body's tail expression: its value is returned.
+    tail: Option<(usize, usize, usize, usize)>,
+}
+
+impl<'a> Recorder<'_, 'a, '_> {
+    /// Records `what` for the binding `child` names, if it names one.
+    fn record(&mut self, child: &'a Expr, what: Use, at: &'a Expr) {
+        let Some(index) = self.index_of(child) else {
+            return;
+        };
+        self.claimed.insert(crate::walk::expr_key(peel_ref(child)));
+        self.handles.bindings[index].events.push(Event {
+            what,
+            expr: Some(at),
+            region: Region::from_span(at.span()),
+        });
+    }
+
+    fn index_of(&mut self, expr: &Expr) -> Option<usize> {
+        let name = ref_name(expr)?;
+        let at = Region::from_span(expr.span());
+        if name.starts_with("self.") {
+            if let Some(i) = self.handles.bindings.iter().position(|b| b.name == name) {
+                return Some(i);
+            }
+            let class = class_of_expr(self.handles, peel(expr), self.cx, &HashSet::new())?;
+            self.handles.bindings.push(Binding {
+                name,
+                class,
+                origin: Origin::Field,
+                region: at,
+                events: Vec::new(),
+            });
+            return Some(self.handles.bindings.len() - 1);
+        }
+        self.handles.index_at(&name, start(at))
+    }
+}
+
+fn peel_ref(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Group(g) => expr = &g.expr,
+            Expr::Reference(r) => expr = &r.expr,
+            Expr::MethodCall(m)
+                if m.args.is_empty()
+                    && matches!(m.method.to_string().as_str(), "as_mut" | "as_ref") =>
+            {
+                expr = &m.receiver
+            }
+            _ => return expr,
+        }
+    }
+}
+
+fn method_use(method: &str) -> Use {
+    match method {
+        "abort" => Use::Aborted,
+        "abort_all" => Use::AbortAll,
+        "join_next" | "try_join_next" | "join_next_with_id" | "try_join_next_with_id" | "next" => {
+            Use::JoinNext
+        }
+        "join_all" | "shutdown" | "detach_all" => Use::Drained,
+        "join" => Use::Joined,
+        "is_finished" | "id" | "abort_handle" | "len" | "is_empty" | "is_some" | "is_none" => {
+            Use::Queried
+        }
+        "detach" => Use::Detached,
+        "take" | "drain" | "into_iter" | "pop" | "pop_front" | "pop_back" | "remove"
+        | "into_values" | "iter" | "iter_mut" | "values" | "values_mut" | "replace" => Use::Taken,
+        _ => Use::Used,
+    }
+}
+
+impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Await(a) => self.record(&a.base, Use::Awaited, expr),
+            Expr::MethodCall(m) => {
+                self.record(&m.receiver, method_use(&m.method.to_string()), expr);
+                let stores = matches!(
+                    m.method.to_string().as_str(),
+                    "push" | "push_back" | "push_front" | "insert" | "send" | "extend" | "replace"
+                );
+                for arg in &m.args {
+                    self.record(arg, if stores { Use::Stored } else { Use::Passed }, expr);
+                }
+            }
+            Expr::Call(call) => {
+                let func = crate::walk::path_text(&call.func);
+                let what = match func.as_str() {
+                    "drop" | "std::mem::drop" | "mem::drop" | "core::mem::drop" => Use::Dropped,
+                    "std::mem::forget" | "mem::forget" | "forget" => Use::Forgotten,
+                    "Some" | "Ok" | "Box::new" | "Box::pin" | "Arc::new" => Use::Stored,
+                    _ => Use::Passed,
+                };
+                for arg in &call.args {
+                    self.record(arg, what, expr);
+                }
+            }
+            Expr::Return(r) => {
+                if let Some(value) = &r.expr {
+                    self.record(value, Use::Returned, expr);
+                }
+            }
+            Expr::Assign(a) => {
+                let what = if matches!(&*a.left, Expr::Infer(_)) {
+                    Use::Dropped
+                } else {
+                    Use::Stored
+                };
+                self.record(&a.right, what, expr);
+            }
+            Expr::Struct(s) => {
+                for field in &s.fields {
+                    self.record(&field.expr, Use::Stored, expr);
+                }
+            }
+            Expr::ForLoop(f) => self.record(&f.expr, Use::Taken, expr),
+            Expr::Path(_) | Expr::Field(_) => {
+                if !self.claimed.contains(&crate::walk::expr_key(expr)) {
+                    let what = if self.tail == Some(crate::walk::expr_key(expr)) {
+                        Use::Returned
+                    } else {
+                        Use::Used
+                    };
+                    self.record(expr, what, expr);
+                }
+            }
+            _ => {}
+        }
+        visit::visit_expr(self, expr);
+    }
+
+    fn visit_local(&mut self, local: &'a syn::Local) {
+        if let Some(init) = &local.init {
+            if matches!(local.pat, Pat::Wild(_)) {
+                self.record(&init.expr, Use::Dropped, &init.expr);
+            }
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_item(&mut self, _: &'a syn::Item) {}
+
+    fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        if self.cx.expansions.get(mac).is_some() {
+            visit_expansion(self, self.cx, mac);
+            return;
+        }
+        // Unparsed tokens still use the names they mention.
+        let at = Region::from_span(mac.span());
+        for index in 0..self.handles.bindings.len() {
+            let binding = &self.handles.bindings[index];
+            let bare = binding.name.trim_start_matches("self.");
+            if start(binding.region) < start(at) && tokens_mention(&mac.tokens, bare) {
+                self.handles.bindings[index].events.push(Event {
+                    what: Use::Used,
+                    expr: None,
+                    region: at,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::macros::Expansions;
+    use crate::settings::Settings;
+
+    /// Builds the model of the file's last function through the walk, as a rule would.
+    fn model(src: &str, check: impl Fn(&Handles<'_>)) {
+        struct Probe<'a, 'f> {
+            check: &'f dyn Fn(&Handles<'_>),
+            seen: std::marker::PhantomData<&'a ()>,
+        }
+        impl<'a> crate::walk::Check<'a> for Probe<'a, '_> {
+            fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+                if is_fn_body(stmts, cx) {
+                    let f = cx.enclosing_fn().expect("in a fn");
+                    (self.check)(&Handles::of_fn(Some(f.sig), f.body, cx));
+                }
+            }
+        }
+        let file: syn::File = syn::parse_str(src).expect("parses");
+        let expansions = Expansions::of_file(&file);
+        let settings = Settings::default();
+        let cx = Cx::new("t.rs", src, &file, &expansions, &settings, false);
+        let probe = Probe {
+            check: &check,
+            seen: std::marker::PhantomData,
+        };
+        crate::walk::Walker::new(cx, vec![Box::new(probe)]).run(&file);
+    }
+
+    fn summary(h: &Handles<'_>) -> Vec<(String, Vec<Use>)> {
+        h.handles()
+            .map(|b| (b.name.clone(), b.events.iter().map(|e| e.what).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn spawned_local_awaited_and_aborted() {
+        model(
+            "use tokio::spawn; async fn f() { let h = spawn(async {}); h.abort(); let _ = h.await; }",
+            |h| {
+                assert_eq!(
+                    summary(h),
+                    vec![("h".to_string(), vec![Use::Aborted, Use::Awaited])]
+                );
+                let b = h.handles().next().expect("h");
+                assert_eq!(b.origin, Origin::Spawned("spawn".to_string()));
+            },
+        );
+    }
+
+    #[test]
+    fn filled_vec_elements_are_handles() {
+        model(
+            "async fn f() { let mut v = Vec::new(); for i in 0..3 { v.push(tokio::spawn(async {})); } for h in v { h.await.unwrap(); } }",
+            |h| {
+                let names: Vec<_> = h.handles().map(|b| (b.name.clone(), b.origin.clone())).collect();
+                assert_eq!(names, vec![("h".to_string(), Origin::Element("v".to_string()))]);
+            },
+        );
+    }
+
+    #[test]
+    fn collected_handles_and_params() {
+        model(
+            "use tokio::task::JoinHandle; async fn f(t: JoinHandle<()>) { let hs: Vec<_> = (0..3).map(|_| tokio::spawn(async {})).collect(); for h in hs { drop(h); } t.abort(); }",
+            |h| {
+                assert_eq!(
+                    summary(h),
+                    vec![
+                        ("t".to_string(), vec![Use::Aborted]),
+                        ("h".to_string(), vec![Use::Dropped]),
+                    ]
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn shadowing_hides_a_handle() {
+        model(
+            "async fn f() { let h = tokio::spawn(async {}); let h = 3; h.abort(); }",
+            |h| assert_eq!(summary(h), vec![("h".to_string(), vec![])]),
+        );
+    }
+}

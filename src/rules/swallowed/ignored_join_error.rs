@@ -1,0 +1,413 @@
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Expr, Pat, Stmt};
+
+use super::handles_failure;
+use crate::finding::{Region, Severity};
+use crate::handles::{Class, Handles, Use};
+use crate::macros::tokens_mention;
+use crate::rules::{Family, Rule};
+use crate::spawner::Kind;
+use crate::walk::Cx;
+
+pub static RULE: Rule = Rule {
+    id: "ignored-join-error",
+    family: Family::Swallowed,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "the result of joining a task is thrown away, hiding its panic",
+    triggers: &["spawn", "JoinHandle", "join_next", "JoinSet"],
+    doc: include_str!("../../../lints/ignored-join-error.md"),
+};
+
+/// A join whose `Err` is thrown away.
+pub struct Discard {
+    /// The join: `h.await`, `set.join_next().await`.
+    pub region: Region,
+    pub text: String,
+    pub how: &'static str,
+}
+
+pub fn report(discard: &Discard, cx: &Cx<'_>) {
+    cx.report(
+        &RULE,
+        discard.region,
+        format!(
+            "the `JoinError` of `{}` is {}, so a panic in the task goes unnoticed",
+            discard.text, discard.how
+        ),
+        "handle the `Err`: propagate it with `?`, log it, or `std::panic::resume_unwind(e.into_panic())` when `e.is_panic()`",
+    );
+}
+
+/// A join expression: awaiting a task handle, or a `JoinSet`'s next result.
+struct Join {
+    region: Region,
+    text: String,
+    /// `Option<Result<..>>` (`join_next`) rather than `Result<..>`.
+    in_option: bool,
+}
+
+fn join(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<Join> {
+    let expr = peel(expr);
+    let (base, in_option) = match expr {
+        Expr::Await(a) => {
+            let base = peel_ref(&a.base);
+            if let Some(in_option) = join_next(base, model, cx) {
+                (base, in_option)
+            } else {
+                match model.class_of(base, cx) {
+                    Some(Class::Handle(k)) if k.join_error && k.kind != Kind::AbortHandle => {
+                        if aborted_before(base, model) {
+                            return None;
+                        }
+                        (base, false)
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        Expr::MethodCall(m) if m.method == "try_join_next" => {
+            join_next(expr, model, cx)?;
+            (expr, true)
+        }
+        _ => return None,
+    };
+    let _ = base;
+    Some(Join {
+        region: Region::from_span(expr.span()),
+        text: cx.text(expr.span()),
+        in_option,
+    })
+}
+
+/// `set.join_next()`, `set.try_join_next()` on a `JoinSet`, or `futs.next()`
+/// on a collection of tokio handles: `Some(true)` (the result is an `Option`).
+fn join_next(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<bool> {
+    let Expr::MethodCall(m) = expr else {
+        return None;
+    };
+    let method = m.method.to_string();
+    match (model.class_of(&m.receiver, cx), method.as_str()) {
+        (
+            Some(Class::JoinSet),
+            "join_next" | "try_join_next" | "join_next_with_id" | "try_join_next_with_id",
+        ) => Some(true),
+        (Some(Class::Holder(k)), "next") if k.join_error && k.kind != Kind::AbortHandle => {
+            Some(true)
+        }
+        _ => None,
+    }
+}
+
+/// `h.abort(); let _ = h.await;`: waiting out a cancellation.
+fn aborted_before(handle: &Expr, model: &Handles<'_>) -> bool {
+    let Some(binding) = model.binding_of(handle) else {
+        return false;
+    };
+    let at = Region::from_span(handle.span());
+    model
+        .siblings(binding)
+        .any(|b| b.happened_before(Use::Aborted, at) || b.happened_before(Use::AbortAll, at))
+}
+
+fn peel(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Group(g) => expr = &g.expr,
+            _ => return expr,
+        }
+    }
+}
+
+fn peel_ref(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Group(g) => expr = &g.expr,
+            Expr::Reference(r) => expr = &r.expr,
+            _ => return expr,
+        }
+    }
+}
+
+fn discard(join: Join, how: &'static str) -> Vec<Discard> {
+    vec![Discard {
+        region: join.region,
+        text: join.text,
+        how,
+    }]
+}
+
+/// `let _ = h.await;`, `let _r = h.await;` (never read), `h.await.ok();`.
+pub fn block(stmts: &[Stmt], model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
+    let mut found = Vec::new();
+    for (i, stmt) in stmts.iter().enumerate() {
+        match stmt {
+            Stmt::Local(local) => {
+                let Some(init) = &local.init else { continue };
+                let pat = match &local.pat {
+                    Pat::Type(t) => &*t.pat,
+                    other => other,
+                };
+                let discarded = match pat {
+                    Pat::Wild(_) => true,
+                    Pat::Ident(ident) if ident.ident.to_string().starts_with('_') => {
+                        let name = ident.ident.to_string();
+                        !stmts[i + 1..]
+                            .iter()
+                            .any(|s| tokens_mention(&s.to_token_stream(), &name))
+                    }
+                    _ => false,
+                };
+                if discarded {
+                    if let Some(join) = join(strip_ok(&init.expr), model, cx) {
+                        found.extend(discard(join, "discarded"));
+                    }
+                }
+            }
+            Stmt::Expr(Expr::MethodCall(m), Some(_)) if m.method == "ok" && m.args.is_empty() => {
+                if let Some(join) = join(&m.receiver, model, cx) {
+                    found.extend(discard(join, "discarded by `.ok()`"));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// `h.await.ok()`: the `h.await`.
+fn strip_ok(expr: &Expr) -> &Expr {
+    match peel(expr) {
+        Expr::MethodCall(m) if m.method == "ok" && m.args.is_empty() => &m.receiver,
+        other => other,
+    }
+}
+
+/// The expression forms: `_ = h.await`, `.unwrap_or(..)`, `if let Ok(..)`,
+/// `match`, `while let Some(_) = set.join_next().await`.
+pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
+    match expr {
+        Expr::Assign(a) if matches!(&*a.left, Expr::Infer(_)) => join(strip_ok(&a.right), model, cx)
+            .map(|j| discard(j, "discarded"))
+            .unwrap_or_default(),
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            let how = match method.as_str() {
+                "unwrap_or" => "replaced by `.unwrap_or(..)`",
+                "unwrap_or_default" => "replaced by `.unwrap_or_default()`",
+                "unwrap_or_else" if !closure_handles(m.args.first(), cx) => {
+                    "replaced by `.unwrap_or_else(..)`"
+                }
+                "is_some" => "discarded",
+                _ => return Vec::new(),
+            };
+            match join(&m.receiver, model, cx) {
+                Some(j) if j.in_option == (method == "is_some") => discard(j, how),
+                _ => Vec::new(),
+            }
+        }
+        Expr::If(e) => {
+            let Expr::Let(l) = &*e.cond else {
+                return Vec::new();
+            };
+            if e.else_branch.is_some() {
+                return Vec::new();
+            }
+            let Some(j) = join(&l.expr, model, cx) else {
+                return Vec::new();
+            };
+            let body = Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: e.then_branch.clone(),
+            });
+            if arm_handles(&l.pat, j.in_option, None, &body, cx) {
+                Vec::new()
+            } else {
+                discard(j, "ignored by `if let`")
+            }
+        }
+        Expr::While(w) => {
+            let Expr::Let(l) = &*w.cond else {
+                return Vec::new();
+            };
+            let Some(j) = join(&l.expr, model, cx) else {
+                return Vec::new();
+            };
+            let body = Expr::Block(syn::ExprBlock {
+                attrs: Vec::new(),
+                label: None,
+                block: w.body.clone(),
+            });
+            if arm_handles(&l.pat, j.in_option, None, &body, cx) {
+                Vec::new()
+            } else {
+                discard(j, "ignored by `while let`")
+            }
+        }
+        Expr::Match(m) => {
+            let Some(j) = join(&m.expr, model, cx) else {
+                return Vec::new();
+            };
+            if match_handles(&m.arms, j.in_option, cx) {
+                Vec::new()
+            } else {
+                discard(j, "ignored by a `match` arm")
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `.unwrap_or_else(|e| ..)` that uses `e`, logs, panics or propagates.
+fn closure_handles(arg: Option<&Expr>, cx: &Cx<'_>) -> bool {
+    let Some(Expr::Closure(c)) = arg else {
+        return true; // a function path: it receives the error
+    };
+    let name = c.inputs.first().and_then(bound_name);
+    handles_failure(&c.body, name.as_deref(), cx)
+}
+
+fn bound_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(i) if !i.ident.to_string().starts_with('_') => Some(i.ident.to_string()),
+        Pat::Type(t) => bound_name(&t.pat),
+        _ => None,
+    }
+}
+
+/// What part of a join result a pattern takes the error with.
+enum ErrPart<'p> {
+    /// The pattern never matches an `Err` (`Ok(..)`, `None`).
+    None,
+    /// `Err(p)`: the error is matched by `p`.
+    Err(&'p Pat),
+    /// `r`, `Some(r)`: the whole result is bound.
+    Whole(&'p Pat),
+    /// `_`, `Some(_)`: matched and thrown away.
+    Wild,
+}
+
+fn err_part(pat: &Pat, in_option: bool) -> ErrPart<'_> {
+    match pat {
+        Pat::Wild(_) | Pat::Rest(_) => ErrPart::Wild,
+        Pat::Ident(i) if i.subpat.is_none() => {
+            if i.ident.to_string().starts_with('_') {
+                ErrPart::Wild
+            } else {
+                ErrPart::Whole(pat)
+            }
+        }
+        Pat::Paren(p) => err_part(&p.pat, in_option),
+        Pat::Reference(r) => err_part(&r.pat, in_option),
+        Pat::Or(or) => {
+            // The most error-revealing case decides.
+            let mut best = ErrPart::None;
+            for case in &or.cases {
+                match err_part(case, in_option) {
+                    ErrPart::None => {}
+                    part @ (ErrPart::Err(_) | ErrPart::Whole(_)) => return part,
+                    ErrPart::Wild => best = ErrPart::Wild,
+                }
+            }
+            best
+        }
+        Pat::TupleStruct(ts) => {
+            let name = ts
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            match (name.as_str(), in_option, ts.elems.first()) {
+                ("Some", true, Some(inner)) if ts.elems.len() == 1 => err_part(inner, false),
+                ("Err", false, Some(inner)) if ts.elems.len() == 1 => match inner {
+                    Pat::Wild(_) | Pat::Rest(_) => ErrPart::Wild,
+                    _ => ErrPart::Err(inner),
+                },
+                // `Some((id, res))` from `join_next_with_id`... `Ok((id, v))` etc.
+                ("Some", true, Some(_)) => ErrPart::Wild,
+                _ => ErrPart::None,
+            }
+        }
+        Pat::Tuple(t) if in_option => t.elems.last().map_or(ErrPart::None, |p| err_part(p, true)),
+        _ => ErrPart::None,
+    }
+}
+
+/// Names a pattern binds (not `_`-prefixed).
+fn pat_names(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(i) => {
+            if !i.ident.to_string().starts_with('_') {
+                out.push(i.ident.to_string());
+            }
+            if let Some((_, sub)) = &i.subpat {
+                pat_names(sub, out);
+            }
+        }
+        Pat::TupleStruct(ts) => ts.elems.iter().for_each(|p| pat_names(p, out)),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pat_names(p, out)),
+        Pat::Struct(s) => s.fields.iter().for_each(|f| pat_names(&f.pat, out)),
+        Pat::Reference(r) => pat_names(&r.pat, out),
+        Pat::Paren(p) => pat_names(&p.pat, out),
+        Pat::Or(or) => or.cases.iter().for_each(|p| pat_names(p, out)),
+        Pat::Type(t) => pat_names(&t.pat, out),
+        _ => {}
+    }
+}
+
+/// Does an arm (or `if let`/`while let` body) do something with the error
+/// it matches? Arms that never see an error are fine.
+fn arm_handles(pat: &Pat, in_option: bool, guard: Option<&Expr>, body: &Expr, cx: &Cx<'_>) -> bool {
+    let _ = guard;
+    match err_part(pat, in_option) {
+        ErrPart::None => false,
+        ErrPart::Wild => handles_failure(body, None, cx),
+        ErrPart::Err(p) | ErrPart::Whole(p) => {
+            let mut names = Vec::new();
+            pat_names(p, &mut names);
+            names.iter().any(|n| handles_failure(body, Some(n), cx)) || handles_failure(body, None, cx)
+        }
+    }
+}
+
+/// A `match` handles the error when every arm that can see one does
+/// something with it, except an `is_cancelled()`-guarded arm beside one that
+/// does, or a catch-all after an `is_panic()`-guarded arm that does.
+fn match_handles(arms: &[syn::Arm], in_option: bool, cx: &Cx<'_>) -> bool {
+    let sees_error: Vec<&syn::Arm> = arms
+        .iter()
+        .filter(|arm| !matches!(err_part(&arm.pat, in_option), ErrPart::None))
+        .collect();
+    let handled: Vec<bool> = sees_error
+        .iter()
+        .map(|arm| arm_handles(&arm.pat, in_option, None, &arm.body, cx))
+        .collect();
+    let guard_says = |arm: &syn::Arm, word: &str| {
+        arm.guard
+            .as_ref()
+            .is_some_and(|(_, g)| tokens_mention(&g.to_token_stream(), word))
+    };
+    let any_handled = handled.iter().any(|h| *h);
+    let mut panic_arm_handled = false;
+    for (arm, handled) in sees_error.iter().zip(&handled) {
+        if *handled {
+            if guard_says(arm, "is_panic") {
+                panic_arm_handled = true;
+            }
+            continue;
+        }
+        if guard_says(arm, "is_cancelled") && any_handled {
+            continue;
+        }
+        if panic_arm_handled && arm.guard.is_none() {
+            continue;
+        }
+        return false;
+    }
+    true
+}

@@ -1,0 +1,108 @@
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{Expr, Stmt};
+
+use crate::finding::{Region, Severity};
+use crate::macros::{macro_name, tokens_exit, tokens_mention};
+use crate::rules::{Family, Rule};
+use crate::walk::Cx;
+
+pub static RULE: Rule = Rule {
+    id: "into-panic-unchecked",
+    family: Family::Swallowed,
+    severity: Severity::Error,
+    default_enabled: true,
+    summary: "`JoinError::into_panic` is called without checking `is_panic()` first",
+    triggers: &["into_panic"],
+    doc: include_str!("../../../lints/into-panic-unchecked.md"),
+};
+
+pub fn check(expr: &Expr, guarded: &[Region], cx: &Cx<'_>) {
+    let Expr::MethodCall(m) = expr else { return };
+    if m.method != "into_panic" || !m.args.is_empty() {
+        return;
+    }
+    let region = Region::from_span(expr.span());
+    if guarded.iter().any(|g| super::contains(*g, region)) {
+        return;
+    }
+    let error = cx.text(m.receiver.span());
+    cx.report(
+        &RULE,
+        region,
+        format!("`{error}.into_panic()` panics itself when the task was cancelled rather than panicking"),
+        format!("check `{error}.is_panic()` first, or use `{error}.try_into_panic()`"),
+    );
+}
+
+fn mentions(expr: &Expr, word: &str) -> bool {
+    tokens_mention(&expr.to_token_stream(), word)
+}
+
+fn checks_kind(expr: &Expr) -> bool {
+    mentions(expr, "is_panic") || mentions(expr, "is_cancelled")
+}
+
+/// Regions an expression makes safe: the branches of an `if` on
+/// `is_panic()`/`is_cancelled()`, a match arm guarded by `is_panic()`, the
+/// arms after one guarded by `is_cancelled()`, the arguments of
+/// `e.is_panic().then(..)`.
+pub fn guarded_by(expr: &Expr) -> Vec<Region> {
+    match expr {
+        Expr::If(e) if checks_kind(&e.cond) => vec![Region::from_span(expr.span())],
+        Expr::Match(m) => {
+            if checks_kind(&m.expr) {
+                return vec![Region::from_span(expr.span())];
+            }
+            let mut regions = Vec::new();
+            let mut after_cancelled = false;
+            for arm in &m.arms {
+                let guard = arm.guard.as_ref().map(|(_, g)| &**g);
+                if after_cancelled || guard.is_some_and(|g| mentions(g, "is_panic")) {
+                    regions.push(Region::from_span(arm.body.span()));
+                }
+                if guard.is_some_and(|g| mentions(g, "is_cancelled")) {
+                    after_cancelled = true;
+                }
+            }
+            regions
+        }
+        Expr::MethodCall(m)
+            if matches!(m.method.to_string().as_str(), "then" | "then_some")
+                && mentions(&m.receiver, "is_panic") =>
+        {
+            m.args.iter().map(|a| Region::from_span(a.span())).collect()
+        }
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) && checks_kind(&b.left) => {
+            vec![Region::from_span(b.right.span())]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `if e.is_cancelled() { return; }`, `assert!(e.is_panic())`: the rest of the block is safe.
+pub fn guarded_by_early_exit(stmts: &[Stmt], _cx: &Cx<'_>) -> Vec<Region> {
+    let mut regions = Vec::new();
+    for (i, stmt) in stmts.iter().enumerate() {
+        let guards = match stmt {
+            Stmt::Expr(Expr::If(e), _) => checks_kind(&e.cond) && exits(&e.then_branch),
+            Stmt::Macro(m) => {
+                macro_name(&m.mac).contains("assert")
+                    && tokens_mention(&m.mac.tokens, "is_panic")
+            }
+            _ => false,
+        };
+        if let (true, Some(first), Some(last)) = (guards, stmts.get(i + 1), stmts.last()) {
+            regions.push(Region::covering(first.span(), last.span()));
+        }
+    }
+    regions
+}
+
+fn exits(block: &syn::Block) -> bool {
+    let tokens = block.to_token_stream();
+    tokens_exit(&tokens)
+        || tokens_mention(&tokens, "continue")
+        || tokens_mention(&tokens, "panic")
+        || tokens_mention(&tokens, "resume_unwind")
+}

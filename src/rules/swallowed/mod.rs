@@ -1,0 +1,216 @@
+//! Family `swallowed`: task failures and cancellations thrown away.
+//!
+//! One check feeds the three rules. It builds the [`Handles`] model of each
+//! function when the walk enters its body, notes which `select!`s stand as
+//! statements and which loops enclose what, and hands each expression to the
+//! rules.
+
+use std::collections::{HashMap, HashSet};
+
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::{Expr, Macro, Stmt};
+
+use crate::finding::Region;
+use crate::handles::{self, Handles};
+use crate::macros::{macro_name, tokens_mention, Expansion, MacroKey, SelectMacro};
+use crate::walk::{Check, Cx};
+
+pub mod ignored_join_error;
+pub mod into_panic_unchecked;
+pub mod swallowed_cancellation;
+
+#[derive(Default)]
+pub struct Swallowed<'a> {
+    /// The handle model of each function, by the address of its body.
+    models: HashMap<usize, Handles<'a>>,
+    /// `select!`s whose value nobody uses: statements of a block.
+    statement_macros: HashSet<MacroKey>,
+    /// Every loop seen so far, with its region.
+    loops: Vec<(Region, &'a Expr)>,
+    /// Regions where `into_panic()` is known to be safe.
+    guarded: Vec<Region>,
+    /// Join expressions already reported (one finding per join).
+    reported: HashSet<Region>,
+}
+
+impl<'a> Swallowed<'a> {
+    fn model(&self, cx: &Cx<'a>) -> Option<&Handles<'a>> {
+        let body = cx.enclosing_fn()?.body;
+        self.models.get(&(body as *const syn::Block as usize))
+    }
+}
+
+impl<'a> Check<'a> for Swallowed<'a> {
+    fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        if handles::is_fn_body(stmts, cx) && cx.is_enabled(&ignored_join_error::RULE) {
+            if let Some(f) = cx.enclosing_fn() {
+                let model = Handles::of_fn(Some(f.sig), f.body, cx);
+                self.models.insert(f.body as *const syn::Block as usize, model);
+            }
+        }
+        for stmt in stmts {
+            match stmt {
+                Stmt::Macro(m) => {
+                    self.statement_macros.insert(crate::macros::key(&m.mac));
+                }
+                Stmt::Expr(Expr::Macro(m), Some(_)) => {
+                    self.statement_macros.insert(crate::macros::key(&m.mac));
+                }
+                _ => {}
+            }
+        }
+        if cx.is_enabled(&ignored_join_error::RULE) {
+            let empty = Handles::default();
+            let model = self.model(cx).unwrap_or(&empty);
+            let found = ignored_join_error::block(stmts, model, cx);
+            self.report_joins(found, cx);
+        }
+        if cx.is_enabled(&into_panic_unchecked::RULE) {
+            self.guarded
+                .extend(into_panic_unchecked::guarded_by_early_exit(stmts, cx));
+        }
+    }
+
+    fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
+        if matches!(expr, Expr::While(_) | Expr::Loop(_) | Expr::ForLoop(_)) {
+            self.loops.push((Region::from_span(expr.span()), expr));
+        }
+        if cx.is_enabled(&ignored_join_error::RULE) {
+            let empty = Handles::default();
+            let model = self.model(cx).unwrap_or(&empty);
+            let found = ignored_join_error::expr(expr, model, cx);
+            self.report_joins(found, cx);
+        }
+        if cx.is_enabled(&into_panic_unchecked::RULE) {
+            self.guarded.extend(into_panic_unchecked::guarded_by(expr));
+            into_panic_unchecked::check(expr, &self.guarded, cx);
+        }
+    }
+
+    fn select(&mut self, select: &'a SelectMacro, mac: &'a Macro, cx: &Cx<'a>) {
+        if !cx.is_enabled(&swallowed_cancellation::RULE)
+            || !self.statement_macros.contains(&crate::macros::key(mac))
+        {
+            return;
+        }
+        let here = Region::from_span(mac.span());
+        let innermost = self
+            .loops
+            .iter()
+            .filter(|(r, _)| contains(*r, here))
+            .max_by_key(|(r, _)| (r.line, r.column))
+            .map(|(_, l)| *l);
+        swallowed_cancellation::check(select, innermost, cx);
+    }
+}
+
+impl Swallowed<'_> {
+    fn report_joins(&mut self, found: Vec<ignored_join_error::Discard>, cx: &Cx<'_>) {
+        for discard in found {
+            if self.reported.insert(discard.region) {
+                ignored_join_error::report(&discard, cx);
+            }
+        }
+    }
+}
+
+pub fn contains(outer: Region, inner: Region) -> bool {
+    (outer.line, outer.column) <= (inner.line, inner.column)
+        && (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
+}
+
+/// Logging and printing macros: `println!`, `log::warn!`, `tracing::error!`.
+pub fn is_logging_macro(mac: &Macro) -> bool {
+    matches!(
+        macro_name(mac).as_str(),
+        "println"
+            | "eprintln"
+            | "print"
+            | "eprint"
+            | "dbg"
+            | "trace"
+            | "debug"
+            | "info"
+            | "warn"
+            | "error"
+            | "event"
+            | "log"
+    )
+}
+
+/// Does this code do something with a failure: log or print, panic, or
+/// propagate an `Err` (`?`, `Err(..)`, `return Err`, `bail!`)? Or mention `name`?
+pub fn handles_failure(code: &Expr, name: Option<&str>, cx: &Cx<'_>) -> bool {
+    if let Some(name) = name {
+        if tokens_mention(&code.to_token_stream(), name) {
+            return true;
+        }
+    }
+    let mut finder = FailureHandling { cx, found: false };
+    finder.visit_expr(code);
+    finder.found
+}
+
+struct FailureHandling<'c, 'a> {
+    cx: &'c Cx<'a>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for FailureHandling<'_, '_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Try(_) => self.found = true,
+            Expr::Call(call) => {
+                let func = crate::walk::path_text(&call.func);
+                let last = func.rsplit("::").next().unwrap_or("");
+                if matches!(last, "Err" | "resume_unwind" | "exit" | "abort") {
+                    self.found = true;
+                    return;
+                }
+                syn::visit::visit_expr(self, expr);
+            }
+            _ => syn::visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        let name = macro_name(mac);
+        if is_logging_macro(mac)
+            || matches!(
+                name.as_str(),
+                "panic"
+                    | "unreachable"
+                    | "unimplemented"
+                    | "todo"
+                    | "bail"
+                    | "anyhow"
+                    | "eyre"
+                    | "ensure"
+                    | "write"
+                    | "writeln"
+                    | "assert"
+                    | "assert_eq"
+                    | "assert_ne"
+            )
+            || name.starts_with("log_")
+        {
+            self.found = true;
+            return;
+        }
+        match self.cx.expansions.get(mac) {
+            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            Some(Expansion::Select(select)) => {
+                select.arms.iter().for_each(|a| self.visit_expr(&a.handler))
+            }
+            _ => {}
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}

@@ -1,0 +1,143 @@
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::Expr;
+
+use super::is_logging_macro;
+use crate::finding::{Region, Severity};
+use crate::macros::SelectMacro;
+use crate::rules::{Family, Rule};
+use crate::signals;
+use crate::walk::{Cx, Frame};
+
+pub static RULE: Rule = Rule {
+    id: "swallowed-cancellation",
+    family: Family::Swallowed,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "a `select!` arm in a loop receives a cancellation or shutdown signal and carries on",
+    triggers: &["select"],
+    doc: include_str!("../../../lints/swallowed-cancellation.md"),
+};
+
+/// `loop_expr` is the innermost loop around the `select!`, when the walk saw one.
+pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
+    if !in_loop(cx) {
+        return;
+    }
+    let Some(loop_expr) = loop_expr else { return };
+    for arm in &select.arms {
+        if !signals::is_signal_future(&arm.future, cx) || !does_nothing(&arm.handler) {
+            continue;
+        }
+        let receiver = signal_receiver(&arm.future);
+        if loop_checks(loop_expr, receiver.as_deref()) {
+            continue;
+        }
+        let future = cx.text(arm.future.span());
+        cx.report(
+            &RULE,
+            Region::covering(arm.pat.span(), arm.future.span()),
+            format!("the shutdown signal `{future}` is swallowed: this `select!` arm does nothing and the loop goes on"),
+            "`break` or `return` when the signal fires, or set a flag the loop checks",
+        );
+    }
+}
+
+/// Is the `select!` in a loop body, without a closure or `async` block between?
+fn in_loop(cx: &Cx<'_>) -> bool {
+    for frame in cx.frames().iter().rev() {
+        match frame {
+            Frame::Loop => return true,
+            Frame::Closure | Frame::Async | Frame::Fn(_) | Frame::Impl { .. } => return false,
+        }
+    }
+    false
+}
+
+/// Empty, `()`, `continue`, or only logging.
+fn does_nothing(handler: &Expr) -> bool {
+    match handler {
+        Expr::Tuple(t) => t.elems.is_empty(),
+        Expr::Continue(c) => c.label.is_none(),
+        Expr::Paren(p) => does_nothing(&p.expr),
+        Expr::Macro(m) => is_logging_macro(&m.mac),
+        Expr::Block(b) if b.label.is_none() => b.block.stmts.iter().all(|stmt| match stmt {
+            syn::Stmt::Expr(e, _) => does_nothing(e),
+            syn::Stmt::Macro(m) => is_logging_macro(&m.mac),
+            syn::Stmt::Item(_) => true,
+            syn::Stmt::Local(_) => false,
+        }),
+        _ => false,
+    }
+}
+
+/// `token` for `token.cancelled()`, `shutdown_rx` for `self.shutdown_rx.changed()`.
+fn signal_receiver(future: &Expr) -> Option<String> {
+    match future {
+        Expr::MethodCall(m) => signals::receiver_name(&m.receiver),
+        Expr::Paren(p) => signal_receiver(&p.expr),
+        Expr::Reference(r) => signal_receiver(&r.expr),
+        _ => None,
+    }
+}
+
+/// Does the loop watch the signal another way: a flag-like `while` condition
+/// (`while !token.is_cancelled()`, `while running.load(..)`), or an
+/// `is_cancelled()`/`borrow()` check of it in the body?
+fn loop_checks(loop_expr: &Expr, receiver: Option<&str>) -> bool {
+    if let Expr::While(w) = loop_expr {
+        if is_flag(&w.cond) {
+            return true;
+        }
+    }
+    let mut finder = StateCheck {
+        receiver,
+        found: false,
+    };
+    finder.visit_expr(loop_expr);
+    finder.found
+}
+
+fn is_flag(cond: &Expr) -> bool {
+    match cond {
+        Expr::Unary(u) => is_flag(&u.expr),
+        Expr::Paren(p) => is_flag(&p.expr),
+        Expr::Path(_) | Expr::Field(_) => true,
+        Expr::MethodCall(m) => m.args.len() <= 1 && !matches!(&*m.receiver, Expr::Lit(_)),
+        Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+            is_flag(&b.left) || is_flag(&b.right)
+        }
+        _ => false,
+    }
+}
+
+struct StateCheck<'r> {
+    receiver: Option<&'r str>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for StateCheck<'_> {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        let method = m.method.to_string();
+        let on_receiver = self.receiver.is_some()
+            && signals::receiver_name(&m.receiver).as_deref() == self.receiver;
+        if method == "is_cancelled"
+            || (on_receiver
+                && matches!(
+                    method.as_str(),
+                    "borrow" | "borrow_and_update" | "has_changed" | "try_recv" | "is_closed"
+                ))
+        {
+            self.found = true;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        if crate::macros::tokens_mention(&mac.tokens, "is_cancelled") {
+            self.found = true;
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
