@@ -295,7 +295,10 @@ fn err_part(pat: &Pat, in_option: bool) -> ErrPart<'_> {
     match pat {
         Pat::Wild(_) | Pat::Rest(_) => ErrPart::Wild,
         Pat::Ident(i) if i.subpat.is_none() => {
-            if i.ident.to_string().starts_with('_') {
+            let name = i.ident.to_string();
+            if name.starts_with(|c: char| c.is_uppercase()) {
+                ErrPart::None // `None`, a constant or unit variant
+            } else if name.starts_with('_') {
                 ErrPart::Wild
             } else {
                 ErrPart::Whole(pat)

@@ -89,6 +89,7 @@ pub fn guarded_by_early_exit(stmts: &[Stmt], _cx: &Cx<'_>) -> Vec<Region> {
             Stmt::Macro(m) => {
                 macro_name(&m.mac).contains("assert")
                     && tokens_mention(&m.mac.tokens, "is_panic")
+                    && !m.mac.tokens.to_string().contains('!')
             }
             _ => false,
         };

@@ -33,9 +33,35 @@ pub struct Swallowed<'a> {
     guarded: Vec<Region>,
     /// Join expressions already reported (one finding per join).
     reported: HashSet<Region>,
+    /// Bodies of `#[should_panic]` functions.
+    should_panic: HashSet<usize>,
 }
 
 impl<'a> Swallowed<'a> {
+    /// In a `#[should_panic]` test a panic is the expected outcome: swallowing
+    /// or provoking one there is deliberate.
+    fn expects_panic(&self, cx: &Cx<'_>) -> bool {
+        cx.enclosing_fn()
+            .is_some_and(|f| self.should_panic.contains(&(f.body as *const syn::Block as usize)))
+    }
+
+    fn is_should_panic_fn(cx: &Cx<'_>) -> bool {
+        let Some(f) = cx.enclosing_fn() else {
+            return false;
+        };
+        let line = Region::from_span(f.sig.span()).line;
+        let above: Vec<&str> = cx.source.lines().take(line.saturating_sub(1)).collect();
+        above
+            .iter()
+            .rev()
+            .take(8)
+            .take_while(|l| {
+                let l = l.trim();
+                !(l.ends_with('}') || l.ends_with(';')) || l.starts_with("#[")
+            })
+            .any(|l| l.contains("should_panic"))
+    }
+
     fn model(&self, cx: &Cx<'a>) -> Option<&Handles<'a>> {
         let body = cx.enclosing_fn()?.body;
         self.models.get(&(body as *const syn::Block as usize))
@@ -44,6 +70,11 @@ impl<'a> Swallowed<'a> {
 
 impl<'a> Check<'a> for Swallowed<'a> {
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        if handles::is_fn_body(stmts, cx) && cx.in_test() && Self::is_should_panic_fn(cx) {
+            if let Some(f) = cx.enclosing_fn() {
+                self.should_panic.insert(f.body as *const syn::Block as usize);
+            }
+        }
         if handles::is_fn_body(stmts, cx) && cx.is_enabled(&ignored_join_error::RULE) {
             if let Some(f) = cx.enclosing_fn() {
                 let model = Handles::of_fn(Some(f.sig), f.body, cx);
@@ -61,7 +92,7 @@ impl<'a> Check<'a> for Swallowed<'a> {
                 _ => {}
             }
         }
-        if cx.is_enabled(&ignored_join_error::RULE) {
+        if cx.is_enabled(&ignored_join_error::RULE) && !self.expects_panic(cx) {
             let empty = Handles::default();
             let model = self.model(cx).unwrap_or(&empty);
             let found = ignored_join_error::block(stmts, model, cx);
@@ -74,6 +105,9 @@ impl<'a> Check<'a> for Swallowed<'a> {
     }
 
     fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
+        if self.expects_panic(cx) {
+            return;
+        }
         if matches!(expr, Expr::While(_) | Expr::Loop(_) | Expr::ForLoop(_)) {
             self.loops.push((Region::from_span(expr.span()), expr));
         }

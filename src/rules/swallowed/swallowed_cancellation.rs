@@ -26,10 +26,11 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
     }
     let Some(loop_expr) = loop_expr else { return };
     for arm in &select.arms {
-        if !signals::is_signal_future(&arm.future, cx) || !does_nothing(&arm.handler) {
+        let future = peel_adapters(&arm.future);
+        if !signals::is_signal_future(future, cx) || !does_nothing(&arm.handler) {
             continue;
         }
-        let receiver = signal_receiver(&arm.future);
+        let receiver = signal_receiver(future);
         if loop_checks(loop_expr, receiver.as_deref()) {
             continue;
         }
@@ -37,10 +38,21 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
         cx.report(
             &RULE,
             Region::covering(arm.pat.span(), arm.future.span()),
-            format!("the shutdown signal `{future}` is swallowed: this `select!` arm does nothing and the loop goes on"),
+            format!("the cancellation signal `{future}` is swallowed: this `select!` arm does nothing and the loop goes on"),
             "`break` or `return` when the signal fires, or set a flag the loop checks",
         );
     }
+}
+
+/// `stop_rx.recv().fuse()`: the `stop_rx.recv()`.
+fn peel_adapters(mut future: &Expr) -> &Expr {
+    while let Expr::MethodCall(m) = future {
+        if !crate::walk::is_future_adapter(&m.method.to_string()) {
+            break;
+        }
+        future = &m.receiver;
+    }
+    future
 }
 
 /// Is the `select!` in a loop body, without a closure or `async` block between?
