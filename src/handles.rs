@@ -262,7 +262,10 @@ impl<'a> Handles<'a> {
 
     /// Bindings that are elements of the same holder as `binding` (itself included),
     /// and the holder itself.
-    pub fn siblings<'s>(&'s self, binding: &'s Binding<'a>) -> impl Iterator<Item = &'s Binding<'a>> {
+    pub fn siblings<'s>(
+        &'s self,
+        binding: &'s Binding<'a>,
+    ) -> impl Iterator<Item = &'s Binding<'a>> {
         let holder = match &binding.origin {
             Origin::Element(h) => Some(h.clone()),
             _ => None,
@@ -289,7 +292,8 @@ pub fn ref_name(expr: &Expr) -> Option<String> {
         Expr::Paren(p) => ref_name(&p.expr),
         Expr::Group(g) => ref_name(&g.expr),
         Expr::MethodCall(m)
-            if m.args.is_empty() && matches!(m.method.to_string().as_str(), "as_mut" | "as_ref") =>
+            if m.args.is_empty()
+                && matches!(m.method.to_string().as_str(), "as_mut" | "as_ref") =>
         {
             ref_name(&m.receiver)
         }
@@ -467,7 +471,11 @@ fn class_of_expr(
             if let Some(i) = handles.index_at(&name, at) {
                 return Some(handles.bindings[i].class);
             }
-            if handles.names.iter().any(|(n, pos, _)| *n == name && *pos < at) {
+            if handles
+                .names
+                .iter()
+                .any(|(n, pos, _)| *n == name && *pos < at)
+            {
                 return None; // shadowed by a binding of another kind
             }
             match cx.kind_of_expr(expr)? {
@@ -516,8 +524,8 @@ fn class_of_expr(
                     Some(Class::Holder(k)),
                     "take" | "pop" | "pop_front" | "pop_back" | "remove" | "swap_remove"
                     | "into_iter" | "iter" | "iter_mut" | "drain" | "into_values" | "values"
-                    | "values_mut" | "get" | "get_mut" | "as_mut" | "as_ref" | "first"
-                    | "last" | "replace" | "split_off",
+                    | "values_mut" | "get" | "get_mut" | "as_mut" | "as_ref" | "first" | "last"
+                    | "replace" | "split_off",
                 ) => Some(Class::Holder(k)),
                 (Some(Class::JoinSet), "clone") => Some(Class::JoinSet),
                 (_, "collect" | "into") => {
@@ -602,10 +610,13 @@ impl<'a> Binder<'_, 'a, '_> {
                 let name = ident.ident.to_string();
                 let region = Region::from_span(ident.ident.span());
                 let (class, origin) = match class {
-                    None if self.filled.contains(&name) => (Some(Class::Holder(HandleKind {
-                        kind: Kind::JoinHandle,
-                        join_error: true,
-                    })), Origin::Filled),
+                    None if self.filled.contains(&name) => (
+                        Some(Class::Holder(HandleKind {
+                            kind: Kind::JoinHandle,
+                            join_error: true,
+                        })),
+                        Origin::Filled,
+                    ),
                     other => (other, origin),
                 };
                 self.handles.bind(name, region, class, origin);
@@ -759,10 +770,7 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                     "push" | "push_back" | "push_front" | "insert" | "extend" | "append"
                 ) {
                     let fills = m.args.iter().any(|arg| {
-                        matches!(
-                            self.class(arg),
-                            Some(Class::Handle(_) | Class::Holder(_))
-                        )
+                        matches!(self.class(arg), Some(Class::Handle(_) | Class::Holder(_)))
                     });
                     if fills && receiver_class.is_none() {
                         if let Some(name) = ref_name(&m.receiver) {
@@ -939,15 +947,15 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
                 }
             }
             Expr::ForLoop(f) => self.record(&f.expr, Use::Taken, expr),
-            Expr::Path(_) | Expr::Field(_) => {
-                if !self.claimed.contains(&crate::walk::expr_key(expr)) {
-                    let what = if self.tail == Some(crate::walk::expr_key(expr)) {
-                        Use::Returned
-                    } else {
-                        Use::Used
-                    };
-                    self.record(expr, what, expr);
-                }
+            Expr::Path(_) | Expr::Field(_)
+                if !self.claimed.contains(&crate::walk::expr_key(expr)) =>
+            {
+                let what = if self.tail == Some(crate::walk::expr_key(expr)) {
+                    Use::Returned
+                } else {
+                    Use::Used
+                };
+                self.record(expr, what, expr);
             }
             _ => {}
         }

@@ -190,9 +190,11 @@ fn strip_ok(expr: &Expr) -> &Expr {
 /// `match`, `while let Some(_) = set.join_next().await`.
 pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
     match expr {
-        Expr::Assign(a) if matches!(&*a.left, Expr::Infer(_)) => join(strip_ok(&a.right), model, cx)
-            .map(|j| discard(j, "discarded"))
-            .unwrap_or_default(),
+        Expr::Assign(a) if matches!(&*a.left, Expr::Infer(_)) => {
+            join(strip_ok(&a.right), model, cx)
+                .map(|j| discard(j, "discarded"))
+                .unwrap_or_default()
+        }
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
             let how = match method.as_str() {
@@ -373,7 +375,8 @@ fn arm_handles(pat: &Pat, in_option: bool, guard: Option<&Expr>, body: &Expr, cx
         ErrPart::Err(p) | ErrPart::Whole(p) => {
             let mut names = Vec::new();
             pat_names(p, &mut names);
-            names.iter().any(|n| handles_failure(body, Some(n), cx)) || handles_failure(body, None, cx)
+            names.iter().any(|n| handles_failure(body, Some(n), cx))
+                || handles_failure(body, None, cx)
         }
     }
 }

@@ -41,8 +41,10 @@ impl<'a> Swallowed<'a> {
     /// In a `#[should_panic]` test a panic is the expected outcome: swallowing
     /// or provoking one there is deliberate.
     fn expects_panic(&self, cx: &Cx<'_>) -> bool {
-        cx.enclosing_fn()
-            .is_some_and(|f| self.should_panic.contains(&(f.body as *const syn::Block as usize)))
+        cx.enclosing_fn().is_some_and(|f| {
+            self.should_panic
+                .contains(&(f.body as *const syn::Block as usize))
+        })
     }
 
     fn is_should_panic_fn(cx: &Cx<'_>) -> bool {
@@ -72,13 +74,15 @@ impl<'a> Check<'a> for Swallowed<'a> {
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
         if handles::is_fn_body(stmts, cx) && cx.in_test() && Self::is_should_panic_fn(cx) {
             if let Some(f) = cx.enclosing_fn() {
-                self.should_panic.insert(f.body as *const syn::Block as usize);
+                self.should_panic
+                    .insert(f.body as *const syn::Block as usize);
             }
         }
         if handles::is_fn_body(stmts, cx) && cx.is_enabled(&ignored_join_error::RULE) {
             if let Some(f) = cx.enclosing_fn() {
                 let model = Handles::of_fn(Some(f.sig), f.body, cx);
-                self.models.insert(f.body as *const syn::Block as usize, model);
+                self.models
+                    .insert(f.body as *const syn::Block as usize, model);
             }
         }
         for stmt in stmts {

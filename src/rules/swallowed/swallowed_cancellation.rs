@@ -57,15 +57,8 @@ fn peel_adapters(mut future: &Expr) -> &Expr {
 
 /// Is the `select!` in a loop body, without a closure or `async` block between?
 fn in_loop(cx: &Cx<'_>) -> bool {
-    for frame in cx.frames().iter().rev() {
-        match frame {
-            Frame::Loop => return true,
-            Frame::Closure | Frame::Async | Frame::Fn(_) | Frame::Impl { .. } => return false,
-        }
-    }
-    false
+    matches!(cx.frames().last(), Some(Frame::Loop))
 }
-
 /// Empty, `()`, `continue`, or only logging.
 fn does_nothing(handler: &Expr) -> bool {
     match handler {
