@@ -59,6 +59,7 @@ fn peel_adapters(mut future: &Expr) -> &Expr {
 fn in_loop(cx: &Cx<'_>) -> bool {
     matches!(cx.frames().last(), Some(Frame::Loop))
 }
+
 /// Empty, `()`, `continue`, or only logging.
 fn does_nothing(handler: &Expr) -> bool {
     match handler {
