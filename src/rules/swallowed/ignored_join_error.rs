@@ -46,18 +46,34 @@ struct Join {
     text: String,
     /// `Option<Result<..>>` (`join_next`) rather than `Result<..>`.
     in_option: bool,
+    /// The join's result is wrapped (`timeout(d, h).await`) or one of many
+    /// (`join_all(handles).await`): only the discarding forms apply.
+    wrapped: bool,
 }
 
 fn join(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<Join> {
     let expr = peel(expr);
+    let mut wrapped = false;
     let (base, in_option) = match expr {
         Expr::Await(a) => {
-            let base = peel_ref(&a.base);
-            if let Some(in_option) = join_next(base, model, cx) {
+            let mut base = peel_ref(&a.base);
+            if let Some(inner) = wrapped_join(base, model, cx) {
+                wrapped = true;
+                base = inner;
+            }
+            if let (false, Some(in_option)) = (wrapped, join_next(base, model, cx)) {
                 (base, in_option)
             } else {
                 match model.class_of(base, cx) {
                     Some(Class::Handle(k)) if k.join_error && k.kind != Kind::AbortHandle => {
+                        if aborted_before(base, model) {
+                            return None;
+                        }
+                        (base, false)
+                    }
+                    Some(Class::Holder(k))
+                        if wrapped && k.join_error && k.kind != Kind::AbortHandle =>
+                    {
                         if aborted_before(base, model) {
                             return None;
                         }
@@ -78,7 +94,22 @@ fn join(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<Join> {
         region: Region::from_span(expr.span()),
         text: cx.text(expr.span()),
         in_option,
+        wrapped,
     })
+}
+
+/// `tokio::time::timeout(d, h)`, `join_all(handles)`: the `h` or `handles`.
+fn wrapped_join<'e>(expr: &'e Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<&'e Expr> {
+    let Expr::Call(call) = expr else { return None };
+    let func = crate::walk::path_text(&call.func);
+    let inner = match (func.rsplit("::").next(), call.args.len()) {
+        (Some("timeout"), 2) => call.args.last()?,
+        (Some("join_all"), 1) => call.args.first()?,
+        _ => return None,
+    };
+    let inner = peel_ref(inner);
+    model.class_of(inner, cx)?;
+    Some(inner)
 }
 
 /// `set.join_next()`, `set.try_join_next()` on a `JoinSet`, or `futs.next()`
@@ -167,6 +198,15 @@ pub fn block(stmts: &[Stmt], model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
                     }
                 }
             }
+            Stmt::Expr(awaited @ Expr::Await(a), Some(_)) => {
+                // `Vec` is not `#[must_use]`: rustc is silent about `join_all(hs).await;`.
+                if let Some(join) = join(awaited, model, cx).filter(|j| j.wrapped) {
+                    if matches!(peel_ref(&a.base), Expr::Call(c) if crate::walk::path_text(&c.func).ends_with("join_all"))
+                    {
+                        found.extend(discard(join, "discarded"));
+                    }
+                }
+            }
             Stmt::Expr(Expr::MethodCall(m), Some(_)) if m.method == "ok" && m.args.is_empty() => {
                 if let Some(join) = join(&m.receiver, model, cx) {
                     found.extend(discard(join, "discarded by `.ok()`"));
@@ -207,7 +247,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
                 _ => return Vec::new(),
             };
             match join(&m.receiver, model, cx) {
-                Some(j) if j.in_option == (method == "is_some") => discard(j, how),
+                Some(j) if !j.wrapped && j.in_option == (method == "is_some") => discard(j, how),
                 _ => Vec::new(),
             }
         }
@@ -218,7 +258,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
             if e.else_branch.is_some() {
                 return Vec::new();
             }
-            let Some(j) = join(&l.expr, model, cx) else {
+            let Some(j) = join(&l.expr, model, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
             };
             let body = Expr::Block(syn::ExprBlock {
@@ -236,7 +276,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
             let Expr::Let(l) = &*w.cond else {
                 return Vec::new();
             };
-            let Some(j) = join(&l.expr, model, cx) else {
+            let Some(j) = join(&l.expr, model, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
             };
             let body = Expr::Block(syn::ExprBlock {
@@ -251,7 +291,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
             }
         }
         Expr::Match(m) => {
-            let Some(j) = join(&m.expr, model, cx) else {
+            let Some(j) = join(&m.expr, model, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
             };
             if match_handles(&m.arms, j.in_option, cx) {
