@@ -922,6 +922,21 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
                     "drop" | "std::mem::drop" | "mem::drop" | "core::mem::drop" => Use::Dropped,
                     "std::mem::forget" | "mem::forget" | "forget" => Use::Forgotten,
                     "Some" | "Ok" | "Box::new" | "Box::pin" | "Arc::new" => Use::Stored,
+                    // Combinators that await what they are given.
+                    _ if matches!(
+                        func.rsplit("::").next(),
+                        Some(
+                            "timeout"
+                                | "join_all"
+                                | "try_join_all"
+                                | "join"
+                                | "try_join"
+                                | "select"
+                        )
+                    ) =>
+                    {
+                        Use::Awaited
+                    }
                     _ => Use::Passed,
                 };
                 for arg in &call.args {
@@ -974,6 +989,25 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
     fn visit_item(&mut self, _: &'a syn::Item) {}
 
     fn visit_macro(&mut self, mac: &'a syn::Macro) {
+        match self.cx.expansions.get(mac) {
+            // A `select!` arm's future and `join!`'s arguments are awaited.
+            Some(Expansion::Select(select)) => {
+                for arm in &select.arms {
+                    self.record(&arm.future, Use::Awaited, &arm.future);
+                }
+            }
+            Some(Expansion::Exprs(exprs))
+                if matches!(
+                    crate::macros::macro_name(mac).as_str(),
+                    "join" | "try_join" | "join_all"
+                ) =>
+            {
+                for e in exprs {
+                    self.record(e, Use::Awaited, e);
+                }
+            }
+            _ => {}
+        }
         if self.cx.expansions.get(mac).is_some() {
             visit_expansion(self, self.cx, mac);
             return;
@@ -1070,6 +1104,58 @@ mod tests {
                     ]
                 );
             },
+        );
+    }
+
+    #[test]
+    fn fields_sets_and_macros() {
+        model(
+            r#"use tokio::task::{JoinHandle, JoinSet};
+            struct S { task: Option<JoinHandle<()>>, set: JoinSet<()> }
+            impl S {
+                async fn stop(&mut self) {
+                    self.set.abort_all();
+                    if let Some(t) = self.task.take() {
+                        t.abort();
+                        tokio::select! { _ = t => {} }
+                    }
+                    while self.set.join_next().await.is_some() {}
+                }
+            }"#,
+            |h| {
+                let all: Vec<_> = h
+                    .bindings
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.name.clone(),
+                            b.events.iter().map(|e| e.what).collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect();
+                assert!(
+                    all.contains(&("self.set".to_string(), vec![Use::AbortAll, Use::JoinNext])),
+                    "{all:?}"
+                );
+                assert!(
+                    all.contains(&("self.task".to_string(), vec![Use::Taken])),
+                    "{all:?}"
+                );
+                assert!(
+                    all.contains(&("t".to_string(), vec![Use::Aborted, Use::Awaited])),
+                    "{all:?}"
+                );
+                let t = h.handles().find(|b| b.name == "t").expect("t");
+                assert_eq!(t.origin, Origin::Element("self.task".to_string()));
+            },
+        );
+    }
+
+    #[test]
+    fn runtime_method_spawns_and_timeouts() {
+        model(
+            "async fn f() { let rt = tokio::runtime::Runtime::new().unwrap(); let h = rt.spawn(async {}); h.abort(); tokio::time::timeout(d, h).await; }",
+            |h| assert_eq!(summary(h), vec![("h".to_string(), vec![Use::Aborted, Use::Awaited])]),
         );
     }
 

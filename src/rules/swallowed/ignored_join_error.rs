@@ -238,7 +238,10 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
             let how = match method.as_str() {
-                "unwrap_or" => "replaced by `.unwrap_or(..)`",
+                // `.unwrap_or(Err(Error::TaskFailed))` still fails.
+                "unwrap_or" if !m.args.first().is_some_and(|a| handles_failure(a, None, cx)) => {
+                    "replaced by `.unwrap_or(..)`"
+                }
                 "unwrap_or_default" => "replaced by `.unwrap_or_default()`",
                 "unwrap_or_else" if !closure_handles(m.args.first(), cx) => {
                     "replaced by `.unwrap_or_else(..)`"
