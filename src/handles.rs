@@ -233,6 +233,15 @@ impl<'a> Handles<'a> {
             .and_then(|(_, _, index)| *index)
     }
 
+    /// Where the binding of `name` in force at `at` was made (any kind of value).
+    pub fn bound_at(&self, name: &str, at: Region) -> Option<(usize, usize)> {
+        self.names
+            .iter()
+            .filter(|(n, pos, _)| n == name && *pos < start(at))
+            .map(|(_, pos, _)| *pos)
+            .max()
+    }
+
     /// The binding `name` refers to at `at`.
     pub fn binding_at(&self, name: &str, at: Region) -> Option<&Binding<'a>> {
         self.index_at(name, start(at)).map(|i| &self.bindings[i])
@@ -793,6 +802,11 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
             }
             _ => visit::visit_expr(self, expr),
         }
+    }
+
+    fn visit_arm(&mut self, arm: &'a syn::Arm) {
+        self.bind_pat(&arm.pat, None, Origin::Local);
+        syn::visit::visit_arm(self, arm);
     }
 
     fn visit_item(&mut self, _: &'a syn::Item) {}

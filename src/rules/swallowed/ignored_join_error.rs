@@ -33,11 +33,85 @@ pub fn report(discard: &Discard, cx: &Cx<'_>) {
         &RULE,
         discard.region,
         format!(
-            "the `JoinError` of `{}` is {}, so a panic in the task goes unnoticed",
+            "the `JoinError` from `{}` is {}, so a panic in the task goes unnoticed",
             discard.text, discard.how
         ),
         "handle the `Err`: propagate it with `?`, log it, or `std::panic::resume_unwind(e.into_panic())` when `e.is_panic()`",
     );
+}
+
+/// What the rule knows in a function: its handles, and the locals that hold
+/// a join's `Result` (`let res = h.await;`, `while let Some(res) = set.join_next().await`).
+pub struct Scope<'m, 'a> {
+    pub model: &'m Handles<'a>,
+    pub results: &'m [ResultBinding],
+}
+
+/// A local holding a join's `Result`.
+#[derive(Debug, Clone)]
+pub struct ResultBinding {
+    pub name: String,
+    /// Where its pattern binds it.
+    pub at: (usize, usize),
+}
+
+/// The locals bound to a join's `Result` by this statement or expression.
+pub fn result_bindings(
+    expr: Option<&Expr>,
+    local: Option<&syn::Local>,
+    scope: &Scope<'_, '_>,
+    cx: &Cx<'_>,
+) -> Vec<ResultBinding> {
+    let mut out = Vec::new();
+    let mut bind = |pat: &Pat, in_option_wanted: bool, joined: &Expr| {
+        let Some(j) = join(joined, scope, cx).filter(|j| !j.wrapped) else {
+            return;
+        };
+        let inner = match (pat, j.in_option) {
+            (Pat::TupleStruct(ts), true) if ts.elems.len() == 1 && ts.path.is_ident("Some") => {
+                ts.elems.first()
+            }
+            (Pat::Ident(_), false) if !in_option_wanted => Some(pat),
+            _ => None,
+        };
+        if let Some(Pat::Ident(ident)) = inner {
+            if ident.subpat.is_none() {
+                let start = ident.ident.span().start();
+                out.push(ResultBinding {
+                    name: ident.ident.to_string(),
+                    at: (start.line, start.column + 1),
+                });
+            }
+        }
+    };
+    if let Some(local) = local {
+        if let Some(init) = &local.init {
+            let pat = match &local.pat {
+                Pat::Type(t) => &*t.pat,
+                other => other,
+            };
+            bind(pat, false, &init.expr);
+        }
+    }
+    match expr {
+        Some(Expr::If(e)) => {
+            if let Expr::Let(l) = &*e.cond {
+                bind(&l.pat, true, &l.expr);
+            }
+        }
+        Some(Expr::While(w)) => {
+            if let Expr::Let(l) = &*w.cond {
+                bind(&l.pat, true, &l.expr);
+            }
+        }
+        Some(Expr::Match(m)) => {
+            for arm in &m.arms {
+                bind(&arm.pat, true, &m.expr);
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// A join expression: awaiting a task handle, or a `JoinSet`'s next result.
@@ -51,22 +125,22 @@ struct Join {
     wrapped: bool,
 }
 
-fn join(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<Join> {
+fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
     let expr = peel(expr);
     let mut wrapped = false;
     let (base, in_option) = match expr {
         Expr::Await(a) => {
             let mut base = peel_ref(&a.base);
-            if let Some(inner) = wrapped_join(base, model, cx) {
+            if let Some(inner) = wrapped_join(base, scope.model, cx) {
                 wrapped = true;
                 base = inner;
             }
-            if let (false, Some(in_option)) = (wrapped, join_next(base, model, cx)) {
+            if let (false, Some(in_option)) = (wrapped, join_next(base, scope.model, cx)) {
                 (base, in_option)
             } else {
-                match model.class_of(base, cx) {
+                match scope.model.class_of(base, cx) {
                     Some(Class::Handle(k)) if k.join_error && k.kind != Kind::AbortHandle => {
-                        if aborted_before(base, model) {
+                        if aborted_before(base, scope.model) {
                             return None;
                         }
                         (base, false)
@@ -74,7 +148,7 @@ fn join(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<Join> {
                     Some(Class::Holder(k))
                         if wrapped && k.join_error && k.kind != Kind::AbortHandle =>
                     {
-                        if aborted_before(base, model) {
+                        if aborted_before(base, scope.model) {
                             return None;
                         }
                         (base, false)
@@ -84,8 +158,19 @@ fn join(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<Join> {
             }
         }
         Expr::MethodCall(m) if m.method == "try_join_next" => {
-            join_next(expr, model, cx)?;
+            join_next(expr, scope.model, cx)?;
             (expr, true)
+        }
+        Expr::Path(p) => {
+            let name = p.path.get_ident()?.to_string();
+            let bound = scope
+                .model
+                .bound_at(&name, Region::from_span(expr.span()))?;
+            scope
+                .results
+                .iter()
+                .find(|r| r.name == name && r.at == bound)?;
+            (expr, false)
         }
         _ => return None,
     };
@@ -172,7 +257,7 @@ fn discard(join: Join, how: &'static str) -> Vec<Discard> {
 }
 
 /// `let _ = h.await;`, `let _r = h.await;` (never read), `h.await.ok();`.
-pub fn block(stmts: &[Stmt], model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
+pub fn block(stmts: &[Stmt], scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
     let mut found = Vec::new();
     for (i, stmt) in stmts.iter().enumerate() {
         match stmt {
@@ -193,14 +278,14 @@ pub fn block(stmts: &[Stmt], model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
                     _ => false,
                 };
                 if discarded {
-                    if let Some(join) = join(strip_ok(&init.expr), model, cx) {
+                    if let Some(join) = join(strip_ok(&init.expr), scope, cx) {
                         found.extend(discard(join, "discarded"));
                     }
                 }
             }
             Stmt::Expr(awaited @ Expr::Await(a), Some(_)) => {
                 // `Vec` is not `#[must_use]`: rustc is silent about `join_all(hs).await;`.
-                if let Some(join) = join(awaited, model, cx).filter(|j| j.wrapped) {
+                if let Some(join) = join(awaited, scope, cx).filter(|j| j.wrapped) {
                     if matches!(peel_ref(&a.base), Expr::Call(c) if crate::walk::path_text(&c.func).ends_with("join_all"))
                     {
                         found.extend(discard(join, "discarded"));
@@ -208,7 +293,7 @@ pub fn block(stmts: &[Stmt], model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
                 }
             }
             Stmt::Expr(Expr::MethodCall(m), Some(_)) if m.method == "ok" && m.args.is_empty() => {
-                if let Some(join) = join(&m.receiver, model, cx) {
+                if let Some(join) = join(&m.receiver, scope, cx) {
                     found.extend(discard(join, "discarded by `.ok()`"));
                 }
             }
@@ -228,10 +313,10 @@ fn strip_ok(expr: &Expr) -> &Expr {
 
 /// The expression forms: `_ = h.await`, `.unwrap_or(..)`, `if let Ok(..)`,
 /// `match`, `while let Some(_) = set.join_next().await`.
-pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
+pub fn expr(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
     match expr {
         Expr::Assign(a) if matches!(&*a.left, Expr::Infer(_)) => {
-            join(strip_ok(&a.right), model, cx)
+            join(strip_ok(&a.right), scope, cx)
                 .map(|j| discard(j, "discarded"))
                 .unwrap_or_default()
         }
@@ -249,7 +334,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
                 "is_some" => "discarded",
                 _ => return Vec::new(),
             };
-            match join(&m.receiver, model, cx) {
+            match join(&m.receiver, scope, cx) {
                 Some(j) if !j.wrapped && j.in_option == (method == "is_some") => discard(j, how),
                 _ => Vec::new(),
             }
@@ -261,7 +346,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
             if e.else_branch.is_some() {
                 return Vec::new();
             }
-            let Some(j) = join(&l.expr, model, cx).filter(|j| !j.wrapped) else {
+            let Some(j) = join(&l.expr, scope, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
             };
             let body = Expr::Block(syn::ExprBlock {
@@ -279,7 +364,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
             let Expr::Let(l) = &*w.cond else {
                 return Vec::new();
             };
-            let Some(j) = join(&l.expr, model, cx).filter(|j| !j.wrapped) else {
+            let Some(j) = join(&l.expr, scope, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
             };
             let body = Expr::Block(syn::ExprBlock {
@@ -294,7 +379,7 @@ pub fn expr(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Vec<Discard> {
             }
         }
         Expr::Match(m) => {
-            let Some(j) = join(&m.expr, model, cx).filter(|j| !j.wrapped) else {
+            let Some(j) = join(&m.expr, scope, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
             };
             if match_handles(&m.arms, j.in_option, cx) {

@@ -33,6 +33,8 @@ pub struct Swallowed<'a> {
     guarded: Vec<Region>,
     /// Join expressions already reported (one finding per join).
     reported: HashSet<Region>,
+    /// Locals holding a join's `Result`, by function body.
+    results: HashMap<usize, Vec<ignored_join_error::ResultBinding>>,
     /// Bodies of `#[should_panic]` functions.
     should_panic: HashSet<usize>,
 }
@@ -98,8 +100,24 @@ impl<'a> Check<'a> for Swallowed<'a> {
         }
         if cx.is_enabled(&ignored_join_error::RULE) && !self.expects_panic(cx) {
             let empty = Handles::default();
+            let key = body_key(cx);
             let model = self.model(cx).unwrap_or(&empty);
-            let found = ignored_join_error::block(stmts, model, cx);
+            let no_results = Vec::new();
+            let results = self.results.get(&key).unwrap_or(&no_results);
+            let scope = ignored_join_error::Scope { model, results };
+            let mut bound = Vec::new();
+            for stmt in stmts {
+                if let Stmt::Local(local) = stmt {
+                    bound.extend(ignored_join_error::result_bindings(
+                        None,
+                        Some(local),
+                        &scope,
+                        cx,
+                    ));
+                }
+            }
+            let found = ignored_join_error::block(stmts, &scope, cx);
+            self.results.entry(key).or_default().extend(bound);
             self.report_joins(found, cx);
         }
         if cx.is_enabled(&into_panic_unchecked::RULE) {
@@ -117,8 +135,14 @@ impl<'a> Check<'a> for Swallowed<'a> {
         }
         if cx.is_enabled(&ignored_join_error::RULE) {
             let empty = Handles::default();
+            let key = body_key(cx);
             let model = self.model(cx).unwrap_or(&empty);
-            let found = ignored_join_error::expr(expr, model, cx);
+            let no_results = Vec::new();
+            let results = self.results.get(&key).unwrap_or(&no_results);
+            let scope = ignored_join_error::Scope { model, results };
+            let bound = ignored_join_error::result_bindings(Some(expr), None, &scope, cx);
+            let found = ignored_join_error::expr(expr, &scope, cx);
+            self.results.entry(key).or_default().extend(bound);
             self.report_joins(found, cx);
         }
         if cx.is_enabled(&into_panic_unchecked::RULE) {
@@ -152,6 +176,12 @@ impl Swallowed<'_> {
             }
         }
     }
+}
+
+/// The enclosing function's body, as a map key (0 outside any function).
+fn body_key(cx: &Cx<'_>) -> usize {
+    cx.enclosing_fn()
+        .map_or(0, |f| f.body as *const syn::Block as usize)
 }
 
 pub fn contains(outer: Region, inner: Region) -> bool {
