@@ -11,7 +11,7 @@
 //! for path resolution. The model is per function and name based: nested
 //! closures and `async` blocks share it, nested `fn` items get their own.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -157,7 +157,7 @@ fn start(region: Region) -> (usize, usize) {
 impl<'a> Handles<'a> {
     /// Builds the model of one function body (`sig` gives the parameters).
     pub fn of_fn(sig: Option<&'a Signature>, body: &'a Block, cx: &Cx<'a>) -> Handles<'a> {
-        let mut filled: HashSet<String> = HashSet::new();
+        let mut filled: HashMap<String, HandleKind> = HashMap::new();
         let mut handles = Handles::default();
         // Collections filled later in the body are holders from their `let`
         // on, so bindings are collected until the set of filled names is stable.
@@ -170,11 +170,11 @@ impl<'a> Handles<'a> {
                 handles: &mut handles,
                 cx,
                 filled: &filled,
-                newly_filled: HashSet::new(),
+                newly_filled: HashMap::new(),
             };
             binder.visit_block(body);
             let newly = binder.newly_filled;
-            if newly.is_subset(&filled) {
+            if newly.keys().all(|k| filled.contains_key(k)) {
                 break;
             }
             filled.extend(newly);
@@ -259,7 +259,7 @@ impl<'a> Handles<'a> {
 
     /// What an expression evaluates to, as far as tasks go.
     pub fn class_of(&self, expr: &Expr, cx: &Cx<'a>) -> Option<Class> {
-        class_of_expr(self, expr, cx, &HashSet::new())
+        class_of_expr(self, expr, cx)
     }
 
     /// Every handle binding (not holders or sets), in source order.
@@ -385,7 +385,7 @@ pub fn spawned_handle(
             if !method.starts_with("spawn") {
                 return None;
             }
-            let receiver = class_of_expr(handles, &m.receiver, cx, &HashSet::new());
+            let receiver = class_of_expr(handles, &m.receiver, cx);
             let kind = match receiver {
                 Some(Class::JoinSet) => Kind::JoinSet,
                 _ => local_kind(handles, &m.receiver, cx)?,
@@ -463,12 +463,7 @@ fn peel(mut expr: &Expr) -> &Expr {
     }
 }
 
-fn class_of_expr(
-    handles: &Handles<'_>,
-    expr: &Expr,
-    cx: &Cx<'_>,
-    filled: &HashSet<String>,
-) -> Option<Class> {
+fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Class> {
     let expr = peel(expr);
     if let Some((kind, _)) = spawned_handle(handles, expr, cx) {
         return Some(Class::Handle(kind));
@@ -511,19 +506,19 @@ fn class_of_expr(
                 "Some" | "Ok" => call
                     .args
                     .first()
-                    .and_then(|a| class_of_expr(handles, a, cx, filled))
+                    .and_then(|a| class_of_expr(handles, a, cx))
                     .and_then(|c| c.handle_kind().map(Class::Holder)),
                 "from_iter" | "from" => call
                     .args
                     .first()
-                    .and_then(|a| class_of_expr(handles, a, cx, filled))
+                    .and_then(|a| class_of_expr(handles, a, cx))
                     .and_then(|c| c.handle_kind().map(Class::Holder)),
                 _ => None,
             }
         }
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
-            let receiver = class_of_expr(handles, &m.receiver, cx, filled);
+            let receiver = class_of_expr(handles, &m.receiver, cx);
             match (receiver, method.as_str()) {
                 (Some(Class::Handle(k)), "unwrap" | "expect") => Some(Class::Handle(k)),
                 (Some(Class::Holder(k)), "unwrap" | "expect" | "unwrap_unchecked") => {
@@ -538,7 +533,7 @@ fn class_of_expr(
                 ) => Some(Class::Holder(k)),
                 (Some(Class::JoinSet), "clone") => Some(Class::JoinSet),
                 (_, "collect" | "into") => {
-                    chain_spawns(handles, &m.receiver, cx, filled).map(Class::Holder)
+                    chain_spawns(handles, &m.receiver, cx).map(Class::Holder)
                 }
                 _ => None,
             }
@@ -546,39 +541,34 @@ fn class_of_expr(
         Expr::Macro(mac) => match cx.expansions.get(&mac.mac) {
             Some(Expansion::Exprs(exprs)) if crate::macros::macro_name(&mac.mac) == "vec" => exprs
                 .iter()
-                .find_map(|e| class_of_expr(handles, e, cx, filled))
+                .find_map(|e| class_of_expr(handles, e, cx))
                 .and_then(|c| c.handle_kind().map(Class::Holder)),
             _ => None,
         },
         Expr::Array(a) => a
             .elems
             .iter()
-            .find_map(|e| class_of_expr(handles, e, cx, filled))
+            .find_map(|e| class_of_expr(handles, e, cx))
             .and_then(|c| c.handle_kind().map(Class::Holder)),
         _ => None,
     }
 }
 
 /// `iter.map(|x| tokio::spawn(..))`: the kind of handle a method chain yields.
-fn chain_spawns(
-    handles: &Handles<'_>,
-    mut expr: &Expr,
-    cx: &Cx<'_>,
-    filled: &HashSet<String>,
-) -> Option<HandleKind> {
+fn chain_spawns(handles: &Handles<'_>, mut expr: &Expr, cx: &Cx<'_>) -> Option<HandleKind> {
     loop {
         match peel(expr) {
             Expr::MethodCall(m) => {
                 for arg in &m.args {
                     if let Expr::Closure(c) = arg {
-                        if let Some(c) = class_of_expr(handles, tail_of(&c.body), cx, filled)
+                        if let Some(c) = class_of_expr(handles, tail_of(&c.body), cx)
                             .and_then(Class::handle_kind)
                         {
                             return Some(c);
                         }
                     }
                 }
-                if let Some(Class::Holder(k)) = class_of_expr(handles, &m.receiver, cx, filled) {
+                if let Some(Class::Holder(k)) = class_of_expr(handles, &m.receiver, cx) {
                     return Some(k);
                 }
                 expr = &m.receiver;
@@ -603,13 +593,13 @@ fn tail_of(expr: &Expr) -> &Expr {
 struct Binder<'h, 'a, 'c> {
     handles: &'h mut Handles<'a>,
     cx: &'c Cx<'a>,
-    filled: &'h HashSet<String>,
-    newly_filled: HashSet<String>,
+    filled: &'h HashMap<String, HandleKind>,
+    newly_filled: HashMap<String, HandleKind>,
 }
 
 impl<'a> Binder<'_, 'a, '_> {
     fn class(&self, expr: &Expr) -> Option<Class> {
-        class_of_expr(self.handles, expr, self.cx, self.filled)
+        class_of_expr(self.handles, expr, self.cx)
     }
 
     /// Binds the names in `pat` to what matching `class` gives them.
@@ -618,15 +608,9 @@ impl<'a> Binder<'_, 'a, '_> {
             Pat::Ident(ident) => {
                 let name = ident.ident.to_string();
                 let region = Region::from_span(ident.ident.span());
-                let (class, origin) = match class {
-                    None if self.filled.contains(&name) => (
-                        Some(Class::Holder(HandleKind {
-                            kind: Kind::JoinHandle,
-                            join_error: true,
-                        })),
-                        Origin::Filled,
-                    ),
-                    other => (other, origin),
+                let (class, origin) = match (class, self.filled.get(&name)) {
+                    (None, Some(kind)) => (Some(Class::Holder(*kind)), Origin::Filled),
+                    (other, _) => (other, origin),
                 };
                 self.handles.bind(name, region, class, origin);
             }
@@ -778,13 +762,14 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                     method.as_str(),
                     "push" | "push_back" | "push_front" | "insert" | "extend" | "append"
                 ) {
-                    let fills = m.args.iter().any(|arg| {
-                        matches!(self.class(arg), Some(Class::Handle(_) | Class::Holder(_)))
-                    });
-                    if fills && receiver_class.is_none() {
+                    let fills = m
+                        .args
+                        .iter()
+                        .find_map(|arg| self.class(arg).and_then(Class::handle_kind));
+                    if let (Some(kind), None) = (fills, receiver_class) {
                         if let Some(name) = ref_name(&m.receiver) {
                             if !name.starts_with("self.") {
-                                self.newly_filled.insert(name);
+                                self.newly_filled.insert(name, kind);
                             }
                         }
                     }
@@ -866,7 +851,7 @@ impl<'a> Recorder<'_, 'a, '_> {
             if let Some(i) = self.handles.bindings.iter().position(|b| b.name == name) {
                 return Some(i);
             }
-            let class = class_of_expr(self.handles, peel(expr), self.cx, &HashSet::new())?;
+            let class = class_of_expr(self.handles, peel(expr), self.cx)?;
             self.handles.bindings.push(Binding {
                 name,
                 class,
