@@ -10,6 +10,18 @@
 //! function's body ([`is_fn_body`]): the body's own `use`s are then in scope
 //! for path resolution. The model is per function and name based: nested
 //! closures and `async` blocks share it, nested `fn` items get their own.
+//!
+//! ```text
+//! fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+//!     let Some(f) = cx.enclosing_fn().filter(|_| handles::is_fn_body(stmts, cx)) else { return };
+//!     let model = Handles::of_fn(Some(f.sig), f.body, cx);
+//!     for handle in model.handles() {          // also `model.bindings` for holders and sets
+//!         for event in &handle.events {        // source order
+//!             if event.what == Use::Aborted && !handle.happens_after(Use::Awaited, event.region) { .. }
+//!         }
+//!     }
+//! }
+//! ```
 
 use std::collections::{HashMap, HashSet};
 
@@ -124,6 +136,13 @@ pub struct Binding<'a> {
 }
 
 impl Binding<'_> {
+    /// Does `what` happen to this binding after `at`?
+    pub fn happens_after(&self, what: Use, at: Region) -> bool {
+        self.events
+            .iter()
+            .any(|e| e.what == what && start(e.region) > start(at))
+    }
+
     /// Did `what` happen to this binding before `at`?
     pub fn happened_before(&self, what: Use, at: Region) -> bool {
         self.events
