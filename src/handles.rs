@@ -880,6 +880,9 @@ impl<'a> Recorder<'_, 'a, '_> {
             });
             return Some(self.handles.bindings.len() - 1);
         }
+        if !self.handles.bindings.iter().any(|b| b.name == name) {
+            return None; // most names are not handles: skip the positional lookup
+        }
         self.handles.index_at(&name, start(at))
     }
 }
