@@ -1181,6 +1181,38 @@ mod tests {
     }
 
     #[test]
+    fn moves_stores_and_returns() {
+        model(
+            r#"use tokio::task::JoinHandle;
+            struct S { t: Option<JoinHandle<()>> }
+            fn f(s: &mut S, tx: Sender) -> JoinHandle<()> {
+                let a = tokio::spawn(async {});
+                let b = tokio::spawn(async {});
+                let c = tokio::spawn(async {});
+                let d = tokio::spawn(async {});
+                let e = tokio::spawn(async {});
+                s.t = Some(a);
+                drop(b);
+                tx.send(c);
+                println!("{:?}", d.is_finished());
+                e
+            }"#,
+            |h| {
+                assert_eq!(
+                    summary(h),
+                    vec![
+                        ("a".to_string(), vec![Use::Stored]),
+                        ("b".to_string(), vec![Use::Dropped]),
+                        ("c".to_string(), vec![Use::Stored]),
+                        ("d".to_string(), vec![Use::Queried]),
+                        ("e".to_string(), vec![Use::Returned]),
+                    ]
+                );
+            },
+        );
+    }
+
+    #[test]
     fn shadowing_hides_a_handle() {
         model(
             "async fn f() { let h = tokio::spawn(async {}); let h = 3; h.abort(); }",

@@ -128,7 +128,7 @@ struct Join {
 fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
     let expr = peel(expr);
     let mut wrapped = false;
-    let (base, in_option) = match expr {
+    let in_option = match expr {
         Expr::Await(a) => {
             let mut base = peel_ref(&a.base);
             if let Some(inner) = wrapped_join(base, scope.model, cx) {
@@ -136,14 +136,14 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
                 base = inner;
             }
             if let (false, Some(in_option)) = (wrapped, join_next(base, scope.model, cx)) {
-                (base, in_option)
+                in_option
             } else {
                 match scope.model.class_of(base, cx) {
                     Some(Class::Handle(k)) if k.join_error && k.kind != Kind::AbortHandle => {
                         if aborted_before(base, scope.model) {
                             return None;
                         }
-                        (base, false)
+                        false
                     }
                     Some(Class::Holder(k))
                         if wrapped && k.join_error && k.kind != Kind::AbortHandle =>
@@ -151,7 +151,7 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
                         if aborted_before(base, scope.model) {
                             return None;
                         }
-                        (base, false)
+                        false
                     }
                     _ => return None,
                 }
@@ -159,7 +159,7 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
         }
         Expr::MethodCall(m) if m.method == "try_join_next" => {
             join_next(expr, scope.model, cx)?;
-            (expr, true)
+            true
         }
         Expr::Path(p) => {
             let name = p.path.get_ident()?.to_string();
@@ -170,11 +170,10 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
                 .results
                 .iter()
                 .find(|r| r.name == name && r.at == bound)?;
-            (expr, false)
+            false
         }
         _ => return None,
     };
-    let _ = base;
     Some(Join {
         region: Region::from_span(expr.span()),
         text: cx.text(expr.span()),
@@ -354,7 +353,7 @@ pub fn expr(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
                 label: None,
                 block: e.then_branch.clone(),
             });
-            if arm_handles(&l.pat, j.in_option, None, &body, cx) {
+            if arm_handles(&l.pat, j.in_option, &body, cx) {
                 Vec::new()
             } else {
                 discard(j, "ignored by `if let`")
@@ -372,7 +371,7 @@ pub fn expr(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
                 label: None,
                 block: w.body.clone(),
             });
-            if arm_handles(&l.pat, j.in_option, None, &body, cx) {
+            if arm_handles(&l.pat, j.in_option, &body, cx) {
                 Vec::new()
             } else {
                 discard(j, "ignored by `while let`")
@@ -495,8 +494,7 @@ fn pat_names(pat: &Pat, out: &mut Vec<String>) {
 
 /// Does an arm (or `if let`/`while let` body) do something with the error
 /// it matches? Arms that never see an error are fine.
-fn arm_handles(pat: &Pat, in_option: bool, guard: Option<&Expr>, body: &Expr, cx: &Cx<'_>) -> bool {
-    let _ = guard;
+fn arm_handles(pat: &Pat, in_option: bool, body: &Expr, cx: &Cx<'_>) -> bool {
     match err_part(pat, in_option) {
         ErrPart::None => false,
         ErrPart::Wild => handles_failure(body, None, cx),
@@ -519,7 +517,7 @@ fn match_handles(arms: &[syn::Arm], in_option: bool, cx: &Cx<'_>) -> bool {
         .collect();
     let handled: Vec<bool> = sees_error
         .iter()
-        .map(|arm| arm_handles(&arm.pat, in_option, None, &arm.body, cx))
+        .map(|arm| arm_handles(&arm.pat, in_option, &arm.body, cx))
         .collect();
     let guard_says = |arm: &syn::Arm, word: &str| {
         arm.guard
