@@ -527,6 +527,11 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
                     .first()
                     .and_then(|a| class_of_expr(handles, a, cx))
                     .and_then(|c| c.handle_kind().map(Class::Holder)),
+                // `std::mem::take(&mut self.tasks)`, `mem::replace(&mut self.task, None)`.
+                "take" | "replace" => call
+                    .args
+                    .first()
+                    .and_then(|a| class_of_expr(handles, a, cx)),
                 "from_iter" | "from" => call
                     .args
                     .first()
