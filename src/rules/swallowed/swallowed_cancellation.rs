@@ -27,7 +27,8 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
     let Some(loop_expr) = loop_expr else { return };
     for arm in &select.arms {
         let future = peel_adapters(&arm.future);
-        if !signals::is_signal_future(future, cx) || !does_nothing(&arm.handler) {
+        let is_signal = signals::is_signal_future(future, cx) || is_os_signal_stream(future, cx);
+        if !is_signal || !does_nothing(&arm.handler) {
             continue;
         }
         let receiver = signal_receiver(future);
@@ -41,6 +42,69 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
             format!("the cancellation signal `{future}` is swallowed: this `select!` arm does nothing and the loop goes on"),
             "`break` or `return` when the signal fires, or set a flag the loop checks",
         );
+    }
+}
+
+/// `sigterm.recv()` where `let mut sigterm = signal(SignalKind::terminate())?;`
+/// in the same function.
+fn is_os_signal_stream(future: &Expr, cx: &Cx<'_>) -> bool {
+    let Expr::MethodCall(m) = future else {
+        return false;
+    };
+    if m.method != "recv" {
+        return false;
+    }
+    let Some(name) = signals::receiver_name(&m.receiver) else {
+        return false;
+    };
+    let Some(f) = cx.enclosing_fn() else {
+        return false;
+    };
+    let mut finder = SignalLocal {
+        name: &name,
+        cx,
+        found: false,
+    };
+    finder.visit_block(f.body);
+    finder.found
+}
+
+struct SignalLocal<'n, 'c, 'a> {
+    name: &'n str,
+    cx: &'c Cx<'a>,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for SignalLocal<'_, '_, '_> {
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let pat = match &local.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            other => other,
+        };
+        if let (syn::Pat::Ident(ident), Some(init)) = (pat, &local.init) {
+            if ident.ident == self.name && calls_os_signal(&init.expr, self.cx) {
+                self.found = true;
+            }
+        }
+        syn::visit::visit_local(self, local);
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// `signal(SignalKind::terminate())?`, `.expect(..)`ed or not.
+fn calls_os_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
+    match expr {
+        Expr::Try(t) => calls_os_signal(&t.expr, cx),
+        Expr::Paren(p) => calls_os_signal(&p.expr, cx),
+        Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "unwrap" | "expect") => {
+            calls_os_signal(&m.receiver, cx)
+        }
+        Expr::Call(call) => matches!(
+            cx.resolve_expr_path(&call.func).as_deref(),
+            Some("tokio::signal::unix::signal" | "tokio::signal::windows::ctrl_c")
+        ),
+        _ => false,
     }
 }
 
