@@ -136,6 +136,9 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
                 base = inner;
             }
             if let (false, Some(in_option)) = (wrapped, join_next(base, scope.model, cx)) {
+                if aborted_set(base, scope.model) {
+                    return None;
+                }
                 in_option
             } else {
                 match scope.model.class_of(base, cx) {
@@ -159,6 +162,9 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
         }
         Expr::MethodCall(m) if m.method == "try_join_next" => {
             join_next(expr, scope.model, cx)?;
+            if aborted_set(expr, scope.model) {
+                return None;
+            }
             true
         }
         Expr::Path(p) => {
@@ -213,6 +219,14 @@ fn join_next(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<bool> {
         }
         _ => None,
     }
+}
+
+/// `set.abort_all(); while let Some(_) = set.join_next().await {}`: draining a cancelled set.
+fn aborted_set(join_next: &Expr, model: &Handles<'_>) -> bool {
+    let Expr::MethodCall(m) = join_next else {
+        return false;
+    };
+    aborted_before(&m.receiver, model)
 }
 
 /// `h.abort(); let _ = h.await;`: waiting out a cancellation.
