@@ -821,26 +821,9 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
     fn visit_item(&mut self, _: &'a syn::Item) {}
 
     fn visit_macro(&mut self, mac: &'a syn::Macro) {
-        visit_expansion(self, self.cx, mac);
-    }
-}
-
-fn visit_expansion<'a, V: Visit<'a>>(v: &mut V, cx: &Cx<'a>, mac: &'a syn::Macro) {
-    match cx.expansions.get(mac) {
-        Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| v.visit_expr(e)),
-        Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| v.visit_stmt(s)),
-        Some(Expansion::Select(select)) => {
-            for arm in &select.arms {
-                v.visit_expr(&arm.future);
-                v.visit_pat(&arm.pat);
-                if let Some(guard) = &arm.guard {
-                    v.visit_expr(guard);
-                }
-                v.visit_expr(&arm.handler);
-            }
-            select.fallbacks.iter().for_each(|e| v.visit_expr(e));
+        if let Some(expansion) = self.cx.expansions.get(mac) {
+            crate::macros::visit_expansion(self, expansion);
         }
-        Some(Expansion::Items(_)) | None => {}
     }
 }
 
@@ -1034,8 +1017,8 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
             }
             _ => {}
         }
-        if self.cx.expansions.get(mac).is_some() {
-            visit_expansion(self, self.cx, mac);
+        if let Some(expansion) = self.cx.expansions.get(mac) {
+            crate::macros::visit_expansion(self, expansion);
             return;
         }
         // Unparsed tokens still use the names they mention.

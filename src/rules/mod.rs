@@ -8,8 +8,8 @@ use crate::walk::Check;
 
 pub mod detached;
 pub mod parse_error;
-pub mod unused_suppression;
 pub mod swallowed;
+pub mod unused_suppression;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Family {

@@ -14,7 +14,7 @@ use syn::{Expr, Macro, Stmt};
 
 use crate::finding::Region;
 use crate::handles::{self, Handles};
-use crate::macros::{macro_name, tokens_mention, Expansion, MacroKey, SelectMacro};
+use crate::macros::{macro_name, tokens_mention, MacroKey, SelectMacro};
 use crate::walk::{Check, Cx};
 
 pub mod ignored_join_error;
@@ -270,13 +270,8 @@ impl<'ast> Visit<'ast> for FailureHandling<'_, '_> {
             self.found = true;
             return;
         }
-        match self.cx.expansions.get(mac) {
-            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
-            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Some(Expansion::Select(select)) => {
-                select.arms.iter().for_each(|a| self.visit_expr(&a.handler))
-            }
-            _ => {}
+        if let Some(expansion) = self.cx.expansions.get(mac) {
+            crate::macros::visit_expansion(self, expansion);
         }
     }
 
