@@ -135,7 +135,11 @@ impl Settings {
             if words.is_empty() {
                 return None;
             }
-            AhoCorasick::new(words).ok()
+            // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(words)
+                .ok()
         });
         let Some(matcher) = matcher else { return true };
         // A word on a `//` line is in a comment (or in a string's text): never
