@@ -237,6 +237,9 @@ pub fn load(file: &Path) -> Result<Option<Config>, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|err| format!("cannot read configuration `{}`: {err}", file.display()))?;
     let is_manifest = file.file_name().is_some_and(|n| n == "Cargo.toml");
+    if is_manifest && !text.contains("tasklint") {
+        return Ok(None); // no tasklint table: not worth parsing the manifest
+    }
     let root = absolute(file)
         .parent()
         .map(Path::to_path_buf)

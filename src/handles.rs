@@ -832,9 +832,9 @@ struct Recorder<'h, 'a, 'c> {
     handles: &'h mut Handles<'a>,
     cx: &'c Cx<'a>,
     /// Mentions already classified by their parent expression.
-    claimed: HashSet<(usize, usize, usize, usize)>,
+    claimed: HashSet<crate::walk::ExprKey>,
     /// The function body's tail expression: its value is returned.
-    tail: Option<(usize, usize, usize, usize)>,
+    tail: Option<crate::walk::ExprKey>,
 }
 
 impl<'a> Recorder<'_, 'a, '_> {

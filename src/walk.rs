@@ -904,10 +904,14 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
     }
 }
 
-/// Expression key for matching what a `block` hook saw with what `expr` sees later.
-pub fn expr_key(expr: &Expr) -> (usize, usize, usize, usize) {
-    let r = Region::from_span(expr.span());
-    (r.line, r.column, r.end_line, r.end_column)
+/// Identifies an expression node while its file is walked, for matching
+/// what a `block` hook saw with what `expr` sees later. The tree does not
+/// move during a walk, so its address is enough (and far cheaper than a
+/// span, which syn computes by printing the expression).
+pub type ExprKey = usize;
+
+pub fn expr_key(expr: &Expr) -> ExprKey {
+    std::ptr::from_ref(expr) as usize
 }
 
 /// The method-call receiver chain's root: `cmd` for `cmd.arg(x).spawn()`.

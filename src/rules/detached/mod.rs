@@ -45,7 +45,7 @@ impl Disposal {
 
 #[derive(Default)]
 pub struct Detached {
-    disposals: HashMap<(usize, usize, usize, usize), Disposal>,
+    disposals: HashMap<crate::walk::ExprKey, Disposal>,
 }
 
 impl<'a> Check<'a> for Detached {
