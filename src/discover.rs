@@ -58,21 +58,40 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
                 // An excluded folder is not walked at all.
                 !skipped && !is_excluded(&prune, entry.path(), true, &walk_root)
             });
-        for entry in walk.build() {
-            let entry = entry.map_err(|err| err.to_string())?;
-            let is_file = entry.file_type().is_some_and(|t| t.is_file());
-            let path = entry.path();
-            if !is_file || path.extension().is_none_or(|ext| ext != "rs") {
-                continue;
-            }
-            if is_excluded(&excludes, path, false, root) {
-                continue;
-            }
-            found.push(SourcePath {
-                path: path.to_path_buf(),
-                explicit: false,
-            });
+        // The walk runs on every core; the files are sorted afterwards.
+        let walked = Mutex::new(Vec::new());
+        let failure = Mutex::new(None);
+        walk.threads(0).build_parallel().run(|| {
+            Box::new(|entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        if let Ok(mut failure) = failure.lock() {
+                            failure.get_or_insert(err.to_string());
+                        }
+                        return ignore::WalkState::Quit;
+                    }
+                };
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                let path = entry.path();
+                if is_file
+                    && path.extension().is_some_and(|ext| ext == "rs")
+                    && !is_excluded(&excludes, path, false, root)
+                {
+                    if let Ok(mut walked) = walked.lock() {
+                        walked.push(SourcePath {
+                            path: path.to_path_buf(),
+                            explicit: false,
+                        });
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        if let Some(err) = failure.into_inner().ok().flatten() {
+            return Err(err);
         }
+        found.extend(walked.into_inner().unwrap_or_default());
     }
     found.sort();
     found.dedup_by(|a, b| a.path == b.path);

@@ -173,6 +173,7 @@ pub struct Cx<'a> {
     test_depth: usize,
     items: Vec<String>,
     out: RefCell<Vec<Diagnostic>>,
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Cx<'a> {
@@ -203,6 +204,7 @@ impl<'a> Cx<'a> {
             test_depth: usize::from(is_test_file),
             items: Vec::new(),
             out: RefCell::new(Vec::new()),
+            line_starts: std::cell::OnceCell::new(),
         }
     }
 
@@ -503,6 +505,21 @@ impl<'a> Cx<'a> {
             return None;
         }
         Some(TaskBody::Block(&first.block))
+    }
+
+    /// The whole source lines a block spans: a cheap superset of its text,
+    /// for gates like "does this body mention `.await` at all?".
+    pub fn block_lines(&self, block: &Block) -> &'a str {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let first = block.brace_token.span.open().start().line;
+        let last = block.brace_token.span.close().end().line;
+        let from = starts.get(first.saturating_sub(1)).copied().unwrap_or(0);
+        let to = starts.get(last).copied().unwrap_or(self.source.len());
+        self.source.get(from..to).unwrap_or(self.source)
     }
 
     /// The source text a span covers, whitespace folded.

@@ -81,7 +81,14 @@ impl<'a> Check<'a> for Swallowed<'a> {
             }
         }
         if handles::is_fn_body(stmts, cx) && cx.is_enabled(&ignored_join_error::RULE) {
-            if let Some(f) = cx.enclosing_fn() {
+            // A join result is thrown away only where something is awaited or
+            // joined (`.await`, `join!`, `join_all`, `try_join_next`): most
+            // bodies need no model.
+            let joins = |f: &crate::walk::FnFrame<'a>| {
+                let text = cx.block_lines(f.body);
+                text.contains("await") || text.contains("join")
+            };
+            if let Some(f) = cx.enclosing_fn().filter(|f| joins(f)) {
                 let model = Handles::of_fn(Some(f.sig), f.body, cx);
                 self.models
                     .insert(f.body as *const syn::Block as usize, model);
