@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::baseline::Baseline;
 use crate::config::{self, Resolver};
+use crate::crate_pass;
 use crate::discover::{CrateRoots, DiscoverOptions};
 use crate::engine::{self, FileJob};
 use crate::finding::{Finding, Severity};
@@ -17,6 +18,7 @@ use crate::inputs::{self, Source};
 use crate::render::{self, Format, Report};
 use crate::rules;
 use crate::settings::Settings;
+use crate::suppress;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -260,6 +262,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .collect()
     });
     let linted = started.elapsed();
+    let mut late = crate_pass::run(&files, &outcomes, &roots, &paths, !args.no_prefilter);
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;
@@ -270,6 +273,8 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             sources.insert(path, source);
         }
     }
+    suppress::silence_late(&mut late, |path| sources.get(path).cloned());
+    findings.extend(late);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let notices = apply_baseline(args, baseline.as_ref(), &mut findings, &files)?;
