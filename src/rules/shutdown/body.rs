@@ -122,7 +122,7 @@ struct Binding {
 struct Body<'a> {
     tokens: TokenSource<'a>,
     is_async: bool,
-    /// Start positions of the loops entered inside this body.
+    /// Start positions of the bodies of the loops entered inside this body.
     loops: Vec<(usize, usize)>,
     flat: Option<Vec<Tok>>,
 }
@@ -519,7 +519,27 @@ impl<'a> Model<'_, 'a> {
         }
     }
 
+    /// `handles.push(tokio::spawn(..))`: `handles` now holds task handles.
+    fn collect_into(&mut self, m: &syn::ExprMethodCall) {
+        let method = m.method.to_string();
+        if !matches!(method.as_str(), "push" | "push_back" | "push_front" | "insert") {
+            return;
+        }
+        let Some(name) = plain_name(&m.receiver) else {
+            return;
+        };
+        let Some(Value::One(handle)) = m.args.last().and_then(|arg| self.value_of(arg)) else {
+            return;
+        };
+        if let Some(binding) = self.scopes.iter_mut().rev().find_map(|s| s.get_mut(&name)) {
+            if binding.value.is_none() {
+                binding.value = Some(Value::Many(handle));
+            }
+        }
+    }
+
     fn method_call(&mut self, expr: &'a Expr, m: &'a syn::ExprMethodCall) {
+        self.collect_into(m);
         if !m.args.is_empty() {
             return;
         }
@@ -605,13 +625,11 @@ impl<'a> Visit<'a> for Model<'_, 'a> {
                 self.visit_block(&a.block);
                 self.bodies.pop();
             }
-            Expr::Loop(l) => self.in_loop(l.loop_token.span, |m| m.visit_block(&l.body)),
+            Expr::Loop(l) => self.in_loop(l.body.brace_token.span.open(), |m| m.visit_block(&l.body)),
             Expr::While(w) => {
                 self.scopes.push(HashMap::new());
-                self.in_loop(w.while_token.span, |m| {
-                    m.visit_expr(&w.cond);
-                    m.visit_block(&w.body);
-                });
+                self.visit_expr(&w.cond);
+                self.in_loop(w.body.brace_token.span.open(), |m| m.visit_block(&w.body));
                 self.scopes.pop();
             }
             Expr::ForLoop(f) => {
@@ -620,7 +638,7 @@ impl<'a> Visit<'a> for Model<'_, 'a> {
                 let origin = root_key(&f.expr);
                 self.scopes.push(HashMap::new());
                 self.bind_pat(&f.pat, value, origin, false);
-                self.in_loop(f.for_token.span, |m| m.visit_block(&f.body));
+                self.in_loop(f.body.brace_token.span.open(), |m| m.visit_block(&f.body));
                 self.scopes.pop();
             }
             Expr::If(i) => {
