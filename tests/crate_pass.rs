@@ -5,7 +5,13 @@ use std::process::Command;
 
 fn tasklint(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_tasklint"))
-        .args(["check", "--select", "unjoined-handle-field", "--format", "concise"])
+        .args([
+            "check",
+            "--select",
+            "unjoined-handle-field",
+            "--format",
+            "concise",
+        ])
         .args(args)
         .output()
         .expect("tasklint runs");

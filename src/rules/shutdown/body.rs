@@ -522,7 +522,10 @@ impl<'a> Model<'_, 'a> {
     /// `handles.push(tokio::spawn(..))`: `handles` now holds task handles.
     fn collect_into(&mut self, m: &syn::ExprMethodCall) {
         let method = m.method.to_string();
-        if !matches!(method.as_str(), "push" | "push_back" | "push_front" | "insert") {
+        if !matches!(
+            method.as_str(),
+            "push" | "push_back" | "push_front" | "insert"
+        ) {
             return;
         }
         let Some(name) = plain_name(&m.receiver) else {
@@ -625,7 +628,9 @@ impl<'a> Visit<'a> for Model<'_, 'a> {
                 self.visit_block(&a.block);
                 self.bodies.pop();
             }
-            Expr::Loop(l) => self.in_loop(l.body.brace_token.span.open(), |m| m.visit_block(&l.body)),
+            Expr::Loop(l) => {
+                self.in_loop(l.body.brace_token.span.open(), |m| m.visit_block(&l.body))
+            }
             Expr::While(w) => {
                 self.scopes.push(HashMap::new());
                 self.visit_expr(&w.cond);

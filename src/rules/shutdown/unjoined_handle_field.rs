@@ -22,7 +22,8 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "a struct field holds a task handle or child process that is only ever stored",
-    triggers: &["JoinHandle", "AbortHandle", "Child"],
+    // A `Child` field resolves only through a `process::` path or import.
+    triggers: &["JoinHandle", "AbortHandle", "process::"],
     doc: include_str!("../../../lints/unjoined-handle-field.md"),
 };
 
@@ -287,10 +288,8 @@ impl<'a> Check<'a> for FieldFacts {
 
     fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
         match expr {
-            Expr::Field(f) => {
-                if !self.claimed.remove(&expr_key(expr)) {
-                    self.field_use(&f.base, &f.member, cx);
-                }
+            Expr::Field(f) if !self.claimed.remove(&expr_key(expr)) => {
+                self.field_use(&f.base, &f.member, cx);
             }
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
