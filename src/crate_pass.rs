@@ -168,7 +168,7 @@ fn mentions_field(text: &str, name: &str) -> bool {
         text[at + needle.len()..]
             .chars()
             .next()
-            .map_or(true, |c| !(c.is_alphanumeric() || c == '_'))
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
     })
 }
 

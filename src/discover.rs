@@ -62,7 +62,7 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
             let entry = entry.map_err(|err| err.to_string())?;
             let is_file = entry.file_type().is_some_and(|t| t.is_file());
             let path = entry.path();
-            if !is_file || path.extension().map_or(true, |ext| ext != "rs") {
+            if !is_file || path.extension().is_none_or(|ext| ext != "rs") {
                 continue;
             }
             if is_excluded(&excludes, path, false, root) {

@@ -141,7 +141,7 @@ fn truncated_fixtures_never_crash_the_linter() {
                 prefilter: false,
                 skip_generated: false,
             };
-            let outcome = lint_source(source[..cut].to_string(), &job);
+            let outcome = lint_alone(source[..cut].to_string(), &job);
             for finding in &outcome.findings {
                 assert!(
                     !finding.message.starts_with("tasklint failed"),
