@@ -161,14 +161,17 @@ fn describe(field: &HandleField) -> (String, String) {
     }
 }
 
-/// Is `.name` in the text, as a whole word?
+/// Is `.name` in the text, as a whole word and not a method call (`.name(`)?
 fn mentions_field(text: &str, name: &str) -> bool {
     let needle = format!(".{name}");
     text.match_indices(&needle).any(|(at, _)| {
-        text[at + needle.len()..]
+        let rest = &text[at + needle.len()..];
+        let word_ends = rest
             .chars()
             .next()
-            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = rest.trim_start();
+        word_ends && !after.starts_with('(') && !after.starts_with("::")
     })
 }
 
@@ -304,5 +307,7 @@ mod tests {
         assert!(mentions_field("x.task", "task"));
         assert!(!mentions_field("self.tasks.len()", "task"));
         assert!(!mentions_field("task.abort()", "task"));
+        assert!(!mentions_field("rt.handle().spawn(x)", "handle"));
+        assert!(mentions_field("(self.handle)(x)", "handle"));
     }
 }

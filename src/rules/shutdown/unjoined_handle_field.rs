@@ -140,9 +140,17 @@ fn member_name(member: &Member) -> String {
     }
 }
 
+/// The names after a `.` in raw tokens, method calls (`.name(..)`) aside.
 fn dotted_names(tokens: TokenStream, out: &mut Vec<String>) {
+    let mut pending: Option<String> = None;
     let mut after_dot = false;
     for tree in tokens {
+        let is_call = matches!(&tree, TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
+        if let Some(name) = pending.take() {
+            if !is_call {
+                out.push(name);
+            }
+        }
         match tree {
             TokenTree::Group(g) => {
                 dotted_names(g.stream(), out);
@@ -151,18 +159,19 @@ fn dotted_names(tokens: TokenStream, out: &mut Vec<String>) {
             TokenTree::Punct(p) => after_dot = p.as_char() == '.',
             TokenTree::Ident(i) => {
                 if after_dot {
-                    out.push(i.to_string());
+                    pending = Some(i.to_string());
                 }
                 after_dot = false;
             }
             TokenTree::Literal(l) => {
                 if after_dot {
-                    out.push(l.to_string());
+                    pending = Some(l.to_string());
                 }
                 after_dot = false;
             }
         }
     }
+    out.extend(pending);
 }
 
 /// The field access a use reaches through locks, `Option`s, indexing and
