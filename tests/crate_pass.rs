@@ -36,3 +36,33 @@ fn a_run_given_some_files_still_reads_the_rest_of_the_crate() {
         assert_eq!(tasklint(&[&path]), expected, "{path}");
     }
 }
+
+#[test]
+fn without_a_cargo_toml_the_whole_run_is_one_crate() {
+    let dir = std::env::temp_dir().join(format!("tasklint-crate-pass-{}", std::process::id()));
+    let src = dir.join("src");
+    std::fs::create_dir_all(&src).expect("temporary folder");
+    if dir.ancestors().any(|d| d.join("Cargo.toml").is_file()) {
+        return; // the temporary folder is inside a crate here: nothing to test
+    }
+    for file in ["lib.rs", "defined.rs", "managed.rs", "plain.rs"] {
+        std::fs::copy(
+            format!("fixtures/crates/handles/src/{file}"),
+            src.join(file),
+        )
+        .expect("copy fixture");
+    }
+    let found = tasklint(&[&dir.to_string_lossy()]);
+    std::fs::remove_dir_all(&dir).ok();
+    let rules: Vec<&str> = found
+        .lines()
+        .map(|line| line.rsplit_once(": warning: ").map_or(line, |(_, m)| m))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "field `Leaky::task` holds a `JoinHandle` that is only ever stored, never awaited, joined or aborted [unjoined-handle-field]",
+            "field `Reaper::reap_task` holds a `JoinHandle` that is only ever stored, never awaited, joined or aborted [unjoined-handle-field]",
+        ]
+    );
+}
