@@ -262,7 +262,8 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .collect()
     });
     let linted = started.elapsed();
-    let mut late = crate_pass::run(&files, &outcomes, &roots, &paths, !args.no_prefilter);
+    let mut late =
+        pool.install(|| crate_pass::run(&files, &outcomes, &roots, &paths, !args.no_prefilter));
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;

@@ -14,6 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::discover::{self, CrateRoots};
 use crate::engine::{self, FileJob, FileOutcome};
 use crate::finding::{Finding, Region, Severity};
@@ -194,7 +196,8 @@ pub fn lint_alone(source: String, job: &FileJob<'_>) -> FileOutcome {
 }
 
 /// The crate pass over a whole run: `inputs` and `outcomes` line up, and
-/// `run_paths` are the paths the run was given.
+/// `run_paths` are the paths the run was given. Call it inside the run's
+/// thread pool: files of a crate outside the run are read in parallel.
 pub fn run(
     inputs: &[Input],
     outcomes: &[(String, FileOutcome)],
@@ -242,20 +245,29 @@ pub fn run(
                 };
                 let in_run: HashSet<PathBuf> =
                     members.iter().map(|&i| absolute(&inputs[i].path)).collect();
-                for path in crate_files(root) {
-                    if in_run.contains(&absolute(&path)) {
-                        continue;
-                    }
-                    let job = FileJob {
-                        display: discover::display_path(&path),
-                        is_test_file: roots.is_test_file(&path),
-                        settings,
-                        prefilter,
-                        skip_generated: false,
-                    };
-                    match engine::lint_path(&path, &job).facts {
+                let others: Vec<PathBuf> = crate_files(root)
+                    .into_iter()
+                    .filter(|path| !in_run.contains(&absolute(path)))
+                    .collect();
+                // Parsed as a run would parse them, for facts only; `None` means
+                // the prefilter skipped the file or it does not parse.
+                let facts: Vec<(&PathBuf, Option<FileFacts>)> = others
+                    .par_iter()
+                    .map(|path| {
+                        let job = FileJob {
+                            display: discover::display_path(path),
+                            is_test_file: roots.is_test_file(path),
+                            settings,
+                            prefilter,
+                            skip_generated: true,
+                        };
+                        (path, engine::lint_path(path, &job).facts)
+                    })
+                    .collect();
+                for (path, facts) in facts {
+                    match facts {
                         Some(facts) => merged.add_uses(&facts),
-                        None => merged.scan_file(&path),
+                        None => merged.scan_file(path),
                     }
                 }
             }

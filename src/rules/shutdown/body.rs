@@ -158,6 +158,7 @@ pub fn analyse<'a>(frame: &FnFrame<'a>, cx: &Cx<'a>) {
         cx,
         scopes: vec![HashMap::new()],
         bodies: Vec::new(),
+        is_main: frame.name == "main" && cx.self_type().is_none(),
     };
     for input in &frame.sig.inputs {
         if let FnArg::Typed(typed) = input {
@@ -186,6 +187,9 @@ pub struct Model<'c, 'a> {
     pub cx: &'c Cx<'a>,
     scopes: Vec<HashMap<String, Binding>>,
     bodies: Vec<Body<'a>>,
+    /// The body of `fn main`: when it returns, the runtime shuts down and
+    /// waits out every task anyway.
+    is_main: bool,
 }
 
 impl<'a> Model<'_, 'a> {
@@ -402,6 +406,11 @@ impl<'a> Model<'_, 'a> {
         self.bodies.last()
     }
 
+    /// Is the code being walked in `main`'s own body (not a task it spawns)?
+    fn in_main_body(&self) -> bool {
+        self.is_main && self.bodies.len() == 1
+    }
+
     /// Is the code being walked in a body that can `.await`?
     pub fn can_await(&self) -> bool {
         self.body().is_some_and(|b| b.is_async)
@@ -558,7 +567,7 @@ impl<'a> Model<'_, 'a> {
                 }
                 if handle.blocking {
                     abort_spawn_blocking::check(expr, &m.receiver, self.cx);
-                } else if handle.awaitable {
+                } else if handle.awaitable && !self.in_main_body() {
                     let keys = self.keys_of(&m.receiver);
                     if !self.mentioned_later(&keys, expr, abort_without_await::HANDLE_BENIGN) {
                         abort_without_await::check_handle(expr, &m.receiver, self.cx);
@@ -566,7 +575,10 @@ impl<'a> Model<'_, 'a> {
                 }
             }
             "abort_all" => {
-                if self.value_of(&m.receiver) != Some(Value::JoinSet) || !self.can_await() {
+                if self.value_of(&m.receiver) != Some(Value::JoinSet)
+                    || !self.can_await()
+                    || self.in_main_body()
+                {
                     return;
                 }
                 let keys = self.keys_of(&m.receiver);
