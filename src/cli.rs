@@ -264,6 +264,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let linted = started.elapsed();
     let mut late =
         pool.install(|| crate_pass::run(&files, &outcomes, &roots, &paths, !args.no_prefilter));
+    let crate_passed = started.elapsed();
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;
@@ -306,10 +307,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         eprintln!(
-            "timing: discover {:.3}s, lint {:.3}s, merge and render {:.3}s",
+            "timing: discover {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
             discovered.as_secs_f64(),
             (linted - discovered).as_secs_f64(),
-            (started.elapsed() - linted).as_secs_f64()
+            (crate_passed - linted).as_secs_f64(),
+            (started.elapsed() - crate_passed).as_secs_f64()
         );
     }
     if !args.quiet {
