@@ -67,6 +67,15 @@ impl FieldFacts {
         }
     }
 
+    /// Records a thrown-away `insert`/`replace` (only those: a span is not free).
+    fn discard(&mut self, expr: &Expr) {
+        if let Expr::MethodCall(m) = expr {
+            if WRITES_RETURNING_OLD.contains(&m.method.to_string().as_str()) {
+                self.discarded.insert(expr_key(expr));
+            }
+        }
+    }
+
     fn handled(&self, owner: Option<String>, field: String) {
         self.sink.borrow_mut().handled.insert((owner, field));
     }
@@ -280,13 +289,11 @@ impl<'a> Check<'a> for FieldFacts {
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
         for stmt in stmts {
             match stmt {
-                Stmt::Expr(expr, Some(_)) => {
-                    self.discarded.insert(expr_key(expr));
-                }
+                Stmt::Expr(expr, Some(_)) => self.discard(expr),
                 Stmt::Local(local) => {
                     self.pattern(&local.pat, cx);
                     if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
-                        self.discarded.insert(expr_key(&init.expr));
+                        self.discard(&init.expr);
                     }
                 }
                 Stmt::Macro(m) => self.raw_macro(&m.mac, cx),
