@@ -21,7 +21,7 @@ use crate::engine::{self, FileJob, FileOutcome};
 use crate::finding::{Finding, Region, Severity};
 use crate::fingerprint::Fingerprinter;
 use crate::inputs::{Input, Source};
-use crate::rules::shutdown::unjoined_handle_field::RULE;
+use crate::rules::shutdown::unjoined_handle_field::{Held, RULE};
 use crate::settings::Settings;
 
 /// What one file tells the crate pass. Plain data: no syntax tree.
@@ -32,14 +32,15 @@ pub struct FileFacts {
     /// Field uses that may join, abort or hand off what the field holds:
     /// (the struct, where the receiver is `self` in its `impl`; the field name).
     pub handled: BTreeSet<(Option<String>, String)>,
+    /// The file builds a command with `.kill_on_drop(true)`.
+    pub kill_on_drop: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct HandleField {
     pub owner: String,
     pub name: String,
-    /// `JoinHandle`, `AbortHandle` or `Child`.
-    pub holds: &'static str,
+    pub holds: Held,
     /// The field's name.
     pub region: Region,
     /// The field's source line, for its fingerprint.
@@ -58,10 +59,14 @@ struct Merged {
     fields: Vec<(String, HandleField, Severity)>,
     handled_in: HashSet<(String, String)>,
     handled_anywhere: HashSet<String>,
+    /// Some file of the crate sets `kill_on_drop(true)`: its tokio `Child`
+    /// fields are guards that kill their process when dropped.
+    kill_on_drop: bool,
 }
 
 impl Merged {
     fn add_uses(&mut self, facts: &FileFacts) {
+        self.kill_on_drop |= facts.kill_on_drop;
         for (owner, name) in &facts.handled {
             match owner {
                 Some(owner) => self.handled_in.insert((owner.clone(), name.clone())),
@@ -82,7 +87,8 @@ impl Merged {
     }
 
     fn is_handled(&self, field: &HandleField) -> bool {
-        self.handled_anywhere.contains(&field.name)
+        (self.kill_on_drop && field.holds == Held::TokioChild)
+            || self.handled_anywhere.contains(&field.name)
             || self
                 .handled_in
                 .contains(&(field.owner.clone(), field.name.clone()))
@@ -98,6 +104,7 @@ impl Merged {
 
     /// A file known only as text: any `.name` of a still-unhandled field counts.
     fn scan_text(&mut self, text: &str) {
+        self.kill_on_drop |= text.contains("kill_on_drop(true)");
         for name in self.unhandled_names() {
             if mentions_field(text, &name) {
                 self.handled_anywhere.insert(name);
@@ -147,16 +154,16 @@ fn describe(field: &HandleField) -> (String, String) {
     let HandleField {
         owner, name, holds, ..
     } = field;
-    match *holds {
-        "Child" => (
+    match holds {
+        Held::StdChild | Held::TokioChild => (
             format!("field `{owner}::{name}` holds a `Child` that is only ever stored, never waited or killed"),
             format!("wait for the child when `{owner}` shuts down (`kill()` then `wait()`), or kill it in `Drop`"),
         ),
-        "AbortHandle" => (
+        Held::AbortHandle => (
             format!("field `{owner}::{name}` holds an `AbortHandle` that is only ever stored, never used to abort its task"),
             format!("call `abort()` on it when `{owner}` shuts down or is dropped, or do not keep it"),
         ),
-        _ => (
+        Held::JoinHandle => (
             format!("field `{owner}::{name}` holds a `JoinHandle` that is only ever stored, never awaited, joined or aborted"),
             format!("join the task when `{owner}` shuts down (take the handle and `.await` or `.join()` it), or `abort()` it in `Drop`"),
         ),

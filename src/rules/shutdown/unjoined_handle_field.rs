@@ -202,8 +202,18 @@ fn field_under(expr: &Expr) -> Option<&Expr> {
     }
 }
 
-/// What a field's type holds that must be joined: `JoinHandle`, `AbortHandle` or `Child`.
-pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<&'static str> {
+/// What a field's type holds that must be joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    JoinHandle,
+    AbortHandle,
+    StdChild,
+    TokioChild,
+}
+
+/// What a field's type holds that must be joined, looking through
+/// `Option`, collections, locks and smart pointers.
+pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<Held> {
     match ty {
         Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?;
@@ -217,10 +227,17 @@ pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<&'static str> {
             }
             match cx.kind_of_type(ty) {
                 Some(Kind::JoinHandle | Kind::BlockingJoinHandle | Kind::ThreadJoinHandle) => {
-                    return Some("JoinHandle")
+                    return Some(Held::JoinHandle)
                 }
-                Some(Kind::AbortHandle) => return Some("AbortHandle"),
-                Some(Kind::Child) => return Some("Child"),
+                Some(Kind::AbortHandle) => return Some(Held::AbortHandle),
+                Some(Kind::Child) => {
+                    let tokio = cx.resolve(&p.path).as_deref() == Some("tokio::process::Child");
+                    return Some(if tokio {
+                        Held::TokioChild
+                    } else {
+                        Held::StdChild
+                    });
+                }
                 Some(_) => return None,
                 None => {}
             }
@@ -240,6 +257,12 @@ pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<&'static str> {
         Type::Group(g) => holds(&g.elem, cx),
         _ => None,
     }
+}
+
+/// `.kill_on_drop(true)`: tokio kills such a child when its `Child` is dropped.
+pub fn is_kill_on_drop(m: &syn::ExprMethodCall) -> bool {
+    m.method == "kill_on_drop"
+        && matches!(m.args.first(), Some(Expr::Lit(l)) if matches!(&l.lit, syn::Lit::Bool(b) if b.value))
 }
 
 impl<'a> Check<'a> for FieldFacts {
@@ -308,6 +331,9 @@ impl<'a> Check<'a> for FieldFacts {
                 self.field_use(&f.base, &f.member, cx);
             }
             Expr::MethodCall(m) => {
+                if is_kill_on_drop(m) {
+                    self.sink.borrow_mut().kill_on_drop = true;
+                }
                 let method = m.method.to_string();
                 let leaves_unjoined = BENIGN_READS.contains(&method.as_str())
                     || WRITES.contains(&method.as_str())
