@@ -155,9 +155,13 @@ fn describe(field: &HandleField) -> (String, String) {
         owner, name, holds, ..
     } = field;
     match holds {
-        Held::StdChild | Held::TokioChild => (
+        Held::StdChild => (
             format!("field `{owner}::{name}` holds a `Child` that is only ever stored, never waited or killed"),
-            format!("wait for the child when `{owner}` shuts down (`kill()` then `wait()`), or kill it in `Drop`"),
+            format!("wait for the child when `{owner}` shuts down (`kill()` then `wait()`), or kill and wait for it in `Drop`"),
+        ),
+        Held::TokioChild => (
+            format!("field `{owner}::{name}` holds a `Child` that is only ever stored, never waited or killed"),
+            format!("wait for the child when `{owner}` shuts down (`kill().await` stops and reaps it), or spawn it with `.kill_on_drop(true)` so dropping `{owner}` kills it"),
         ),
         Held::AbortHandle => (
             format!("field `{owner}::{name}` holds an `AbortHandle` that is only ever stored, never used to abort its task"),
