@@ -66,3 +66,39 @@ fn without_a_cargo_toml_the_whole_run_is_one_crate() {
         ]
     );
 }
+
+#[test]
+fn standard_input_is_judged_with_the_rest_of_its_crate() {
+    use std::io::Write;
+    let path = "fixtures/crates/handles/src/defined.rs";
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tasklint"))
+        .args([
+            "check",
+            "--select",
+            "unjoined-handle-field",
+            "--format",
+            "concise",
+        ])
+        .args(["--stdin-filename", path])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tasklint runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("tasklint ends");
+    let found = String::from_utf8(output.stdout).expect("UTF-8");
+    let whole = tasklint(&["fixtures/crates/handles"]);
+    let expected: String = whole
+        .lines()
+        .filter(|line| line.starts_with(path))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(found, expected);
+}
