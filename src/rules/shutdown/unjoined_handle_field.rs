@@ -14,7 +14,7 @@ use crate::crate_pass::{FileFacts, HandleField};
 use crate::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
 use crate::spawner::Kind;
-use crate::walk::{expr_key, is_self, Check, Cx, FnFrame};
+use crate::walk::{expr_key, is_self, Check, Cx, ExprKey, FnFrame};
 
 pub static RULE: Rule = Rule {
     id: "unjoined-handle-field",
@@ -47,8 +47,6 @@ const TRANSPARENT: &[&str] = &[
     "expect",
 ];
 
-type ExprKey = (usize, usize, usize, usize);
-
 /// Collects [`FileFacts`] during the walk.
 pub struct FieldFacts {
     sink: Rc<RefCell<FileFacts>>,
@@ -67,7 +65,7 @@ impl FieldFacts {
         }
     }
 
-    /// Records a thrown-away `insert`/`replace` (only those: a span is not free).
+    /// Records a thrown-away `insert`/`replace`, whose old value is dropped.
     fn discard(&mut self, expr: &Expr) {
         if let Expr::MethodCall(m) = expr {
             if WRITES_RETURNING_OLD.contains(&m.method.to_string().as_str()) {
