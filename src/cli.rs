@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::baseline::Baseline;
 use crate::config::{self, Resolver};
+use crate::crate_pass;
 use crate::discover::{CrateRoots, DiscoverOptions};
 use crate::engine::{self, FileJob};
 use crate::finding::{Finding, Severity};
@@ -17,6 +18,7 @@ use crate::inputs::{self, Source};
 use crate::render::{self, Format, Report};
 use crate::rules;
 use crate::settings::Settings;
+use crate::suppress;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -260,6 +262,9 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .collect()
     });
     let linted = started.elapsed();
+    let mut late =
+        pool.install(|| crate_pass::run(&files, &outcomes, &roots, &paths, !args.no_prefilter));
+    let crate_passed = started.elapsed();
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;
@@ -270,6 +275,8 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             sources.insert(path, source);
         }
     }
+    suppress::silence_late(&mut late, |path| sources.get(path).cloned());
+    findings.extend(late);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 
     let notices = apply_baseline(args, baseline.as_ref(), &mut findings, &files)?;
@@ -300,10 +307,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         eprintln!(
-            "timing: discover {:.3}s, lint {:.3}s, merge and render {:.3}s",
+            "timing: discover {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
             discovered.as_secs_f64(),
             (linted - discovered).as_secs_f64(),
-            (started.elapsed() - linted).as_secs_f64()
+            (crate_passed - linted).as_secs_f64(),
+            (started.elapsed() - crate_passed).as_secs_f64()
         );
     }
     if !args.quiet {

@@ -6,10 +6,13 @@ use std::fs::File;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
+use std::rc::Rc;
 
+use crate::crate_pass::{self, FileFacts};
 use crate::finding::{Diagnostic, Finding, Region};
 use crate::fingerprint::Fingerprinter;
 use crate::macros::Expansions;
+use crate::rules::shutdown::unjoined_handle_field::FieldFacts;
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::settings::Settings;
 use crate::suppress::{self, ItemLines, Suppressions};
@@ -22,6 +25,9 @@ pub struct FileOutcome {
     /// The text, kept only when a finding needs it rendered.
     pub source: Option<String>,
     pub parsed: bool,
+    /// Facts for the crate pass, when the file was parsed and the crate
+    /// pass is enabled; `None` means the crate pass must read the text.
+    pub facts: Option<FileFacts>,
 }
 
 /// How a file is to be linted.
@@ -103,9 +109,11 @@ fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
     // Spans point into a thread-local copy of every parsed file; release it.
     proc_macro2::extra::invalidate_current_thread_spans();
     let mut rules_ran = false;
+    let mut facts = None;
     let mut diagnostics = match result {
         Ok(diagnosed) => {
             rules_ran = diagnosed.rules_ran;
+            facts = diagnosed.facts;
             suppressions.attach_items(diagnosed.items);
             suppressions.mark(&diagnosed.judged);
             diagnosed.diagnostics
@@ -132,11 +140,14 @@ fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
     }
     let mut findings = to_findings(diagnostics, &source, job);
     suppress::escalate_unknown(&mut findings);
-    let source = (!findings.is_empty()).then_some(source);
+    // The crate pass may report at a field of this file: keep its text to render.
+    let has_fields = facts.as_ref().is_some_and(|f| !f.fields.is_empty());
+    let source = (!findings.is_empty() || has_fields).then_some(source);
     FileOutcome {
         findings,
         source,
         parsed: true,
+        facts,
     }
 }
 
@@ -149,6 +160,8 @@ struct Diagnosed {
     items: Vec<ItemLines>,
     /// False when the file does not parse.
     rules_ran: bool,
+    /// Facts for the crate pass (`None` when it is off or the file does not parse).
+    facts: Option<FileFacts>,
 }
 
 fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Diagnosed {
@@ -166,11 +179,12 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
                 judged: Vec::new(),
                 items: Vec::new(),
                 rules_ran: false,
+                facts: None,
             };
         }
     };
     let expansions = Expansions::of_file(&file);
-    let run = |settings: &Settings| {
+    let run = |settings: &Settings, facts: Option<&Rc<RefCell<FileFacts>>>| {
         let cx = Cx::new(
             &job.display,
             source,
@@ -179,11 +193,15 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
             settings,
             job.is_test_file,
         );
-        Walker::new(cx, rules::checks(settings))
-            .run(&file)
-            .into_diagnostics()
+        let mut checks = rules::checks(settings);
+        if let Some(sink) = facts {
+            checks.push(Box::new(FieldFacts::new(Rc::clone(sink))));
+        }
+        Walker::new(cx, checks).run(&file).into_diagnostics()
     };
-    let diagnostics = run(job.settings);
+    let facts =
+        crate_pass::wants_facts(job.settings).then(|| Rc::new(RefCell::new(FileFacts::default())));
+    let diagnostics = run(job.settings, facts.as_ref());
     let mut judged = Vec::new();
     if !suppressions.is_empty() && job.settings.is_enabled(&unused_suppression::RULE) {
         let named = suppressions
@@ -197,7 +215,7 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
         if !extra.is_empty() {
             let mut wider = job.settings.clone();
             if wider.apply_selection(None, &extra, &[]).is_ok() {
-                judged = run(&wider);
+                judged = run(&wider, None);
                 judged.retain(|d| !job.settings.is_enabled(d.rule));
             }
         }
@@ -212,6 +230,7 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
             Vec::new()
         },
         rules_ran: true,
+        facts: facts.map(|sink| sink.take()),
     }
 }
 
@@ -244,6 +263,7 @@ fn error_outcome(
         findings: to_findings(vec![diagnostic], &text, job),
         source,
         parsed: false,
+        facts: None,
     }
 }
 

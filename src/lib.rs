@@ -11,6 +11,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod crate_pass;
 pub mod discover;
 pub mod engine;
 pub mod finding;

@@ -1,12 +1,14 @@
 //! Every `fixtures/<rule-id>/*.rs` is linted with only that rule selected.
 //! A line that must be reported carries `//~ <rule-id>` (or `//~^ <rule-id>`
 //! for the line above); every other line must stay quiet. The rendered human
-//! output of each fixture is an insta snapshot.
+//! output of each fixture is an insta snapshot. Each fixture is linted as a
+//! crate of its own, crate pass included.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use tasklint::engine::{lint_source, FileJob};
+use tasklint::crate_pass::lint_alone;
+use tasklint::engine::FileJob;
 use tasklint::render::{self, Format, Report};
 use tasklint::settings::Settings;
 
@@ -48,7 +50,7 @@ fn lint_fixture(path: &Path) -> (String, BTreeSet<usize>, BTreeSet<usize>) {
         prefilter: true,
         skip_generated: false,
     };
-    let outcome = lint_source(source.clone(), &job);
+    let outcome = lint_alone(source.clone(), &job);
     for finding in &outcome.findings {
         let first = finding.message.chars().next().unwrap_or('x');
         assert!(
@@ -108,7 +110,7 @@ fn prefilter_does_not_change_findings() {
                 prefilter,
                 skip_generated: false,
             };
-            let outcome = lint_source(source.clone(), &job);
+            let outcome = lint_alone(source.clone(), &job);
             outcome
                 .findings
                 .iter()
@@ -139,7 +141,7 @@ fn truncated_fixtures_never_crash_the_linter() {
                 prefilter: false,
                 skip_generated: false,
             };
-            let outcome = lint_source(source[..cut].to_string(), &job);
+            let outcome = lint_alone(source[..cut].to_string(), &job);
             for finding in &outcome.findings {
                 assert!(
                     !finding.message.starts_with("tasklint failed"),

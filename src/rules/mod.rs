@@ -8,6 +8,7 @@ use crate::walk::Check;
 
 pub mod detached;
 pub mod parse_error;
+pub mod shutdown;
 pub mod swallowed;
 pub mod unused_suppression;
 
@@ -70,6 +71,11 @@ pub static ALL: &[&Rule] = &[
     &swallowed::ignored_join_error::RULE,
     &swallowed::swallowed_cancellation::RULE,
     &swallowed::into_panic_unchecked::RULE,
+    &shutdown::abort_without_await::RULE,
+    &shutdown::abort_spawn_blocking::RULE,
+    &shutdown::undrained_join_set::RULE,
+    &shutdown::tracker_wait_without_close::RULE,
+    &shutdown::unjoined_handle_field::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
 ];
@@ -96,6 +102,13 @@ pub fn checks<'a>(settings: &Settings) -> Vec<Box<dyn Check<'a> + 'a>> {
         .any(|r| r.family == Family::Swallowed)
     {
         checks.push(Box::new(swallowed::Swallowed::default()));
+    }
+    // `unjoined-handle-field` collects facts through the engine, for the crate pass.
+    if settings
+        .enabled_rules()
+        .any(|r| r.family == Family::Shutdown && r.id != shutdown::unjoined_handle_field::RULE.id)
+    {
+        checks.push(Box::new(shutdown::Shutdown));
     }
     checks
 }

@@ -1,0 +1,26 @@
+use syn::spanned::Spanned;
+use syn::Expr;
+
+use crate::finding::{Region, Severity};
+use crate::rules::{Family, Rule};
+use crate::walk::Cx;
+
+pub static RULE: Rule = Rule {
+    id: "abort-spawn-blocking",
+    family: Family::Shutdown,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "`abort()` on a `spawn_blocking` task does nothing once it has started",
+    triggers: &["spawn_blocking"],
+    doc: include_str!("../../../lints/abort-spawn-blocking.md"),
+};
+
+pub fn check(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
+    let handle = cx.text(receiver.span());
+    cx.report(
+        &RULE,
+        Region::from_span(call.span()),
+        format!("`{handle}` runs a `spawn_blocking` closure, which `abort()` cannot stop once it has started"),
+        "have the closure check a stop flag (an `AtomicBool` or a channel) and set it instead, then await the handle",
+    );
+}

@@ -1,0 +1,359 @@
+//! `unjoined-handle-field` is decided crate-wide by [`crate::crate_pass`];
+//! this file declares the rule and collects each file's facts: the struct
+//! fields that hold task handles or child processes, and the uses of field
+//! names that may join, abort or hand them off.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::{Expr, Member, Pat, Stmt, Type};
+
+use crate::crate_pass::{FileFacts, HandleField};
+use crate::finding::{Region, Severity};
+use crate::rules::{Family, Rule};
+use crate::spawner::Kind;
+use crate::walk::{expr_key, is_self, Check, Cx, ExprKey, FnFrame};
+
+pub static RULE: Rule = Rule {
+    id: "unjoined-handle-field",
+    family: Family::Shutdown,
+    severity: Severity::Warning,
+    default_enabled: true,
+    summary: "a struct field holds a task handle or child process that is only ever stored",
+    // A `Child` field resolves only through a `process::` path or import.
+    triggers: &["JoinHandle", "AbortHandle", "process::"],
+    doc: include_str!("../../../lints/unjoined-handle-field.md"),
+};
+
+/// Reads that leave a stored handle unjoined.
+const BENIGN_READS: &[&str] = &["is_finished", "len", "is_empty", "is_some", "is_none"];
+/// Writes that add a handle.
+const WRITES: &[&str] = &["push", "push_back", "push_front", "extend"];
+/// Writes that hand back the old value, so count only when it is thrown away.
+const WRITES_RETURNING_OLD: &[&str] = &["insert", "replace"];
+/// Methods that reach the value inside a lock, `Option` or smart pointer.
+const TRANSPARENT: &[&str] = &[
+    "lock",
+    "read",
+    "write",
+    "borrow",
+    "borrow_mut",
+    "get_mut",
+    "as_mut",
+    "as_ref",
+    "unwrap",
+    "expect",
+];
+
+/// Collects [`FileFacts`] during the walk.
+pub struct FieldFacts {
+    sink: Rc<RefCell<FileFacts>>,
+    /// Field accesses already judged by the expression around them.
+    claimed: HashSet<ExprKey>,
+    /// Expressions whose value is thrown away (statements, `let _ =`).
+    discarded: HashSet<ExprKey>,
+}
+
+impl FieldFacts {
+    pub fn new(sink: Rc<RefCell<FileFacts>>) -> Self {
+        FieldFacts {
+            sink,
+            claimed: HashSet::new(),
+            discarded: HashSet::new(),
+        }
+    }
+
+    /// Records a thrown-away `insert`/`replace`, whose old value is dropped.
+    fn discard(&mut self, expr: &Expr) {
+        if let Expr::MethodCall(m) = expr {
+            if WRITES_RETURNING_OLD.contains(&m.method.to_string().as_str()) {
+                self.discarded.insert(expr_key(expr));
+            }
+        }
+    }
+
+    fn handled(&self, owner: Option<String>, field: String) {
+        self.sink.borrow_mut().handled.insert((owner, field));
+    }
+
+    fn field_use(&self, base: &Expr, member: &Member, cx: &Cx<'_>) {
+        let owner = if is_self(base) {
+            cx.self_type().map(str::to_string)
+        } else {
+            None
+        };
+        self.handled(owner, member_name(member));
+    }
+
+    /// Destructuring a struct moves or borrows its fields: a handling use.
+    fn pattern(&self, pat: &Pat, cx: &Cx<'_>) {
+        let owner_of = |path: &syn::Path| {
+            let last = path.segments.last()?.ident.to_string();
+            if last == "Self" {
+                cx.self_type().map(str::to_string)
+            } else {
+                Some(last)
+            }
+        };
+        match pat {
+            Pat::Struct(s) => {
+                let owner = owner_of(&s.path);
+                for field in &s.fields {
+                    self.handled(owner.clone(), member_name(&field.member));
+                    self.pattern(&field.pat, cx);
+                }
+            }
+            Pat::TupleStruct(t) => {
+                let owner = owner_of(&t.path);
+                for (i, elem) in t.elems.iter().enumerate() {
+                    self.handled(owner.clone(), i.to_string());
+                    self.pattern(elem, cx);
+                }
+            }
+            Pat::Tuple(t) => t.elems.iter().for_each(|p| self.pattern(p, cx)),
+            Pat::Or(o) => o.cases.iter().for_each(|p| self.pattern(p, cx)),
+            Pat::Reference(r) => self.pattern(&r.pat, cx),
+            Pat::Type(t) => self.pattern(&t.pat, cx),
+            Pat::Paren(p) => self.pattern(&p.pat, cx),
+            Pat::Slice(s) => s.elems.iter().for_each(|p| self.pattern(p, cx)),
+            Pat::Ident(i) => {
+                if let Some((_, sub)) = &i.subpat {
+                    self.pattern(sub, cx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A macro body that did not parse: every `.name` in it counts as a use.
+    fn raw_macro(&self, mac: &syn::Macro, cx: &Cx<'_>) {
+        if cx.expansions.get(mac).is_some() {
+            return;
+        }
+        let mut names = Vec::new();
+        dotted_names(mac.tokens.clone(), &mut names);
+        for name in names {
+            self.handled(None, name);
+        }
+    }
+}
+
+fn member_name(member: &Member) -> String {
+    match member {
+        Member::Named(ident) => ident.to_string(),
+        Member::Unnamed(index) => index.index.to_string(),
+    }
+}
+
+/// The names after a `.` in raw tokens, method calls (`.name(..)`) aside.
+fn dotted_names(tokens: TokenStream, out: &mut Vec<String>) {
+    let mut pending: Option<String> = None;
+    let mut after_dot = false;
+    for tree in tokens {
+        let is_call = matches!(&tree, TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
+        if let Some(name) = pending.take() {
+            if !is_call {
+                out.push(name);
+            }
+        }
+        match tree {
+            TokenTree::Group(g) => {
+                dotted_names(g.stream(), out);
+                after_dot = false;
+            }
+            TokenTree::Punct(p) => after_dot = p.as_char() == '.',
+            TokenTree::Ident(i) => {
+                if after_dot {
+                    pending = Some(i.to_string());
+                }
+                after_dot = false;
+            }
+            TokenTree::Literal(l) => {
+                if after_dot {
+                    pending = Some(l.to_string());
+                }
+                after_dot = false;
+            }
+        }
+    }
+    out.extend(pending);
+}
+
+/// The field access a use reaches through locks, `Option`s, indexing and
+/// references: `self.task` in `*self.task.lock().unwrap()`.
+fn field_under(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Field(_) => Some(expr),
+        Expr::MethodCall(m) if TRANSPARENT.contains(&m.method.to_string().as_str()) => {
+            field_under(&m.receiver)
+        }
+        Expr::Await(a) => field_under(&a.base),
+        Expr::Try(t) => field_under(&t.expr),
+        Expr::Paren(p) => field_under(&p.expr),
+        Expr::Group(g) => field_under(&g.expr),
+        Expr::Reference(r) => field_under(&r.expr),
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => field_under(&u.expr),
+        Expr::Index(i) => field_under(&i.expr),
+        _ => None,
+    }
+}
+
+/// What a field's type holds that must be joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    JoinHandle,
+    AbortHandle,
+    StdChild,
+    TokioChild,
+}
+
+/// What a field's type holds that must be joined, looking through
+/// `Option`, collections, locks and smart pointers.
+pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<Held> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => {
+            let last = p.path.segments.last()?;
+            let name = last.ident.to_string();
+            // These clean up when dropped; a field of them is fine.
+            if matches!(
+                name.as_str(),
+                "JoinSet" | "AbortOnDropHandle" | "Task" | "PhantomData"
+            ) {
+                return None;
+            }
+            match cx.kind_of_type(ty) {
+                Some(Kind::JoinHandle | Kind::BlockingJoinHandle | Kind::ThreadJoinHandle) => {
+                    return Some(Held::JoinHandle)
+                }
+                Some(Kind::AbortHandle) => return Some(Held::AbortHandle),
+                Some(Kind::Child) => {
+                    let tokio = cx.resolve(&p.path).as_deref() == Some("tokio::process::Child");
+                    return Some(if tokio {
+                        Held::TokioChild
+                    } else {
+                        Held::StdChild
+                    });
+                }
+                Some(_) => return None,
+                None => {}
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(inner) => holds(inner, cx),
+                _ => None,
+            })
+        }
+        Type::Tuple(t) => t.elems.iter().find_map(|e| holds(e, cx)),
+        Type::Array(a) => holds(&a.elem, cx),
+        Type::Slice(s) => holds(&s.elem, cx),
+        Type::Reference(r) => holds(&r.elem, cx),
+        Type::Paren(p) => holds(&p.elem, cx),
+        Type::Group(g) => holds(&g.elem, cx),
+        _ => None,
+    }
+}
+
+/// `.kill_on_drop(true)`: tokio kills such a child when its `Child` is dropped.
+pub fn is_kill_on_drop(m: &syn::ExprMethodCall) -> bool {
+    m.method == "kill_on_drop"
+        && matches!(m.args.first(), Some(Expr::Lit(l)) if matches!(&l.lit, syn::Lit::Bool(b) if b.value))
+}
+
+impl<'a> Check<'a> for FieldFacts {
+    fn item_struct(&mut self, item: &'a syn::ItemStruct, cx: &Cx<'a>) {
+        if !cx.family_applies(Family::Shutdown) {
+            return;
+        }
+        for (i, field) in item.fields.iter().enumerate() {
+            // Code outside the crate may own an unrestricted `pub` field.
+            if matches!(field.vis, syn::Visibility::Public(_)) {
+                continue;
+            }
+            let Some(holds) = holds(&field.ty, cx) else {
+                continue;
+            };
+            let (name, region) = match &field.ident {
+                Some(ident) => (ident.to_string(), Region::from_span(ident.span())),
+                None => (
+                    i.to_string(),
+                    Region::from_span(syn::spanned::Spanned::span(&field.ty)),
+                ),
+            };
+            let line_text = cx
+                .source
+                .lines()
+                .nth(region.line.saturating_sub(1))
+                .unwrap_or("")
+                .to_string();
+            self.sink.borrow_mut().fields.push(HandleField {
+                owner: item.ident.to_string(),
+                name,
+                holds,
+                region,
+                line_text,
+            });
+        }
+    }
+
+    fn enter_fn(&mut self, frame: &FnFrame<'a>, cx: &Cx<'a>) {
+        for input in &frame.sig.inputs {
+            if let syn::FnArg::Typed(typed) = input {
+                self.pattern(&typed.pat, cx);
+            }
+        }
+    }
+
+    fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        for stmt in stmts {
+            match stmt {
+                Stmt::Expr(expr, Some(_)) => self.discard(expr),
+                Stmt::Local(local) => {
+                    self.pattern(&local.pat, cx);
+                    if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
+                        self.discard(&init.expr);
+                    }
+                }
+                Stmt::Macro(m) => self.raw_macro(&m.mac, cx),
+                _ => {}
+            }
+        }
+    }
+
+    fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
+        match expr {
+            Expr::Field(f) if !self.claimed.remove(&expr_key(expr)) => {
+                self.field_use(&f.base, &f.member, cx);
+            }
+            Expr::MethodCall(m) => {
+                if is_kill_on_drop(m) {
+                    self.sink.borrow_mut().kill_on_drop = true;
+                }
+                let method = m.method.to_string();
+                let leaves_unjoined = BENIGN_READS.contains(&method.as_str())
+                    || WRITES.contains(&method.as_str())
+                    || (WRITES_RETURNING_OLD.contains(&method.as_str())
+                        && self.discarded.contains(&expr_key(expr)));
+                if leaves_unjoined {
+                    if let Some(field) = field_under(&m.receiver) {
+                        self.claimed.insert(expr_key(field));
+                    }
+                }
+            }
+            Expr::Assign(a) => {
+                if let Some(field) = field_under(&a.left) {
+                    self.claimed.insert(expr_key(field));
+                }
+            }
+            Expr::Let(l) => self.pattern(&l.pat, cx),
+            Expr::Match(m) => m.arms.iter().for_each(|arm| self.pattern(&arm.pat, cx)),
+            Expr::ForLoop(f) => self.pattern(&f.pat, cx),
+            Expr::Closure(c) => c.inputs.iter().for_each(|p| self.pattern(p, cx)),
+            Expr::Macro(m) => self.raw_macro(&m.mac, cx),
+            _ => {}
+        }
+    }
+}
