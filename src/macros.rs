@@ -98,15 +98,35 @@ pub fn visit_expansion<'ast, V: Visit<'ast> + ?Sized>(visitor: &mut V, expansion
         Expansion::Exprs(exprs) => exprs.iter().for_each(|e| visitor.visit_expr(e)),
         Expansion::Stmts(stmts) => stmts.iter().for_each(|s| visitor.visit_stmt(s)),
         Expansion::Items(items) => items.iter().for_each(|i| visitor.visit_item(i)),
-        Expansion::Select(select) => {
-            for arm in &select.arms {
-                visitor.visit_expr(&arm.future);
-                if let Some(guard) = &arm.guard {
-                    visitor.visit_expr(guard);
-                }
-                visitor.visit_expr(&arm.handler);
-            }
-            select.fallbacks.iter().for_each(|e| visitor.visit_expr(e));
+        Expansion::Select(select) => visit_select(visitor, select),
+    }
+}
+
+/// Walks a `select!`'s futures, guards and handlers.
+pub fn visit_select<'ast, V: Visit<'ast> + ?Sized>(visitor: &mut V, select: &'ast SelectMacro) {
+    for arm in &select.arms {
+        visitor.visit_expr(&arm.future);
+        if let Some(guard) = &arm.guard {
+            visitor.visit_expr(guard);
+        }
+        visitor.visit_expr(&arm.handler);
+    }
+    select.fallbacks.iter().for_each(|e| visitor.visit_expr(e));
+}
+
+/// Walks a macro's body as code (expressions, statements, `select!` arms).
+/// Returns `false` when the body is not code the visitor can walk (it did
+/// not parse, or it holds items), so the caller can fall back to its tokens.
+pub fn visit_code<'ast, V: Visit<'ast> + ?Sized>(
+    visitor: &mut V,
+    expansions: &'ast Expansions,
+    mac: &Macro,
+) -> bool {
+    match expansions.get(mac) {
+        Some(Expansion::Items(_)) | None => false,
+        Some(expansion) => {
+            visit_expansion(visitor, expansion);
+            true
         }
     }
 }

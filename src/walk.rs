@@ -908,14 +908,7 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
                 for check in &mut self.checks {
                     check.select(select, mac, &self.cx);
                 }
-                for arm in &select.arms {
-                    self.visit_expr(&arm.future);
-                    if let Some(guard) = &arm.guard {
-                        self.visit_expr(guard);
-                    }
-                    self.visit_expr(&arm.handler);
-                }
-                select.fallbacks.iter().for_each(|e| self.visit_expr(e));
+                crate::macros::visit_select(self, select);
             }
         }
     }

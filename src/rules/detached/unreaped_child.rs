@@ -3,7 +3,7 @@ use syn::{Expr, Lit, Stmt};
 
 use super::Disposal;
 use crate::finding::Severity;
-use crate::macros::{tokens_mention, Expansion, Expansions};
+use crate::macros::{tokens_mention, Expansions};
 use crate::rules::{Family, Rule};
 use crate::walk::{chain_root, Cx, SpawnCall};
 
@@ -167,14 +167,10 @@ impl<'ast> Visit<'ast> for ChildUses<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        match self.expansions.get(mac) {
-            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
-            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            _ => {
-                if tokens_mention(&mac.tokens, self.name) {
-                    self.handled = true;
-                }
-            }
+        if !crate::macros::visit_code(self, self.expansions, mac)
+            && tokens_mention(&mac.tokens, self.name)
+        {
+            self.handled = true;
         }
     }
 }

@@ -4,7 +4,7 @@ use syn::{Expr, Pat, Stmt};
 
 use super::body::plain_name;
 use crate::finding::{Region, Severity};
-use crate::macros::{tokens_mention, Expansion, Expansions};
+use crate::macros::{tokens_mention, Expansions};
 use crate::rules::{Family, Rule};
 use crate::walk::Cx;
 
@@ -97,24 +97,10 @@ impl<'ast> Visit<'ast> for TrackerUses<'_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        match self.expansions.get(mac) {
-            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
-            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Some(Expansion::Select(select)) => {
-                for arm in &select.arms {
-                    self.visit_expr(&arm.future);
-                    if let Some(guard) = &arm.guard {
-                        self.visit_expr(guard);
-                    }
-                    self.visit_expr(&arm.handler);
-                }
-                select.fallbacks.iter().for_each(|e| self.visit_expr(e));
-            }
-            _ => {
-                if self.names.iter().any(|n| tokens_mention(&mac.tokens, n)) {
-                    self.escaped = true;
-                }
-            }
+        if !crate::macros::visit_code(self, self.expansions, mac)
+            && self.names.iter().any(|n| tokens_mention(&mac.tokens, n))
+        {
+            self.escaped = true;
         }
     }
 }

@@ -3,7 +3,7 @@ use syn::{Expr, Stmt};
 
 use super::body::plain_name;
 use crate::finding::{Region, Severity};
-use crate::macros::{tokens_mention, Expansion, Expansions};
+use crate::macros::{tokens_mention, Expansions};
 use crate::rules::{Family, Rule};
 use crate::walk::Cx;
 
@@ -68,24 +68,10 @@ impl<'ast> Visit<'ast> for SetUses<'_, '_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        match self.expansions.get(mac) {
-            Some(Expansion::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
-            Some(Expansion::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Some(Expansion::Select(select)) => {
-                for arm in &select.arms {
-                    self.visit_expr(&arm.future);
-                    if let Some(guard) = &arm.guard {
-                        self.visit_expr(guard);
-                    }
-                    self.visit_expr(&arm.handler);
-                }
-                select.fallbacks.iter().for_each(|e| self.visit_expr(e));
-            }
-            _ => {
-                if tokens_mention(&mac.tokens, self.name) {
-                    self.handled = true;
-                }
-            }
+        if !crate::macros::visit_code(self, self.expansions, mac)
+            && tokens_mention(&mac.tokens, self.name)
+        {
+            self.handled = true;
         }
     }
 }
