@@ -19,6 +19,7 @@ pub mod fingerprint;
 pub mod handles;
 pub mod inputs;
 pub mod macros;
+pub mod prefilter;
 pub mod render;
 pub mod resolve;
 pub mod rules;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use crate::prefilter::Prefilter;
 
 use crate::finding::Severity;
 use crate::rules::{self, Rule};
@@ -20,7 +20,7 @@ pub struct Settings {
     pub signals: Vec<String>,
     triggers: Vec<String>,
     /// Built on first use from the enabled rules' trigger words; `None` parses everything.
-    matcher: OnceLock<Option<AhoCorasick>>,
+    matcher: OnceLock<Option<Prefilter>>,
 }
 
 impl Default for Settings {
@@ -36,17 +36,6 @@ impl Default for Settings {
             matcher: OnceLock::new(),
         }
     }
-}
-
-/// Is the line holding byte `at` a `//` comment line?
-fn is_comment_line(text: &[u8], at: usize) -> bool {
-    let start = text[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let line = &text[start..at];
-    let first = line.iter().position(|b| !b.is_ascii_whitespace());
-    first.is_some_and(|i| line[i..].starts_with(b"//"))
 }
 
 /// A selector names rules: an id, a family name, or `all`.
@@ -124,30 +113,15 @@ impl Settings {
     /// With only rules that declare no trigger words (`parse-error` alone),
     /// every file is parsed.
     pub fn could_report(&self, text: &[u8]) -> bool {
-        let matcher = self.matcher.get_or_init(|| {
-            let mut words: Vec<&str> = self
+        let prefilter = self.matcher.get_or_init(|| {
+            let groups: Vec<Vec<&str>> = self
                 .enabled_rules()
-                .flat_map(|rule| rule.triggers.iter().copied())
-                .chain(self.triggers.iter().map(String::as_str))
+                .flat_map(|rule| rule.triggers.iter().map(|group| group.to_vec()))
+                .chain(self.triggers.iter().map(|word| vec![word.as_str()]))
                 .collect();
-            words.sort_unstable();
-            words.dedup();
-            if words.is_empty() {
-                return None;
-            }
-            // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
-            AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(words)
-                .ok()
+            Prefilter::new(&groups, &[crate::suppress::MARKER])
         });
-        let Some(matcher) = matcher else { return true };
-        // A word on a `//` line is in a comment (or in a string's text): never
-        // code. Suppression comments are the exception: they are comments.
-        matcher.find_iter(text).any(|found| {
-            &text[found.range()] == crate::suppress::MARKER.as_bytes()
-                || !is_comment_line(text, found.start())
-        })
+        prefilter.as_ref().is_none_or(|p| p.could_report(text))
     }
 
     /// Trigger words the user's configuration adds: the last segment of each configured spawner.

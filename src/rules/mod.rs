@@ -39,9 +39,9 @@ pub struct Rule {
     pub severity: Severity,
     pub default_enabled: bool,
     pub summary: &'static str,
-    /// Words at least one of which a file must contain for this rule to
-    /// report anything in it; the prefilter skips files with none.
-    pub triggers: &'static [&'static str],
+    /// What a file must contain for this rule to report anything in it:
+    /// every word of at least one group. The prefilter skips other files.
+    pub triggers: &'static [&'static [&'static str]],
     /// `lints/<id>.md`.
     pub doc: &'static str,
 }

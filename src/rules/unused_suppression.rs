@@ -9,6 +9,6 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     default_enabled: true,
     summary: "a `// tasklint: allow(..)` comment silences nothing or names an unknown rule",
-    triggers: &[MARKER],
+    triggers: &[&[MARKER]],
     doc: include_str!("../../lints/unused-suppression.md"),
 };

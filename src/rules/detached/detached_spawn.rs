@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: false,
     summary: "a one-shot task is spawned and its handle dropped, detaching it",
-    triggers: &["spawn"],
+    triggers: &[&["spawn"]],
     doc: include_str!("../../../lints/detached-spawn.md"),
 };
 

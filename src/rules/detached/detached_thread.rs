@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: false,
     summary: "a thread is spawned and its `JoinHandle` dropped, detaching it",
-    triggers: &["spawn"],
+    triggers: &[&["spawn"]],
     doc: include_str!("../../../lints/detached-thread.md"),
 };
 

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary:
         "a cancel-on-drop task (smol, async-executor, glommio) is dropped at once and never runs",
-    triggers: &["spawn"],
+    triggers: &[&["spawn"]],
     doc: include_str!("../../../lints/dropped-task-cancels.md"),
 };
 

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "a task that loops forever is spawned and its handle dropped",
-    triggers: &["spawn"],
+    triggers: &[&["spawn"]],
     doc: include_str!("../../../lints/detached-endless-task.md"),
 };
 

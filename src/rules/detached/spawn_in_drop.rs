@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "a task is spawned inside `Drop::drop`",
-    triggers: &["spawn"],
+    triggers: &[&["spawn"]],
     doc: include_str!("../../../lints/spawn-in-drop.md"),
 };
 

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "`abort()` on a `spawn_blocking` task does nothing once it has started",
-    triggers: &["spawn_blocking"],
+    triggers: &[&["spawn_blocking"]],
     doc: include_str!("../../../lints/abort-spawn-blocking.md"),
 };
 

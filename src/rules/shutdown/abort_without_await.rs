@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     summary: "a task is aborted and never awaited, so it may still be running",
     // A handle is known only from a spawn, a `JoinHandle` type or a `JoinSet`
     // in the same file; these are rarer than `abort` in huge generated files.
-    triggers: &["spawn", "JoinHandle", "JoinSet"],
+    triggers: &[&["spawn"], &["JoinHandle"], &["JoinSet"]],
     doc: include_str!("../../../lints/abort-without-await.md"),
 };
 

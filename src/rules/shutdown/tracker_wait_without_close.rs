@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     default_enabled: true,
     summary: "`TaskTracker::wait` on a tracker that is never closed hangs forever",
-    triggers: &["TaskTracker"],
+    triggers: &[&["TaskTracker"]],
     doc: include_str!("../../../lints/tracker-wait-without-close.md"),
 };
 

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "a local `JoinSet` receives tasks but is never joined, so they are aborted unseen",
-    triggers: &["JoinSet"],
+    triggers: &[&["JoinSet"]],
     doc: include_str!("../../../lints/undrained-join-set.md"),
 };
 

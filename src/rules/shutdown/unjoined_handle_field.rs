@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a struct field holds a task handle or child process that is only ever stored",
     // A `Child` field resolves only through a `process::` path or import.
-    triggers: &["JoinHandle", "AbortHandle", "process::"],
+    triggers: &[&["JoinHandle"], &["AbortHandle"], &["process::", "Child"]],
     doc: include_str!("../../../lints/unjoined-handle-field.md"),
 };
 

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "the result of joining a task is thrown away, hiding its panic",
-    triggers: &["spawn", "JoinHandle", "join_next", "JoinSet"],
+    triggers: &[&["spawn"], &["JoinHandle"], &["join_next"], &["JoinSet"]],
     doc: include_str!("../../../lints/ignored-join-error.md"),
 };
 

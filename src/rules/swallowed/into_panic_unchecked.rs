@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     default_enabled: true,
     summary: "`JoinError::into_panic` is called without checking `is_panic()` first",
-    triggers: &["into_panic"],
+    triggers: &[&["into_panic"]],
     doc: include_str!("../../../lints/into-panic-unchecked.md"),
 };
 

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     default_enabled: true,
     summary: "a `select!` arm in a loop receives a cancellation or shutdown signal and carries on",
-    triggers: &["select!", "select_biased!"],
+    triggers: &[&["select!"], &["select_biased!"]],
     doc: include_str!("../../../lints/swallowed-cancellation.md"),
 };
 

@@ -1,0 +1,131 @@
+//! The prefilter: one pass over a file's bytes decides whether any enabled
+//! rule could report anything in it. A rule's trigger words come in groups:
+//! the file passes if every word of some group occurs outside `//` comments.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// At most this many distinct words; with more, every file is parsed.
+const MAX_WORDS: usize = 128;
+
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    matcher: AhoCorasick,
+    /// Each group as a bit set of word ids.
+    groups: Vec<u128>,
+    /// For each word, the words found inside it (itself included): a
+    /// leftmost search reports `spawn_blocking` and never the `spawn` in it.
+    implied: Vec<u128>,
+    /// Words counted even on comment lines (suppression comments).
+    in_comments: u128,
+}
+
+impl Prefilter {
+    /// `None` when there is nothing to filter on: every file is parsed.
+    pub fn new(groups: &[Vec<&str>], in_comments: &[&str]) -> Option<Prefilter> {
+        let mut words: Vec<&str> = groups.iter().flatten().copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        if groups.is_empty() || groups.iter().any(Vec::is_empty) || words.len() > MAX_WORDS {
+            return None;
+        }
+        let id = |word: &str| words.iter().position(|w| *w == word).unwrap_or(0);
+        let bits = |group: &Vec<&str>| group.iter().fold(0u128, |set, w| set | 1 << id(w));
+        let implied = words
+            .iter()
+            .map(|outer| {
+                words
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, inner)| outer.contains(*inner))
+                    .fold(0u128, |set, (i, _)| set | 1 << i)
+            })
+            .collect();
+        let in_comments = in_comments
+            .iter()
+            .filter(|w| words.contains(w))
+            .fold(0u128, |set, w| set | 1 << id(w));
+        let matcher = AhoCorasick::builder()
+            // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&words)
+            .ok()?;
+        Some(Prefilter {
+            matcher,
+            groups: groups.iter().map(bits).collect(),
+            implied,
+            in_comments,
+        })
+    }
+
+    pub fn could_report(&self, text: &[u8]) -> bool {
+        let mut seen = 0u128;
+        for found in self.matcher.find_iter(text) {
+            let word = found.pattern().as_usize();
+            let counts =
+                self.in_comments & (1 << word) != 0 || !is_comment_line(text, found.start());
+            if !counts {
+                continue;
+            }
+            seen |= self.implied[word];
+            if self.groups.iter().any(|group| group & seen == *group) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Is the line holding byte `at` a `//` comment line? A word there is in a
+/// comment (or in a string's text), never code.
+fn is_comment_line(text: &[u8], at: usize) -> bool {
+    let start = text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = &text[start..at];
+    let first = line.iter().position(|b| !b.is_ascii_whitespace());
+    first.is_some_and(|i| line[i..].starts_with(b"//"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(groups: &[&[&str]]) -> Prefilter {
+        let groups: Vec<Vec<&str>> = groups.iter().map(|g| g.to_vec()).collect();
+        Prefilter::new(&groups, &["tasklint:"]).expect("words to filter on")
+    }
+
+    #[test]
+    fn any_group_fully_present_passes() {
+        let f = filter(&[&["spawn"], &["process::", "Child"]]);
+        assert!(f.could_report(b"tokio::spawn(x)"));
+        assert!(!f.could_report(b"std::process::exit(1)"));
+        assert!(f.could_report(b"use std::process::Child;"));
+        assert!(
+            f.could_report(b"struct S { c: Child }\nuse std::process;\nfn f() { process::id(); }")
+        );
+    }
+
+    #[test]
+    fn words_inside_longer_matches_count() {
+        let f = filter(&[&["spawn", "x"], &["spawn_blocking"]]);
+        assert!(f.could_report(b"let x = 1; spawn_blocking(f);"));
+        let inner = filter(&[&["spawn", "JoinSet"], &["spawn_local_thing"]]);
+        assert!(inner.could_report(b"JoinSet::new(); spawn_local_thing();"));
+    }
+
+    #[test]
+    fn comment_lines_do_not_count_except_suppressions() {
+        let f = filter(&[&["spawn"], &["tasklint:"]]);
+        assert!(!f.could_report(b"/// tokio::spawn(x)\nfn f() {}"));
+        assert!(f.could_report(b"   // tasklint: allow(all)\nfn f() {}"));
+        assert!(f.could_report(b"let s = \"//\"; spawn(x);"));
+    }
+
+    #[test]
+    fn nothing_to_filter_on_parses_everything() {
+        assert!(Prefilter::new(&[], &[]).is_none());
+        assert!(Prefilter::new(&[vec![]], &[]).is_none());
+    }
+}
