@@ -43,9 +43,9 @@ rg_median=$(printf '%s\n' "${rg_times[@]}" | median)
 tl_median=$(printf '%s\n' "${tl_times[@]}" | median)
 
 stats=$("$tasklint" check "$corpus" --select all --format concise --statistics 2>&1 >/dev/null | grep '^files:' || true)
-peak_kb=$( { /usr/bin/time -f '%M' "$tasklint" check "$corpus" --select all --quiet --format concise >/dev/null; } 2>&1 | tail -n 1)
+peak_kb=$( { /usr/bin/time -f '%M' "$tasklint" check "$corpus" --select all --quiet --format concise >/dev/null || true; } 2>&1 | tail -n 1)
 nopre=$(seconds "$tasklint" check "$corpus" --select all --quiet --format concise --no-prefilter)
-nopre_kb=$( { /usr/bin/time -f '%M' "$tasklint" check "$corpus" --select all --quiet --format concise --no-prefilter >/dev/null; } 2>&1 | tail -n 1)
+nopre_kb=$( { /usr/bin/time -f '%M' "$tasklint" check "$corpus" --select all --quiet --format concise --no-prefilter >/dev/null || true; } 2>&1 | tail -n 1)
 
 echo "corpus:            $corpus ($(find "$corpus" -name '*.rs' | wc -l) .rs files), $(nproc) cores, $runs runs"
 echo "ripgrep median:    ${rg_median} s   (rg -l -t rust spawn)"

@@ -198,7 +198,7 @@ fn list_rules(format: RulesFormat) -> String {
             for r in rules::ALL {
                 let default = if r.default_enabled { "on " } else { "off" };
                 out.push_str(&format!(
-                    "{:<24} {:<10} {:<8} {default}  {}\n",
+                    "{:<26} {:<10} {:<8} {default}  {}\n",
                     r.id,
                     r.family.name(),
                     r.severity.as_str(),

@@ -388,3 +388,18 @@ fn exclude_globs_apply_to_trees_outside_the_current_directory() {
     );
     assert_eq!(stdout(&none), "");
 }
+
+#[test]
+fn readme_shows_the_real_output_of_its_example_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let start = readme.find("```text\n").expect("an output block") + "```text\n".len();
+    let end = start + readme[start..].find("```\n").expect("block end");
+    let output = tasklint(root, &["check", "examples/leaky-service"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        &readme[start..end],
+        stdout(&output),
+        "update the README's pasted run"
+    );
+}

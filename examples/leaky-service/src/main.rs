@@ -1,5 +1,6 @@
 //! A small chat relay with the task leaks tasklint finds.
 
+mod metrics;
 mod relay;
 mod upstream;
 
