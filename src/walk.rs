@@ -43,6 +43,7 @@ pub struct FnFrame<'a> {
     pub name: String,
     pub sig: &'a Signature,
     pub body: &'a Block,
+    pub attrs: &'a [syn::Attribute],
     /// `drop` in `impl Drop for ..`.
     pub is_drop: bool,
 }
@@ -50,6 +51,13 @@ pub struct FnFrame<'a> {
 impl FnFrame<'_> {
     pub fn is_async(&self) -> bool {
         self.sig.asyncness.is_some()
+    }
+
+    /// Does the function carry this attribute (`should_panic`, `test`, ...)?
+    pub fn has_attribute(&self, name: &str) -> bool {
+        self.attrs
+            .iter()
+            .any(|attr| attr.path().segments.last().is_some_and(|s| s.ident == name))
     }
 }
 
@@ -720,13 +728,14 @@ impl<'a, 'c> Walker<'a, 'c> {
         name: String,
         sig: &'a Signature,
         body: &'a Block,
-        attrs: &[syn::Attribute],
+        attrs: &'a [syn::Attribute],
         is_drop: bool,
     ) {
         let frame = FnFrame {
             name: name.clone(),
             sig,
             body,
+            attrs,
             is_drop,
         };
         let is_test = is_test_fn(attrs);

@@ -50,20 +50,8 @@ impl<'a> Swallowed<'a> {
     }
 
     fn is_should_panic_fn(cx: &Cx<'_>) -> bool {
-        let Some(f) = cx.enclosing_fn() else {
-            return false;
-        };
-        let line = Region::from_span(f.sig.span()).line;
-        let above: Vec<&str> = cx.source.lines().take(line.saturating_sub(1)).collect();
-        above
-            .iter()
-            .rev()
-            .take(8)
-            .take_while(|l| {
-                let l = l.trim();
-                !(l.ends_with('}') || l.ends_with(';')) || l.starts_with("#[")
-            })
-            .any(|l| l.contains("should_panic"))
+        cx.enclosing_fn()
+            .is_some_and(|f| f.has_attribute("should_panic"))
     }
 
     fn model(&self, cx: &Cx<'a>) -> Option<&Handles<'a>> {
