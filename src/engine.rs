@@ -165,6 +165,25 @@ struct Diagnosed {
 }
 
 fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Diagnosed {
+    if let Some(at) = crate::depth::too_deep(source.as_bytes()) {
+        return Diagnosed {
+            diagnostics: vec![Diagnostic {
+                rule: &parse_error::RULE,
+                region: Region::at_end_of(source.get(..at).unwrap_or("")),
+                message: format!(
+                    "cannot parse file: nested more than {} levels deep here",
+                    crate::depth::MAX_DEPTH
+                ),
+                help: "tasklint does not parse code nested this deeply (its parser would run out of stack)"
+                    .to_string(),
+                item: String::new(),
+            }],
+            judged: Vec::new(),
+            items: Vec::new(),
+            rules_ran: false,
+            facts: None,
+        };
+    }
     let file = match syn::parse_file(source) {
         Ok(file) => file,
         Err(err) => {

@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod crate_pass;
+pub mod depth;
 pub mod discover;
 pub mod engine;
 pub mod finding;

@@ -249,7 +249,7 @@ pub fn silence_late(findings: &mut Vec<Finding>, source_of: impl Fn(&str) -> Opt
 /// A file's comments with the items they may cover (parsing the file again).
 pub fn of_source(source: &str) -> Suppressions {
     let mut suppressions = Suppressions::parse(source);
-    if !suppressions.is_empty() {
+    if !suppressions.is_empty() && crate::depth::too_deep(source.as_bytes()).is_none() {
         if let Ok(file) = syn::parse_file(source) {
             suppressions.attach_items(items(&file));
         }

@@ -403,3 +403,31 @@ fn readme_shows_the_real_output_of_its_example_run() {
         "update the README's pasted run"
     );
 }
+
+#[test]
+fn code_nested_too_deeply_is_a_parse_error_not_a_crash() {
+    let dir = scratch("deep");
+    let parens = format!(
+        "fn f() {{ tokio::spawn(async {{}}); let x = {}1{}; }}\n",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    let bangs = format!(
+        "fn f() {{ tokio::spawn(async {{}}); let x = {}true; }}\n",
+        "!".repeat(50_000)
+    );
+    write(&dir, "src/parens.rs", parens);
+    write(&dir, "src/bangs.rs", bangs);
+    write(&dir, "src/leak.rs", LEAKY);
+    let output = tasklint(&dir, &["check", "--format", "concise"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("src/parens.rs:1:1041: error: cannot parse file: nested more than 1000 levels deep here"), "{out}");
+    assert!(
+        out.contains(
+            "src/bangs.rs:1:1042: error: cannot parse file: nested more than 1000 levels deep here"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("src/leak.rs:2:5: warning:"), "{out}");
+}
