@@ -44,6 +44,8 @@ pub enum Class {
     Holder(HandleKind),
     /// A tokio `JoinSet`.
     JoinSet,
+    /// A `tokio_util` `TaskTracker`.
+    Tracker,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,13 +56,15 @@ pub struct HandleKind {
     /// Awaiting it yields `Result<T, JoinError>` (tokio's handles; not
     /// async-std's or smol's, which resume the task's panic).
     pub join_error: bool,
+    /// From `spawn_blocking` (on any spawner): `abort()` cannot stop it once it runs.
+    pub blocking: bool,
 }
 
 impl Class {
     pub fn handle_kind(self) -> Option<HandleKind> {
         match self {
             Class::Handle(k) | Class::Holder(k) => Some(k),
-            Class::JoinSet => None,
+            Class::JoinSet | Class::Tracker => None,
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct Binding<'a> {
     pub origin: Origin,
     /// The binding's pattern (or first mention, for fields).
     pub region: Region,
+    /// The `let` that binds it, when its pattern is just the name (`let h`, `let h: T`).
+    pub decl: Option<&'a syn::Local>,
     /// In source order.
     pub events: Vec<Event<'a>>,
 }
@@ -160,7 +166,61 @@ pub struct Handles<'a> {
     names: Vec<(String, (usize, usize), Option<usize>)>,
     /// Locals of a spawning kind (`let rt = Runtime::new()?`), by position.
     kinds: Vec<(String, (usize, usize), Kind)>,
+    /// Where code runs: the function's own body first, then every `async`
+    /// block and every closure not called on the spot.
+    pub bodies: Vec<Body>,
+    /// Every `x.abort()` and `x.abort_all()`, whatever `x` is: chains such as
+    /// `self.task.take().unwrap().abort()` name no binding.
+    pub aborts: Vec<&'a Expr>,
+    /// `x.await` by the `x` awaited.
+    awaits: HashMap<crate::walk::ExprKey, &'a Expr>,
 }
+
+/// A body code runs in.
+#[derive(Debug)]
+pub struct Body {
+    /// An `async fn`, `async` block or `async` closure: code here can `.await`.
+    pub is_async: bool,
+    start: (usize, usize),
+    end: (usize, usize),
+    /// The bodies of the loops in it (not in nested bodies).
+    loops: Vec<((usize, usize), (usize, usize))>,
+}
+
+impl Body {
+    fn new(span: proc_macro2::Span, is_async: bool) -> Body {
+        let region = Region::from_span(span);
+        Body {
+            is_async,
+            start: start(region),
+            end: (region.end_line, region.end_column),
+            loops: Vec::new(),
+        }
+    }
+
+    fn contains(&self, at: (usize, usize)) -> bool {
+        self.start <= at && at < self.end
+    }
+}
+
+/// Methods that call their closure argument on the spot, so the closure's
+/// body belongs to the body around it.
+const INLINE_ADAPTERS: &[&str] = &[
+    "for_each",
+    "try_for_each",
+    "map",
+    "inspect",
+    "filter",
+    "filter_map",
+    "and_then",
+    "map_or",
+    "map_or_else",
+    "is_some_and",
+    "retain",
+    "take_if",
+    "then",
+    "then_some",
+];
 
 /// Is `stmts` the body of the function the walk is in?
 pub fn is_fn_body(stmts: &[Stmt], cx: &Cx<'_>) -> bool {
@@ -171,6 +231,10 @@ pub fn is_fn_body(stmts: &[Stmt], cx: &Cx<'_>) -> bool {
 
 fn start(region: Region) -> (usize, usize) {
     (region.line, region.column)
+}
+
+fn end(region: Region) -> (usize, usize) {
+    (region.end_line, region.end_column)
 }
 
 impl<'a> Handles<'a> {
@@ -198,10 +262,16 @@ impl<'a> Handles<'a> {
             }
             filled.extend(newly);
         }
+        handles.bodies = vec![Body::new(
+            body.span(),
+            sig.is_some_and(|s| s.asyncness.is_some()),
+        )];
         let mut recorder = Recorder {
             handles: &mut handles,
             cx,
             claimed: HashSet::new(),
+            inline: HashSet::new(),
+            body: 0,
             tail: body.stmts.last().and_then(|s| match s {
                 Stmt::Expr(e, None) => Some(crate::walk::expr_key(e)),
                 _ => None,
@@ -237,6 +307,7 @@ impl<'a> Handles<'a> {
                 class,
                 origin,
                 region,
+                decl: None,
                 events: Vec::new(),
             });
             self.bindings.len() - 1
@@ -279,6 +350,45 @@ impl<'a> Handles<'a> {
     /// What an expression evaluates to, as far as tasks go.
     pub fn class_of(&self, expr: &Expr, cx: &Cx<'a>) -> Option<Class> {
         class_of_expr(self, expr, cx)
+    }
+
+    /// The body the code at `at` runs in (an index into `bodies`): the innermost holding it.
+    pub fn body_at(&self, at: Region) -> usize {
+        let at = start(at);
+        self.bodies
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.contains(at))
+            .max_by_key(|(_, b)| b.start)
+            .map_or(0, |(i, _)| i)
+    }
+
+    /// The `.await` of `expr`, if it is awaited on the spot.
+    pub fn awaited(&self, expr: &Expr) -> Option<&'a Expr> {
+        self.awaits.get(&crate::walk::expr_key(expr)).copied()
+    }
+
+    /// Is `binding` used after `call`, in the body `call` runs in (anywhere
+    /// in a loop around it there, which runs again), other than by a call of
+    /// one of the `benign` methods on it?
+    pub fn used_after(&self, binding: &Binding<'a>, call: &Expr, benign: &[&str]) -> bool {
+        let own = Region::from_span(call.span());
+        let body = &self.bodies[self.body_at(own)];
+        let from = body
+            .loops
+            .iter()
+            .filter(|(s, e)| *s <= start(own) && start(own) < *e)
+            .map(|(s, _)| *s)
+            .min()
+            .unwrap_or(end(own))
+            .min(end(own));
+        binding.events.iter().any(|e| {
+            let at = start(e.region);
+            let benign_call = matches!(e.expr, Some(Expr::MethodCall(m))
+                if direct_name(&m.receiver).as_deref() == Some(binding.name.as_str())
+                    && benign.iter().any(|b| m.method == b));
+            at >= from && !(start(own) <= at && at < end(own)) && body.contains(at) && !benign_call
+        })
     }
 
     /// Every handle binding (not holders or sets), in source order.
@@ -329,6 +439,14 @@ pub fn ref_name(expr: &Expr) -> Option<String> {
     }
 }
 
+/// `x`, `self.x`: the name of a binding, written as is.
+pub fn direct_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(_) | Expr::Field(_) => ref_name(expr),
+        _ => None,
+    }
+}
+
 /// The class of a written type: `JoinHandle<T>`, `Option<JoinHandle<T>>`,
 /// `Vec<(Id, JoinHandle<T>)>`, `JoinSet<T>`.
 pub fn class_of_type(ty: &Type, cx: &Cx<'_>) -> Option<Class> {
@@ -364,16 +482,19 @@ pub fn class_of_type(ty: &Type, cx: &Cx<'_>) -> Option<Class> {
                     let kind = crate::spawner::kind_of_type_path(&resolved)?;
                     match kind {
                         Kind::JoinSet => Some(Class::JoinSet),
+                        Kind::TaskTracker => Some(Class::Tracker),
                         Kind::JoinHandle | Kind::BlockingJoinHandle => {
                             Some(Class::Handle(HandleKind {
                                 kind,
                                 join_error: resolved.starts_with("tokio::"),
+                                blocking: kind == Kind::BlockingJoinHandle,
                             }))
                         }
                         Kind::ThreadJoinHandle | Kind::AbortHandle => {
                             Some(Class::Handle(HandleKind {
                                 kind,
                                 join_error: false,
+                                blocking: false,
                             }))
                         }
                         _ => None,
@@ -438,7 +559,14 @@ pub fn spawned_handle(
     let join_error = matches!(spawner, Spawner::Detaching | Spawner::Owning)
         && kind != Kind::AbortHandle
         && (resolved.starts_with("tokio::") || resolved.starts_with("actix_rt::"));
-    Some((HandleKind { kind, join_error }, name))
+    Some((
+        HandleKind {
+            kind,
+            join_error,
+            blocking,
+        },
+        name,
+    ))
 }
 
 /// The kind of a spawning receiver: a local of this body, or what the walk knows.
@@ -503,6 +631,7 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
             }
             match cx.kind_of_expr(expr)? {
                 Kind::JoinSet => Some(Class::JoinSet),
+                Kind::TaskTracker => Some(Class::Tracker),
                 _ => None,
             }
         }
@@ -513,9 +642,11 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
             class_of_type(cx.field_type(&member.to_string())?, cx)
         }
         Expr::Call(call) => {
-            // `JoinSet::new()`, `Some(h)`.
-            if let Some(Kind::JoinSet) = cx.kind_of_expr(expr) {
-                return Some(Class::JoinSet);
+            // `JoinSet::new()`, `TaskTracker::new()`, `Some(h)`.
+            match cx.kind_of_expr(expr) {
+                Some(Kind::JoinSet) => return Some(Class::JoinSet),
+                Some(Kind::TaskTracker) => return Some(Class::Tracker),
+                _ => {}
             }
             let Expr::Path(p) = &*call.func else {
                 return None;
@@ -556,6 +687,7 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
                     | "replace" | "split_off",
                 ) => Some(Class::Holder(k)),
                 (Some(Class::JoinSet), "clone") => Some(Class::JoinSet),
+                (Some(Class::Tracker), "clone") => Some(Class::Tracker),
                 (_, "collect" | "into") => {
                     chain_spawns(handles, &m.receiver, cx).map(Class::Holder)
                 }
@@ -745,12 +877,16 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
             }
             let class = self.class(&init.expr);
             let origin = self.origin_of(&init.expr, class);
+            let before = self.handles.bindings.len();
             self.bind_pat(&local.pat, class, origin);
             let pat = match &local.pat {
                 Pat::Type(t) => &*t.pat,
                 other => other,
             };
             if let Pat::Ident(ident) = pat {
+                if self.handles.bindings.len() > before {
+                    self.handles.bindings[before].decl = Some(local);
+                }
                 if let Some(kind) = local_kind(self.handles, &init.expr, self.cx) {
                     let at = start(Region::from_span(ident.ident.span()));
                     self.handles.kinds.push((ident.ident.to_string(), at, kind));
@@ -835,9 +971,28 @@ struct Recorder<'h, 'a, 'c> {
     claimed: HashSet<crate::walk::ExprKey>,
     /// The function body's tail expression: its value is returned.
     tail: Option<crate::walk::ExprKey>,
+    /// Closures called on the spot by the method they are passed to.
+    inline: HashSet<crate::walk::ExprKey>,
+    /// The body being walked, in `handles.bodies`.
+    body: usize,
 }
 
 impl<'a> Recorder<'_, 'a, '_> {
+    /// Walks `f` as the new body `body`.
+    fn in_body(&mut self, body: Body, f: impl FnOnce(&mut Self)) {
+        self.handles.bodies.push(body);
+        let outer = std::mem::replace(&mut self.body, self.handles.bodies.len() - 1);
+        f(self);
+        self.body = outer;
+    }
+
+    fn in_loop(&mut self, block: &Block) {
+        let region = Region::from_span(block.span());
+        self.handles.bodies[self.body]
+            .loops
+            .push((start(region), end(region)));
+    }
+
     /// Records `what` for the binding `child` names, if it names one.
     fn record(&mut self, child: &'a Expr, what: Use, at: &'a Expr) {
         let Some(index) = self.index_of(child) else {
@@ -864,6 +1019,7 @@ impl<'a> Recorder<'_, 'a, '_> {
                 class,
                 origin: Origin::Field,
                 region: at,
+                decl: None,
                 events: Vec::new(),
             });
             return Some(self.handles.bindings.len() - 1);
@@ -914,9 +1070,25 @@ fn method_use(method: &str) -> Use {
 impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
-            Expr::Await(a) => self.record(&a.base, Use::Awaited, expr),
+            Expr::Await(a) => {
+                self.handles
+                    .awaits
+                    .insert(crate::walk::expr_key(&a.base), expr);
+                self.record(&a.base, Use::Awaited, expr);
+            }
             Expr::MethodCall(m) => {
-                self.record(&m.receiver, method_use(&m.method.to_string()), expr);
+                let method = m.method.to_string();
+                if m.args.is_empty() && matches!(method.as_str(), "abort" | "abort_all") {
+                    self.handles.aborts.push(expr);
+                }
+                if INLINE_ADAPTERS.contains(&method.as_str()) {
+                    for arg in &m.args {
+                        if let Expr::Closure(_) = arg {
+                            self.inline.insert(crate::walk::expr_key(arg));
+                        }
+                    }
+                }
+                self.record(&m.receiver, method_use(&method), expr);
                 let stores = matches!(
                     m.method.to_string().as_str(),
                     "push" | "push_back" | "push_front" | "insert" | "send" | "extend" | "replace"
@@ -970,7 +1142,20 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
                     self.record(&field.expr, Use::Stored, expr);
                 }
             }
-            Expr::ForLoop(f) => self.record(&f.expr, Use::Taken, expr),
+            Expr::ForLoop(f) => {
+                self.record(&f.expr, Use::Taken, expr);
+                self.in_loop(&f.body);
+            }
+            Expr::Loop(l) => self.in_loop(&l.body),
+            Expr::While(w) => self.in_loop(&w.body),
+            Expr::Closure(c) if !self.inline.contains(&crate::walk::expr_key(expr)) => {
+                let body = Body::new(c.body.span(), c.asyncness.is_some());
+                return self.in_body(body, |r| visit::visit_expr(r, expr));
+            }
+            Expr::Async(a) => {
+                let body = Body::new(a.block.span(), true);
+                return self.in_body(body, |r| visit::visit_expr(r, expr));
+            }
             Expr::Path(_) | Expr::Field(_)
                 if !self.claimed.contains(&crate::walk::expr_key(expr)) =>
             {
