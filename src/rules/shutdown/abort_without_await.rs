@@ -2,8 +2,10 @@ use syn::spanned::Spanned;
 use syn::Expr;
 
 use crate::finding::{Region, Severity};
+use crate::handles::{ref_name, Binding, Class, Handles, Origin};
 use crate::rules::{Family, Rule};
-use crate::walk::Cx;
+use crate::spawner::Kind;
+use crate::walk::{is_self, Cx};
 
 pub static RULE: Rule = Rule {
     id: "abort-without-await",
@@ -21,6 +23,75 @@ pub static RULE: Rule = Rule {
 pub const HANDLE_BENIGN: &[&str] = &["abort", "is_finished", "id", "abort_handle"];
 /// Later uses of an `abort_all()`ed set that do not drain it.
 pub const SET_BENIGN: &[&str] = &["abort_all", "len", "is_empty"];
+
+/// Judges every `abort()` and `abort_all()` of one function where it can
+/// await; `abort()` of a `spawn_blocking` task is `abort-spawn-blocking`'s.
+pub fn check(model: &Handles<'_>, is_main: bool, cx: &Cx<'_>) {
+    for &call in &model.aborts {
+        let Expr::MethodCall(m) = call else { continue };
+        let body = model.body_at(Region::from_span(call.span()));
+        if !model.bodies[body].is_async {
+            continue;
+        }
+        let in_main_body = is_main && body == 0;
+        match (m.method == "abort", model.class_of(&m.receiver, cx)) {
+            (true, Some(Class::Handle(k) | Class::Holder(k))) => {
+                if k.blocking {
+                    super::abort_spawn_blocking::check(call, &m.receiver, cx);
+                } else if matches!(k.kind, Kind::JoinHandle | Kind::BlockingJoinHandle)
+                    && !in_main_body
+                    && !used_after(model, &m.receiver, call, HANDLE_BENIGN)
+                {
+                    check_handle(call, &m.receiver, cx);
+                }
+            }
+            (false, Some(Class::JoinSet))
+                if !in_main_body && !used_after(model, &m.receiver, call, SET_BENIGN) =>
+            {
+                check_set(call, &m.receiver, cx);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Is the binding a receiver chain starts from (`h` in `h.abort()`,
+/// `self.task` in `self.task.take().unwrap().abort()`), or the holder it
+/// was taken out of, used after `call`?
+fn used_after(model: &Handles<'_>, receiver: &Expr, call: &Expr, benign: &[&str]) -> bool {
+    let Some(root) = root_binding(model, receiver) else {
+        return false;
+    };
+    let holder = match &root.origin {
+        Origin::Element(holder) if holder.starts_with("self.") => {
+            model.bindings.iter().find(|b| b.name == *holder)
+        }
+        Origin::Element(holder) => model.binding_at(holder, root.region),
+        _ => None,
+    };
+    std::iter::once(root)
+        .chain(holder)
+        .any(|b| model.used_after(b, call, benign))
+}
+
+fn root_binding<'m, 'a>(model: &'m Handles<'a>, expr: &Expr) -> Option<&'m Binding<'a>> {
+    match expr {
+        Expr::Path(_) => model.binding_of(expr),
+        Expr::Field(f) if is_self(&f.base) => {
+            ref_name(expr).and_then(|name| model.bindings.iter().find(|b| b.name == name))
+        }
+        Expr::Field(f) => root_binding(model, &f.base),
+        Expr::MethodCall(m) => root_binding(model, &m.receiver),
+        Expr::Index(i) => root_binding(model, &i.expr),
+        Expr::Paren(p) => root_binding(model, &p.expr),
+        Expr::Group(g) => root_binding(model, &g.expr),
+        Expr::Reference(r) => root_binding(model, &r.expr),
+        Expr::Unary(u) => root_binding(model, &u.expr),
+        Expr::Await(a) => root_binding(model, &a.base),
+        Expr::Try(t) => root_binding(model, &t.expr),
+        _ => None,
+    }
+}
 
 pub fn check_handle(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
     let handle = cx.text(receiver.span());

@@ -1,30 +1,68 @@
 //! Family `shutdown`: stopping tasks (or child processes) without waiting
 //! for them.
 //!
-//! The four function-local rules share one walk of each function body
-//! ([`body`]); `unjoined-handle-field` is decided crate-wide by
-//! [`crate::crate_pass`] on the facts [`unjoined_handle_field::FieldFacts`]
-//! collects from each file.
+//! The four function-local rules decide on the shared task-handle model,
+//! [`crate::handles`], built once per function body; `unjoined-handle-field`
+//! is decided crate-wide by [`crate::crate_pass`] on the facts
+//! [`unjoined_handle_field::FieldFacts`] collects from each file.
 
 pub mod abort_spawn_blocking;
 pub mod abort_without_await;
-pub mod body;
 pub mod tracker_wait_without_close;
 pub mod undrained_join_set;
 pub mod unjoined_handle_field;
 
-use crate::walk::{Check, Cx, FnFrame};
+use syn::{Expr, Stmt};
 
-/// The function-local rules: each function body is modelled once, on entry.
+use crate::handles::{self, Class, Handles};
+use crate::walk::{Check, Cx};
+
+/// The function-local rules: each function body is modelled once.
 #[derive(Default)]
 pub struct Shutdown;
 
 impl<'a> Check<'a> for Shutdown {
-    fn enter_fn(&mut self, frame: &FnFrame<'a>, cx: &Cx<'a>) {
+    fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        let Some(f) = cx.enclosing_fn().filter(|_| handles::is_fn_body(stmts, cx)) else {
+            return;
+        };
         // `Drop::drop` cannot await: nothing it does can be waited for there.
-        if frame.is_drop {
+        if f.is_drop {
             return;
         }
-        body::analyse(frame, cx);
+        let model = Handles::of_fn(Some(f.sig), f.body, cx);
+        // When `main` returns, the runtime shuts down and waits out every task anyway.
+        let is_main = f.name == "main" && cx.self_type().is_none();
+        abort_without_await::check(&model, is_main, cx);
+        for binding in &model.bindings {
+            match binding.class {
+                Class::JoinSet => undrained_join_set::check(binding, &model, cx),
+                Class::Tracker => tracker_wait_without_close::check(binding, &model, cx),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `x`, `&x`, `&mut x`, `(x)`: the name `x`.
+pub fn plain_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        Expr::Reference(r) => plain_name(&r.expr),
+        Expr::Paren(p) => plain_name(&p.expr),
+        Expr::Group(g) => plain_name(&g.expr),
+        _ => None,
+    }
+}
+
+/// The name a `let` binds, when its pattern is just the name (`let h`, `let h: T`).
+pub fn let_ident(local: &syn::Local) -> Option<&syn::PatIdent> {
+    match &local.pat {
+        syn::Pat::Ident(ident) => Some(ident),
+        syn::Pat::Type(t) => match &*t.pat {
+            syn::Pat::Ident(ident) => Some(ident),
+            _ => None,
+        },
+        _ => None,
     }
 }
