@@ -46,6 +46,11 @@ pub enum Class {
     JoinSet,
     /// A `tokio_util` `TaskTracker`.
     Tracker,
+    /// Handles behind a lock or shared pointer (`Mutex<Option<JoinHandle<T>>>`,
+    /// `Arc<JoinHandle<T>>`), or taken out of one: they can be aborted, not joined as written.
+    Guarded(HandleKind),
+    /// A join set behind a lock or in a container (`Mutex<JoinSet<T>>`, `Option<JoinSet<T>>`).
+    GuardedSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +69,16 @@ impl Class {
     pub fn handle_kind(self) -> Option<HandleKind> {
         match self {
             Class::Handle(k) | Class::Holder(k) => Some(k),
-            Class::JoinSet | Class::Tracker => None,
+            Class::JoinSet | Class::Tracker | Class::Guarded(_) | Class::GuardedSet => None,
+        }
+    }
+
+    /// The class of a lock, shared pointer or container of this.
+    fn guarded(self) -> Option<Class> {
+        match self {
+            Class::Handle(k) | Class::Holder(k) | Class::Guarded(k) => Some(Class::Guarded(k)),
+            Class::JoinSet | Class::GuardedSet => Some(Class::GuardedSet),
+            Class::Tracker => None,
         }
     }
 }
@@ -474,12 +488,20 @@ pub fn class_of_type(ty: &Type, cx: &Cx<'_>) -> Option<Class> {
             match name.as_str() {
                 "Option" | "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "IndexMap"
                 | "FuturesUnordered" | "FuturesOrdered" | "SmallVec" => {
-                    inner().and_then(|c| c.handle_kind().map(Class::Holder))
+                    inner().and_then(|c| match c {
+                        Class::Handle(k) | Class::Holder(k) => Some(Class::Holder(k)),
+                        other => other.guarded(),
+                    })
                 }
                 "Box" | "Pin" => inner(),
                 _ => {
-                    let resolved = cx.resolve(&p.path)?;
-                    let kind = crate::spawner::kind_of_type_path(&resolved)?;
+                    let Some((resolved, kind)) = cx.resolve(&p.path).and_then(|resolved| {
+                        let kind = crate::spawner::kind_of_type_path(&resolved)?;
+                        Some((resolved, kind))
+                    }) else {
+                        // `Mutex<..>`, `Arc<..>`, `RwLock<..>` of handles or a set.
+                        return inner().and_then(Class::guarded);
+                    };
                     match kind {
                         Kind::JoinSet => Some(Class::JoinSet),
                         Kind::TaskTracker => Some(Class::Tracker),
@@ -527,7 +549,7 @@ pub fn spawned_handle(
             }
             let receiver = class_of_expr(handles, &m.receiver, cx);
             let kind = match receiver {
-                Some(Class::JoinSet) => Kind::JoinSet,
+                Some(Class::JoinSet | Class::GuardedSet) => Kind::JoinSet,
                 _ => local_kind(handles, &m.receiver, cx)?,
             };
             let spawner = crate::spawner::method_spawner(kind, &method)?;
@@ -688,11 +710,28 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
                 ) => Some(Class::Holder(k)),
                 (Some(Class::JoinSet), "clone") => Some(Class::JoinSet),
                 (Some(Class::Tracker), "clone") => Some(Class::Tracker),
+                (Some(c @ (Class::Guarded(_) | Class::GuardedSet)), method)
+                    if GUARD_METHODS.contains(&method) =>
+                {
+                    Some(c)
+                }
                 (_, "collect" | "into") => {
                     chain_spawns(handles, &m.receiver, cx).map(Class::Holder)
                 }
                 _ => None,
             }
+        }
+        // `self.task.lock().await`, `*guard`.
+        Expr::Await(a)
+            if matches!(&*a.base, Expr::MethodCall(m)
+                if matches!(m.method.to_string().as_str(), "lock" | "read" | "write")) =>
+        {
+            class_of_expr(handles, &a.base, cx)
+                .filter(|c| matches!(c, Class::Guarded(_) | Class::GuardedSet))
+        }
+        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+            class_of_expr(handles, &u.expr, cx)
+                .filter(|c| matches!(c, Class::Guarded(_) | Class::GuardedSet))
         }
         Expr::Macro(mac) => match cx.expansions.get(&mac.mac) {
             Some(Expansion::Exprs(exprs)) if crate::macros::macro_name(&mac.mac) == "vec" => exprs
@@ -709,6 +748,40 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
         _ => None,
     }
 }
+
+/// Methods that give what is behind a lock, pointer or container.
+const GUARD_METHODS: &[&str] = &[
+    "unwrap",
+    "expect",
+    "take",
+    "as_ref",
+    "as_mut",
+    "as_deref",
+    "as_deref_mut",
+    "lock",
+    "write",
+    "read",
+    "borrow",
+    "borrow_mut",
+    "get_mut",
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "drain",
+    "values",
+    "values_mut",
+    "into_values",
+    "pop",
+    "pop_front",
+    "pop_back",
+    "remove",
+    "swap_remove",
+    "first",
+    "last",
+    "get",
+    "clone",
+    "unwrap_or_default",
+];
 
 /// `iter.map(|x| tokio::spawn(..))`: the kind of handle a method chain yields.
 fn chain_spawns(handles: &Handles<'_>, mut expr: &Expr, cx: &Cx<'_>) -> Option<HandleKind> {
@@ -784,6 +857,7 @@ impl<'a> Binder<'_, 'a, '_> {
                     .unwrap_or_default();
                 let inner = match (class, last.as_str()) {
                     (Some(Class::Holder(k)), "Some") => Some(Class::Handle(k)),
+                    (Some(Class::Guarded(k)), _) => Some(Class::Guarded(k)),
                     (Some(Class::Handle(k)), "Ok") => Some(Class::Handle(k)),
                     _ => None,
                 };
@@ -823,7 +897,8 @@ impl<'a> Binder<'_, 'a, '_> {
         if let Some((_, name)) = spawned_handle(self.handles, strip_result(expr), self.cx) {
             return Origin::Spawned(name);
         }
-        if let (Some(Class::Handle(_)), Some(root)) = (class, holder_root(expr)) {
+        if let (Some(Class::Handle(_) | Class::Guarded(_)), Some(root)) = (class, holder_root(expr))
+        {
             return Origin::Element(root);
         }
         Origin::Local
@@ -833,6 +908,7 @@ impl<'a> Binder<'_, 'a, '_> {
     fn bind_element(&mut self, pat: &Pat, holder: &Expr) {
         let class = match self.class(holder) {
             Some(Class::Holder(k)) => Some(Class::Handle(k)),
+            Some(Class::Guarded(k)) => Some(Class::Guarded(k)),
             _ => None,
         };
         let origin = holder_root(holder).map_or(Origin::Local, Origin::Element);
@@ -849,6 +925,7 @@ fn holder_root(expr: &Expr) -> Option<String> {
         }
         match expr {
             Expr::MethodCall(m) => expr = peel(&m.receiver),
+            Expr::Await(a) => expr = peel(&a.base),
             _ => return None,
         }
     }
@@ -903,7 +980,9 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                 self.visit_expr(&l.expr);
                 let class = self.class(&l.expr);
                 let origin = match holder_root(&l.expr) {
-                    Some(root) if matches!(class, Some(Class::Holder(_))) => Origin::Element(root),
+                    Some(root) if matches!(class, Some(Class::Holder(_) | Class::Guarded(_))) => {
+                        Origin::Element(root)
+                    }
                     _ => self.origin_of(&l.expr, class),
                 };
                 self.bind_pat(&l.pat, class, origin);
@@ -935,7 +1014,7 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                     }
                 }
                 // `handles.into_iter().for_each(|h| h.abort())`: `h` is an element.
-                if let Some(Class::Holder(_)) = receiver_class {
+                if let Some(Class::Holder(_) | Class::Guarded(_)) = receiver_class {
                     for arg in &m.args {
                         if let Expr::Closure(c) = arg {
                             if let Some(first) = c.inputs.first() {

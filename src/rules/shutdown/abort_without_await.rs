@@ -35,7 +35,7 @@ pub fn check(model: &Handles<'_>, is_main: bool, cx: &Cx<'_>) {
         }
         let in_main_body = is_main && body == 0;
         match (m.method == "abort", model.class_of(&m.receiver, cx)) {
-            (true, Some(Class::Handle(k) | Class::Holder(k))) => {
+            (true, Some(Class::Handle(k) | Class::Holder(k) | Class::Guarded(k))) => {
                 if k.blocking {
                     super::abort_spawn_blocking::check(call, &m.receiver, cx);
                 } else if matches!(k.kind, Kind::JoinHandle | Kind::BlockingJoinHandle)
@@ -45,7 +45,7 @@ pub fn check(model: &Handles<'_>, is_main: bool, cx: &Cx<'_>) {
                     check_handle(call, &m.receiver, cx);
                 }
             }
-            (false, Some(Class::JoinSet))
+            (false, Some(Class::JoinSet | Class::GuardedSet))
                 if !in_main_body && !used_after(model, &m.receiver, call, SET_BENIGN) =>
             {
                 check_set(call, &m.receiver, cx);
