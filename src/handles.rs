@@ -3,8 +3,15 @@
 //! [`Handles::of_fn`] finds the values in a function that are task handles
 //! (a local bound from a spawner, an element of a collection filled from
 //! one, a parameter or `self` field typed `JoinHandle<..>`), the collections
-//! holding them, and the `JoinSet`s, and records every place each one is
-//! used — awaited, aborted, moved, returned, dropped — in source order.
+//! holding them, the `JoinSet`s and `TaskTracker`s, and records every place
+//! each one is used — awaited, aborted, moved, returned, dropped — in source
+//! order. It also knows in which body each piece of code runs ([`Body`]: the
+//! function's own, an `async` block, a closure not called on the spot), so
+//! rules can tell where awaiting is possible at all.
+//!
+//! The `swallowed` family reads handles, holders and sets; the function-local
+//! `shutdown` rules also read trackers, [`Class::Guarded`] values, the bodies
+//! and [`Handles::aborts`].
 //!
 //! Call it from [`crate::walk::Check::block`] when the block is the
 //! function's body ([`is_fn_body`]): the body's own `use`s are then in scope
@@ -207,7 +214,7 @@ impl Body {
         Body {
             is_async,
             start: start(region),
-            end: (region.end_line, region.end_column),
+            end: end(region),
             loops: Vec::new(),
         }
     }
@@ -1460,6 +1467,44 @@ mod tests {
                         ("e".to_string(), vec![Use::Returned]),
                     ]
                 );
+            },
+        );
+    }
+
+    #[test]
+    fn bodies_trackers_and_guarded_handles() {
+        model(
+            r#"use tokio::task::JoinHandle; use tokio_util::task::TaskTracker;
+            struct S { task: std::sync::Mutex<Option<JoinHandle<()>>> }
+            impl S {
+                fn stop(&self) {
+                    let tracker = TaskTracker::new();
+                    let closer = tracker.clone();
+                    on_exit(move || self.task.lock().unwrap().take().unwrap().abort());
+                    tokio::spawn(async move { closer.close(); });
+                }
+            }"#,
+            |h| {
+                let classes: Vec<_> = h
+                    .bindings
+                    .iter()
+                    .map(|b| (b.name.as_str(), b.class))
+                    .collect();
+                assert_eq!(
+                    &classes[..2],
+                    &[("tracker", Class::Tracker), ("closer", Class::Tracker)]
+                );
+                assert!(
+                    matches!(classes[2], ("self.task", Class::Guarded(_))),
+                    "{classes:?}"
+                );
+                let at = |e: &Expr| h.body_at(Region::from_span(e.span()));
+                let abort = h.aborts[0];
+                assert_eq!(at(abort), 1);
+                assert!(!h.bodies[1].is_async && h.bodies[2].is_async && !h.bodies[0].is_async);
+                let closer = &h.bindings[1];
+                assert_eq!(closer.events.len(), 1);
+                assert_eq!(at(closer.events[0].expr.expect("close()")), 2);
             },
         );
     }
