@@ -901,7 +901,9 @@ impl<'a> Binder<'_, 'a, '_> {
 
     fn origin_of(&self, expr: &Expr, class: Option<Class>) -> Origin {
         let expr = peel(expr);
-        if let Some((_, name)) = spawned_handle(self.handles, strip_result(expr), self.cx) {
+        if let Some((_, name)) =
+            spawned_handle(self.handles, crate::walk::peel_result(expr), self.cx)
+        {
             return Origin::Spawned(name);
         }
         if let (Some(Class::Handle(_) | Class::Guarded(_)), Some(root)) = (class, holder_root(expr))
@@ -934,20 +936,6 @@ fn holder_root(expr: &Expr) -> Option<String> {
             Expr::MethodCall(m) => expr = peel(&m.receiver),
             Expr::Await(a) => expr = peel(&a.base),
             _ => return None,
-        }
-    }
-}
-
-/// `x?`, `x.unwrap()`, `x.expect(..)`: the `x`.
-fn strip_result(mut expr: &Expr) -> &Expr {
-    loop {
-        match expr {
-            Expr::Try(t) => expr = &t.expr,
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "unwrap" | "expect") => {
-                expr = &m.receiver
-            }
-            _ => return expr,
         }
     }
 }

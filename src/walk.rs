@@ -933,6 +933,24 @@ pub fn expr_key(expr: &Expr) -> ExprKey {
     std::ptr::from_ref(expr) as usize
 }
 
+/// The value a `Result` or `Option` holds, where the code says it is taken out:
+/// `x?`, `x.unwrap()`, `x.expect(..)`, `(x)`: the `x`.
+pub fn peel_result(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::MethodCall(m)
+                if (m.method == "unwrap" && m.args.is_empty())
+                    || (m.method == "expect" && m.args.len() == 1) =>
+            {
+                expr = &m.receiver
+            }
+            _ => return expr,
+        }
+    }
+}
+
 /// The method-call receiver chain's root: `cmd` for `cmd.arg(x).spawn()`.
 pub fn chain_root(mut expr: &Expr) -> &Expr {
     loop {

@@ -14,7 +14,7 @@ use syn::{Expr, Pat, Stmt};
 
 use crate::macros::{tokens_exit, tokens_mention, Expansion, Expansions};
 use crate::spawner::Spawner;
-use crate::walk::{expr_key, Check, Cx, SpawnCall, TaskBody};
+use crate::walk::{expr_key, peel_result, Check, Cx, SpawnCall, TaskBody};
 
 pub mod detached_spawn;
 pub mod detached_thread;
@@ -152,23 +152,6 @@ impl Detached {
     fn discarded_tail(&mut self, stmts: &[Stmt], cx: &Cx<'_>, depth: usize) {
         if let Some(Stmt::Expr(tail, None)) = stmts.last() {
             self.discarded(tail, Disposal::Statement, cx, depth + 1);
-        }
-    }
-}
-
-/// `x?`, `x.unwrap()`, `x.expect(..)`, `(x)`: the `x`.
-pub fn peel_result(mut expr: &Expr) -> &Expr {
-    loop {
-        match expr {
-            Expr::Try(t) => expr = &t.expr,
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::MethodCall(m)
-                if (m.method == "unwrap" && m.args.is_empty())
-                    || (m.method == "expect" && m.args.len() == 1) =>
-            {
-                expr = &m.receiver
-            }
-            _ => return expr,
         }
     }
 }

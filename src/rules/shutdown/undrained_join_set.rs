@@ -3,8 +3,8 @@ use syn::Expr;
 use super::plain_name;
 use crate::finding::{Region, Severity};
 use crate::handles::{Binding, Handles};
-use crate::rules::detached::peel_result;
 use crate::rules::{Family, Rule};
+use crate::walk::peel_result;
 use crate::walk::Cx;
 
 pub static RULE: Rule = Rule {

@@ -261,6 +261,33 @@ fn peel_ref(mut expr: &Expr) -> &Expr {
     }
 }
 
+/// `if let PAT = h.await { BODY }` (no `else`) and `while let PAT = set.join_next().await { BODY }`:
+/// reported unless the pattern and body handle the failure.
+fn let_join(
+    cond: &Expr,
+    block: &syn::Block,
+    how: &'static str,
+    scope: &Scope<'_, '_>,
+    cx: &Cx<'_>,
+) -> Vec<Discard> {
+    let Expr::Let(l) = cond else {
+        return Vec::new();
+    };
+    let Some(j) = join(&l.expr, scope, cx).filter(|j| !j.wrapped) else {
+        return Vec::new();
+    };
+    let body = Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block: block.clone(),
+    });
+    if arm_handles(&l.pat, j.in_option, &body, cx) {
+        Vec::new()
+    } else {
+        discard(j, how)
+    }
+}
+
 fn discard(join: Join, how: &'static str) -> Vec<Discard> {
     vec![Discard {
         region: join.region,
@@ -352,45 +379,10 @@ pub fn expr(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
                 _ => Vec::new(),
             }
         }
-        Expr::If(e) => {
-            let Expr::Let(l) = &*e.cond else {
-                return Vec::new();
-            };
-            if e.else_branch.is_some() {
-                return Vec::new();
-            }
-            let Some(j) = join(&l.expr, scope, cx).filter(|j| !j.wrapped) else {
-                return Vec::new();
-            };
-            let body = Expr::Block(syn::ExprBlock {
-                attrs: Vec::new(),
-                label: None,
-                block: e.then_branch.clone(),
-            });
-            if arm_handles(&l.pat, j.in_option, &body, cx) {
-                Vec::new()
-            } else {
-                discard(j, "ignored by `if let`")
-            }
+        Expr::If(e) if e.else_branch.is_none() => {
+            let_join(&e.cond, &e.then_branch, "ignored by `if let`", scope, cx)
         }
-        Expr::While(w) => {
-            let Expr::Let(l) = &*w.cond else {
-                return Vec::new();
-            };
-            let Some(j) = join(&l.expr, scope, cx).filter(|j| !j.wrapped) else {
-                return Vec::new();
-            };
-            let body = Expr::Block(syn::ExprBlock {
-                attrs: Vec::new(),
-                label: None,
-                block: w.body.clone(),
-            });
-            if arm_handles(&l.pat, j.in_option, &body, cx) {
-                Vec::new()
-            } else {
-                discard(j, "ignored by `while let`")
-            }
-        }
+        Expr::While(w) => let_join(&w.cond, &w.body, "ignored by `while let`", scope, cx),
         Expr::Match(m) => {
             let Some(j) = join(&m.expr, scope, cx).filter(|j| !j.wrapped) else {
                 return Vec::new();
