@@ -856,12 +856,7 @@ impl<'a> Binder<'_, 'a, '_> {
             }
             Pat::Reference(r) => self.bind_pat(&r.pat, class, origin),
             Pat::TupleStruct(ts) => {
-                let last = ts
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
+                let last = crate::resolve::last_segment(&ts.path);
                 let inner = match (class, last.as_str()) {
                     (Some(Class::Holder(k)), "Some") => Some(Class::Handle(k)),
                     (Some(Class::Guarded(k)), _) => Some(Class::Guarded(k)),

@@ -153,6 +153,14 @@ pub fn segments(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
+/// A path's last segment name: `spawn` for `tokio::spawn`, `""` for none.
+pub fn last_segment(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
 /// The scopes visible at one point, innermost last. A `mod` starts a fresh
 /// module scope: a nested module does not see its parent's imports unless it
 /// says `use super::*`.

@@ -658,11 +658,7 @@ pub fn slice_region(source: &str, region: Region) -> Option<String> {
 fn is_test_fn(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| {
         let path = attr.path();
-        let last = path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let last = crate::resolve::last_segment(path);
         matches!(
             last.as_str(),
             "test" | "bench" | "rstest" | "test_case" | "quickcheck" | "proptest"
