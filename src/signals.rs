@@ -100,7 +100,7 @@ pub fn is_signal_future(expr: &Expr, cx: &Cx<'_>) -> bool {
 }
 
 /// `signal(SignalKind::terminate())?` (or a call chain ending in it).
-fn is_os_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
+pub fn is_os_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
     match expr {
         Expr::Try(t) => is_os_signal(&t.expr, cx),
         Expr::Paren(p) => is_os_signal(&p.expr, cx),

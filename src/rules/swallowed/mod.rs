@@ -94,26 +94,19 @@ impl<'a> Check<'a> for Swallowed<'a> {
             }
         }
         if cx.is_enabled(&ignored_join_error::RULE) && !self.expects_panic(cx) {
-            let empty = Handles::default();
-            let key = body_key(cx);
-            let model = self.model(cx).unwrap_or(&empty);
-            let no_results = Vec::new();
-            let results = self.results.get(&key).unwrap_or(&no_results);
-            let scope = ignored_join_error::Scope { model, results };
-            let mut bound = Vec::new();
-            for stmt in stmts {
-                if let Stmt::Local(local) = stmt {
-                    bound.extend(ignored_join_error::result_bindings(
-                        None,
-                        Some(local),
-                        &scope,
-                        cx,
-                    ));
-                }
-            }
-            let found = ignored_join_error::block(stmts, &scope, cx);
-            self.results.entry(key).or_default().extend(bound);
-            self.report_joins(found, cx);
+            self.judge_joins(cx, |scope| {
+                let bound = stmts
+                    .iter()
+                    .filter_map(|stmt| match stmt {
+                        Stmt::Local(local) => Some(local),
+                        _ => None,
+                    })
+                    .flat_map(|local| {
+                        ignored_join_error::result_bindings(None, Some(local), scope, cx)
+                    })
+                    .collect();
+                (bound, ignored_join_error::block(stmts, scope, cx))
+            });
         }
         if cx.is_enabled(&into_panic_unchecked::RULE) {
             self.guarded
@@ -129,16 +122,12 @@ impl<'a> Check<'a> for Swallowed<'a> {
             self.loops.push((Region::from_span(expr.span()), expr));
         }
         if cx.is_enabled(&ignored_join_error::RULE) {
-            let empty = Handles::default();
-            let key = body_key(cx);
-            let model = self.model(cx).unwrap_or(&empty);
-            let no_results = Vec::new();
-            let results = self.results.get(&key).unwrap_or(&no_results);
-            let scope = ignored_join_error::Scope { model, results };
-            let bound = ignored_join_error::result_bindings(Some(expr), None, &scope, cx);
-            let found = ignored_join_error::expr(expr, &scope, cx);
-            self.results.entry(key).or_default().extend(bound);
-            self.report_joins(found, cx);
+            self.judge_joins(cx, |scope| {
+                (
+                    ignored_join_error::result_bindings(Some(expr), None, scope, cx),
+                    ignored_join_error::expr(expr, scope, cx),
+                )
+            });
         }
         if cx.is_enabled(&into_panic_unchecked::RULE) {
             self.guarded.extend(into_panic_unchecked::guarded_by(expr));
@@ -163,7 +152,29 @@ impl<'a> Check<'a> for Swallowed<'a> {
     }
 }
 
-impl Swallowed<'_> {
+impl<'a> Swallowed<'a> {
+    /// Runs one `ignored-join-error` judgement against the enclosing body's
+    /// model and the join results bound so far; records the new bindings it
+    /// returns and reports what it found.
+    fn judge_joins(
+        &mut self,
+        cx: &Cx<'a>,
+        judge: impl FnOnce(
+            &ignored_join_error::Scope<'_, 'a>,
+        ) -> (
+            Vec<ignored_join_error::ResultBinding>,
+            Vec<ignored_join_error::Discard>,
+        ),
+    ) {
+        let key = body_key(cx);
+        let empty = Handles::default();
+        let model = self.model(cx).unwrap_or(&empty);
+        let results = self.results.get(&key).map_or(&[][..], Vec::as_slice);
+        let (bound, found) = judge(&ignored_join_error::Scope { model, results });
+        self.results.entry(key).or_default().extend(bound);
+        self.report_joins(found, cx);
+    }
+
     fn report_joins(&mut self, found: Vec<ignored_join_error::Discard>, cx: &Cx<'_>) {
         for discard in found {
             if self.reported.insert(discard.region) {

@@ -82,7 +82,7 @@ impl<'ast> Visit<'ast> for SignalLocal<'_, '_, '_> {
             other => other,
         };
         if let (syn::Pat::Ident(ident), Some(init)) = (pat, &local.init) {
-            if ident.ident == self.name && calls_os_signal(&init.expr, self.cx) {
+            if ident.ident == self.name && crate::signals::is_os_signal(&init.expr, self.cx) {
                 self.found = true;
             }
         }
@@ -90,22 +90,6 @@ impl<'ast> Visit<'ast> for SignalLocal<'_, '_, '_> {
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
-}
-
-/// `signal(SignalKind::terminate())?`, `.expect(..)`ed or not.
-fn calls_os_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
-    match expr {
-        Expr::Try(t) => calls_os_signal(&t.expr, cx),
-        Expr::Paren(p) => calls_os_signal(&p.expr, cx),
-        Expr::MethodCall(m) if matches!(m.method.to_string().as_str(), "unwrap" | "expect") => {
-            calls_os_signal(&m.receiver, cx)
-        }
-        Expr::Call(call) => matches!(
-            cx.resolve_expr_path(&call.func).as_deref(),
-            Some("tokio::signal::unix::signal" | "tokio::signal::windows::ctrl_c")
-        ),
-        _ => false,
-    }
 }
 
 /// `stop_rx.recv().fuse()`: the `stop_rx.recv()`.
