@@ -12,6 +12,7 @@ use crate::crate_pass::{self, FileFacts};
 use crate::finding::{Diagnostic, Finding, Region};
 use crate::fingerprint::Fingerprinter;
 use crate::macros::Expansions;
+use crate::mask::Masked;
 use crate::rules::shutdown::unjoined_handle_field::FieldFacts;
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::settings::Settings;
@@ -184,8 +185,17 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
             facts: None,
         };
     }
-    let file = match syn::parse_file(source) {
-        Ok(file) => file,
+    let masked = (job.prefilter && !source.contains(suppress::MARKER))
+        .then(|| job.settings.mask(source))
+        .flatten();
+    if std::env::var_os("TASKLINT_MASKSTAT").is_some() {
+        let kept = masked.as_ref().map_or(source.len(), |m| m.text.bytes().filter(|b| !b.is_ascii_whitespace()).count());
+        let all = source.bytes().filter(|b| !b.is_ascii_whitespace()).count();
+        eprintln!("MASKSTAT {} {} {}", all, kept, job.display);
+        if let Some(m) = masked.as_ref() { let _ = std::fs::write(format!("/tmp/exp/masked/{}", job.display.replace('/', "__")), &m.text); }
+    }
+    let (file, text) = match parse(source, masked.as_ref()) {
+        Ok(parsed) => parsed,
         Err(err) => {
             return Diagnosed {
                 diagnostics: vec![Diagnostic {
@@ -206,7 +216,7 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
     let run = |settings: &Settings, facts: Option<&Rc<RefCell<FileFacts>>>| {
         let cx = Cx::new(
             &job.display,
-            source,
+            text,
             &file,
             &expansions,
             settings,
@@ -218,8 +228,15 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
         }
         Walker::new(cx, checks).run(&file).into_diagnostics()
     };
-    let facts =
-        crate_pass::wants_facts(job.settings).then(|| Rc::new(RefCell::new(FileFacts::default())));
+    let facts = crate_pass::wants_facts(job.settings).then(|| {
+        let mut facts = FileFacts::default();
+        // Fields read in blanked bodies count as handled, as in an unparsed file.
+        if let Some(masked) = masked.as_ref().filter(|m| m.text == text) {
+            let names = masked.masked_fields.iter().map(|name| (None, name.clone()));
+            facts.handled.extend(names);
+        }
+        Rc::new(RefCell::new(facts))
+    });
     let diagnostics = run(job.settings, facts.as_ref());
     let mut judged = Vec::new();
     if !suppressions.is_empty() && job.settings.is_enabled(&unused_suppression::RULE) {
@@ -251,6 +268,17 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
         rules_ran: true,
         facts: facts.map(|sink| sink.take()),
     }
+}
+
+/// Parses the masked text when there is one; when it does not parse (the
+/// masking lexer misread something), the whole file.
+fn parse<'s>(source: &'s str, masked: Option<&'s Masked>) -> syn::Result<(syn::File, &'s str)> {
+    if let Some(masked) = masked {
+        if let Ok(file) = syn::parse_file(&masked.text) {
+            return Ok((file, &masked.text));
+        }
+    }
+    syn::parse_file(source).map(|file| (file, source))
 }
 
 fn parse_message(err: &syn::Error) -> String {

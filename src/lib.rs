@@ -20,6 +20,7 @@ pub mod fingerprint;
 pub mod handles;
 pub mod inputs;
 pub mod macros;
+pub mod mask;
 pub mod prefilter;
 pub mod render;
 pub mod resolve;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::mask::{Masked, Masker};
 use crate::prefilter::Prefilter;
 
 use crate::finding::Severity;
@@ -21,6 +22,8 @@ pub struct Settings {
     triggers: Vec<String>,
     /// Built on first use from the enabled rules' trigger words; `None` parses everything.
     matcher: OnceLock<Option<Prefilter>>,
+    /// Built on first use from the same words; `None` masks nothing.
+    masker: OnceLock<Option<Masker>>,
 }
 
 impl Default for Settings {
@@ -34,6 +37,7 @@ impl Default for Settings {
             signals: Vec::new(),
             triggers: Vec::new(),
             matcher: OnceLock::new(),
+            masker: OnceLock::new(),
         }
     }
 }
@@ -97,6 +101,7 @@ impl Settings {
 
     fn set(&mut self, selector: &str, on: bool) -> Result<(), String> {
         self.matcher = OnceLock::new();
+        self.masker = OnceLock::new();
         for rule in select(selector)? {
             if let Some(i) = rules::index_of(rule) {
                 self.enabled[i] = on;
@@ -113,15 +118,31 @@ impl Settings {
     /// With only rules that declare no trigger words (`parse-error` alone),
     /// every file is parsed.
     pub fn could_report(&self, text: &[u8]) -> bool {
-        let prefilter = self.matcher.get_or_init(|| {
-            let groups: Vec<Vec<&str>> = self
-                .enabled_rules()
-                .flat_map(|rule| rule.triggers.iter().map(|group| group.to_vec()))
-                .chain(self.triggers.iter().map(|word| vec![word.as_str()]))
-                .collect();
-            Prefilter::new(&groups, &[crate::suppress::MARKER])
-        });
+        let prefilter = self
+            .matcher
+            .get_or_init(|| Prefilter::new(&self.trigger_groups(), &[crate::suppress::MARKER]));
         prefilter.as_ref().is_none_or(|p| p.could_report(text))
+    }
+
+    /// The file with the function bodies no enabled rule could report on
+    /// blanked (see [`crate::mask`]); `None` leaves it whole. Like the
+    /// prefilter, it needs every enabled rule to declare trigger words.
+    pub fn mask(&self, source: &str) -> Option<Masked> {
+        let masker = self.masker.get_or_init(|| {
+            let groups = self.trigger_groups();
+            if groups.is_empty() || groups.iter().any(Vec::is_empty) {
+                return None;
+            }
+            Masker::new(&groups.concat())
+        });
+        masker.as_ref()?.mask(source)
+    }
+
+    fn trigger_groups(&self) -> Vec<Vec<&str>> {
+        self.enabled_rules()
+            .flat_map(|rule| rule.triggers.iter().map(|group| group.to_vec()))
+            .chain(self.triggers.iter().map(|word| vec![word.as_str()]))
+            .collect()
     }
 
     /// Trigger words the user's configuration adds: the last segment of each configured spawner.
@@ -135,6 +156,7 @@ impl Settings {
 
     pub fn add_spawner(&mut self, path: &str, spawner: Spawner) {
         self.matcher = OnceLock::new();
+        self.masker = OnceLock::new();
         self.spawners.insert(path.to_string(), spawner);
         if let Some(last) = path.rsplit("::").next() {
             self.triggers.push(last.to_string());

@@ -1,0 +1,738 @@
+//! Masking: before a file is parsed, the function bodies no rule can report
+//! on are blanked, and doc comments become plain comments.
+//!
+//! The prefilter decides per file, but most of a file that passes it is code
+//! no rule looks at: functions that never mention a trigger word. Parsing and
+//! walking them was most of a run's time. A body is kept when it, or its
+//! signature, mentions a trigger word or a *hot name*: a field, static or
+//! tuple field whose type mentions one (`task: JoinHandle<()>` makes every
+//! body that says `task` kept). A body is also kept when its function is
+//! called inside the arguments of a trigger word (`tokio::spawn(run(rx))`
+//! keeps `run`, which a rule reads as the task's body).
+//!
+//! Every blanked character becomes a space and every line break stays, so
+//! each kept token has the line and column it has in the file. Lexing is a
+//! cheap byte scan; anything it cannot follow (an unterminated string, an
+//! unbalanced bracket) leaves the file unmasked.
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// Words that keep a body besides the rules' trigger words: how a handle
+/// is aborted, and what makes a `Child` field a guard.
+const EXTRA_WORDS: &[&str] = &["abort", "kill_on_drop"];
+
+/// Types whose fields and statics give a receiver its kind (see
+/// `spawner::kind_of_type_path`): a struct, alias or macro that mentions one
+/// is kept, and so are `use` items.
+const KIND_WORDS: &[&str] = &[
+    "Runtime",
+    "Handle",
+    "Builder",
+    "LocalSet",
+    "JoinSet",
+    "TaskTracker",
+    "Executor",
+    "Command",
+    "Child",
+    "CancellationToken",
+    "use",
+];
+
+/// Finds the words that keep a body.
+#[derive(Debug, Clone)]
+pub struct Masker {
+    words: AhoCorasick,
+    kinds: AhoCorasick,
+}
+
+/// A file with its unneeded bodies blanked.
+#[derive(Debug)]
+pub struct Masked {
+    pub text: String,
+    /// Field names used (`.name`, not a method call) in the blanked bodies,
+    /// for the crate pass, which would otherwise have seen them parsed.
+    pub masked_fields: Vec<String>,
+}
+
+impl Masker {
+    pub fn new(trigger_words: &[&str]) -> Option<Masker> {
+        let mut words: Vec<&str> = trigger_words.iter().chain(EXTRA_WORDS).copied().collect();
+        words.sort_unstable();
+        words.dedup();
+        let words = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(&words)
+            .ok()?;
+        let kinds = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(KIND_WORDS)
+            .ok()?;
+        Some(Masker { words, kinds })
+    }
+
+    /// The masked file, or `None` when masking would blank nothing or the
+    /// lexer cannot follow the file.
+    pub fn mask(&self, source: &str) -> Option<Masked> {
+        let text = source.as_bytes();
+        let lexed = lex(text)?;
+        let fns = find_fns(&lexed);
+        let matches: Vec<usize> = self.words.find_iter(text).map(|m| m.start()).collect();
+        let keep = decide(&lexed, &fns, &matches);
+        let mut blanked: Vec<(usize, usize)> = Vec::new();
+        let mut masked_fields = HashSet::new();
+        for (f, _) in fns.iter().zip(&keep).filter(|(_, keep)| !**keep) {
+            dotted_names(&lexed, f.open + 1, f.close, &mut masked_fields);
+            blanked.push((f.first, f.close));
+        }
+        let mut kinds: Vec<usize> = matches.clone();
+        let whole_words = self.kinds.find_iter(text).filter(|m| {
+            let before = m.start().checked_sub(1).map(|i| text[i]);
+            let after = text.get(m.end()).copied();
+            !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+        });
+        kinds.extend(whole_words.map(|m| m.start()));
+        kinds.sort_unstable();
+        let kept: Vec<usize> = fns
+            .iter()
+            .zip(&keep)
+            .filter(|(_, keep)| **keep)
+            .map(|(f, _)| f.first)
+            .collect();
+        blanked.extend(idle_items(&lexed, &fns, &kept, &kinds));
+        if blanked.is_empty() && lexed.docs.is_empty() {
+            return None;
+        }
+        let mut masked_fields: Vec<String> = masked_fields
+            .into_iter()
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .collect();
+        masked_fields.sort_unstable();
+        Some(Masked {
+            text: blank(source, &lexed, blanked),
+            masked_fields,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Ident,
+    /// `r#name`: never a keyword.
+    RawIdent,
+    Literal,
+    /// `'a`, `'static`, a label.
+    Lifetime,
+    Punct(u8),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+struct Lexed<'t> {
+    text: &'t [u8],
+    tokens: Vec<Token>,
+    /// For each opening delimiter, the index of its closing one (else 0).
+    partner: Vec<usize>,
+    /// Byte offsets of the character that makes a comment a doc comment
+    /// (the third `/` of `///`, the `!` of `//!`, the second `*` of `/**`).
+    docs: Vec<usize>,
+}
+
+/// Splits the text into identifiers, literals and punctuation, skipping
+/// comments and whitespace. `None` when a comment or string does not end or
+/// the brackets do not balance.
+fn lex(text: &[u8]) -> Option<Lexed<'_>> {
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    let mut docs = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        let start = i;
+        let next = text.get(i + 1).copied();
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'/' if next == Some(b'/') => {
+                let (third, fourth) = (text.get(i + 2), text.get(i + 3));
+                if third == Some(&b'!') || (third == Some(&b'/') && fourth != Some(&b'/')) {
+                    docs.push(i + 2);
+                }
+                i = text[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(text.len(), |n| i + n);
+                continue;
+            }
+            b'/' if next == Some(b'*') => {
+                let (third, fourth) = (text.get(i + 2), text.get(i + 3));
+                if third == Some(&b'!')
+                    || (third == Some(&b'*') && !matches!(fourth, Some(b'*' | b'/')))
+                {
+                    docs.push(i + 2);
+                }
+                i = block_comment_end(text, i)?;
+                continue;
+            }
+            b'"' => {
+                i = string_end(text, i + 1)?;
+                tokens.push(Token { start, end: i, kind: Kind::Literal });
+            }
+            b'\'' => match char_literal_end(text, i)? {
+                Some(end) => {
+                    i = end;
+                    tokens.push(Token { start, end, kind: Kind::Literal });
+                }
+                None => {
+                    i = word_end(text, i + 1);
+                    tokens.push(Token { start, end: i, kind: Kind::Lifetime });
+                }
+            },
+            b'0'..=b'9' => {
+                i = word_end(text, i);
+                tokens.push(Token { start, end: i, kind: Kind::Literal });
+            }
+            _ if is_word_byte(b) => {
+                i = word_end(text, i);
+                let word = &text[start..i];
+                let hashes = text[i..].iter().take_while(|&&c| c == b'#').count();
+                let quote = text.get(i + hashes) == Some(&b'"');
+                if matches!(word, b"r" | b"br" | b"cr") && quote {
+                    i = raw_string_end(text, i + hashes + 1, hashes)?;
+                    tokens.push(Token { start, end: i, kind: Kind::Literal });
+                } else if word == b"r" && hashes == 1 && text.get(i + 1).is_some_and(|&c| is_word_byte(c)) {
+                    i = word_end(text, i + 1);
+                    tokens.push(Token { start, end: i, kind: Kind::RawIdent });
+                } else {
+                    tokens.push(Token { start, end: i, kind: Kind::Ident });
+                }
+            }
+            _ => {
+                i += 1;
+                tokens.push(Token { start, end: i, kind: Kind::Punct(b) });
+            }
+        }
+    }
+    let partner = partners(&tokens)?;
+    Some(Lexed {
+        text,
+        tokens,
+        partner,
+        docs,
+    })
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+fn word_end(text: &[u8], from: usize) -> usize {
+    from + text[from..].iter().take_while(|&&c| is_word_byte(c)).count()
+}
+
+/// The end of a (nesting) block comment starting at `from`.
+fn block_comment_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 0;
+    let mut i = from;
+    while i + 1 < text.len() {
+        match (text[i], text[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The end of a string whose text starts at `from` (after the quote).
+fn string_end(text: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The end of a raw string whose text starts at `from`, closed by `"` and `hashes` `#`s.
+fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> Option<usize> {
+    let mut i = from;
+    while i < text.len() {
+        if text[i] == b'"' && text[i + 1..].iter().take(hashes).filter(|&&c| c == b'#').count() == hashes {
+            return Some(i + 1 + hashes);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// At a `'`: `Some(Some(end))` for a character literal, `Some(None)` for a
+/// lifetime or label, `None` for an escape that does not end on its line.
+fn char_literal_end(text: &[u8], at: usize) -> Option<Option<usize>> {
+    match text.get(at + 1) {
+        Some(b'\\') => {
+            let close = text[at + 3.min(text.len() - at)..]
+                .iter()
+                .take_while(|&&c| c != b'\n')
+                .position(|&c| c == b'\'')?;
+            Some(Some(at + 3 + close + 1))
+        }
+        Some(&first) => {
+            let width = match first {
+                0x00..=0x7f => 1,
+                0xc0..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            Some((text.get(at + 1 + width) == Some(&b'\'')).then_some(at + 2 + width))
+        }
+        None => Some(None),
+    }
+}
+
+/// Matches every bracket with its partner; `None` when they do not balance.
+fn partners(tokens: &[Token]) -> Option<Vec<usize>> {
+    let mut partner = vec![0; tokens.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let Kind::Punct(b) = token.kind else { continue };
+        let opener = match b {
+            b'(' | b'[' | b'{' => {
+                open.push(i);
+                continue;
+            }
+            b')' => b'(',
+            b']' => b'[',
+            b'}' => b'{',
+            _ => continue,
+        };
+        let j = open.pop()?;
+        if tokens[j].kind != Kind::Punct(opener) {
+            return None;
+        }
+        partner[j] = i;
+        partner[i] = j;
+    }
+    open.is_empty().then_some(partner)
+}
+
+/// A function with a body, outside any other function's body.
+#[derive(Debug)]
+struct FnItem {
+    /// Token indices: the item's first token (its attributes and
+    /// qualifiers), the `fn` keyword, its name, the body's braces.
+    first: usize,
+    keyword: usize,
+    name: usize,
+    open: usize,
+    close: usize,
+}
+
+fn find_fns(lexed: &Lexed) -> Vec<FnItem> {
+    let tokens = &lexed.tokens;
+    let mut fns = Vec::new();
+    let mut k = 0;
+    while k + 1 < tokens.len() {
+        let is_fn = lexed.word(k) == Some(b"fn".as_slice())
+            && matches!(tokens[k + 1].kind, Kind::Ident | Kind::RawIdent);
+        if !is_fn {
+            k += 1;
+            continue;
+        }
+        let mut j = k + 2;
+        let mut body = None;
+        while j < tokens.len() {
+            match tokens[j].kind {
+                Kind::Punct(b'(' | b'[') => j = lexed.partner[j] + 1,
+                Kind::Punct(b'{') => {
+                    body = Some(j);
+                    break;
+                }
+                Kind::Punct(b';' | b')' | b']' | b'}') => break,
+                _ => j += 1,
+            }
+        }
+        match body {
+            Some(open) => {
+                let close = lexed.partner[open];
+                fns.push(FnItem {
+                    first: item_start(lexed, k),
+                    keyword: k,
+                    name: k + 1,
+                    open,
+                    close,
+                });
+                k = close + 1;
+            }
+            None => k = j.max(k + 1),
+        }
+    }
+    fns
+}
+
+/// The first token of the function whose `fn` is token `keyword`: back
+/// over `pub(crate)`, `async`, `unsafe`, `extern "C"` and attributes.
+fn item_start(lexed: &Lexed<'_>, keyword: usize) -> usize {
+    let mut i = keyword;
+    while i > 0 {
+        let prev = i - 1;
+        let is_qualifier = matches!(
+            lexed.word(prev),
+            Some(b"pub" | b"const" | b"async" | b"unsafe" | b"extern" | b"default" | b"safe")
+        );
+        i = match lexed.tokens[prev].kind {
+            _ if is_qualifier => prev,
+            Kind::Literal if prev > 0 && lexed.word(prev - 1) == Some(b"extern".as_slice()) => prev,
+            Kind::Punct(b')') if lexed.partner[prev] > 0 && lexed.word(lexed.partner[prev] - 1) == Some(b"pub".as_slice()) => {
+                lexed.partner[prev] - 1
+            }
+            Kind::Punct(b']') if lexed.partner[prev] > 0 && lexed.is_punct(lexed.partner[prev] - 1, b'#') => {
+                lexed.partner[prev] - 1
+            }
+            _ => break,
+        };
+    }
+    i
+}
+
+impl<'t> Lexed<'t> {
+    /// The text of token `i` when it is an identifier (not a raw one).
+    fn word(&self, i: usize) -> Option<&'t [u8]> {
+        let token = self.tokens.get(i)?;
+        (token.kind == Kind::Ident).then(|| &self.text[token.start..token.end])
+    }
+
+    fn text_of(&self, i: usize) -> &'t [u8] {
+        let token = &self.tokens[i];
+        let start = if token.kind == Kind::RawIdent { token.start + 2 } else { token.start };
+        &self.text[start..token.end]
+    }
+
+    fn is_punct(&self, i: usize, b: u8) -> bool {
+        self.tokens.get(i).is_some_and(|t| t.kind == Kind::Punct(b))
+    }
+
+    /// Is token `i` one of a `::` pair?
+    fn in_path_separator(&self, i: usize) -> bool {
+        self.is_punct(i, b':')
+            && ((i > 0 && self.is_punct(i - 1, b':') && self.tokens[i - 1].end == self.tokens[i].start)
+                || (self.is_punct(i + 1, b':') && self.tokens[i].end == self.tokens[i + 1].start))
+    }
+}
+
+/// Items outside function bodies that no rule reads, as inclusive token
+/// ranges: `macro_rules!` definitions and `extern` blocks always; consts,
+/// statics, type aliases, structs, enums, traits, impls and macro calls
+/// when they mention no trigger or kind word (`kinds`, sorted byte offsets)
+/// and hold no kept function (`kept`, sorted first tokens).
+fn idle_items(
+    lexed: &Lexed<'_>,
+    fns: &[FnItem],
+    kept: &[usize],
+    kinds: &[usize],
+) -> Vec<(usize, usize)> {
+    let tokens = &lexed.tokens;
+    let mentions_kind = |first: usize, last: usize| {
+        let i = kinds.partition_point(|&m| m < tokens[first].start);
+        let holds_kept = kept.get(kept.partition_point(|&k| k < first)).is_some_and(|&k| k <= last);
+        holds_kept || kinds.get(i).is_some_and(|&m| m < tokens[last].end)
+    };
+    let mut idle = Vec::new();
+    let mut fns = fns.iter().peekable();
+    let mut i = 0;
+    while i < tokens.len() {
+        while fns.peek().is_some_and(|f| f.close < i) {
+            fns.next();
+        }
+        if let Some(f) = fns.peek() {
+            if i >= f.first {
+                i = f.close + 1;
+                continue;
+            }
+        }
+        let Some((last, always)) = item_at(lexed, i) else {
+            i += 1;
+            continue;
+        };
+        let first = item_start(lexed, i);
+        let at_item_level = first == 0
+            || matches!(tokens[first - 1].kind, Kind::Punct(b';' | b'{' | b'}'))
+            || (lexed.is_punct(first - 1, b']') && {
+                let open = lexed.partner[first - 1];
+                open >= 2 && lexed.is_punct(open - 1, b'!') && lexed.is_punct(open - 2, b'#')
+            });
+        if at_item_level && (always || !mentions_kind(first, last)) {
+            idle.push((first, last));
+            i = last + 1;
+        } else {
+            i += 1;
+        }
+    }
+    idle
+}
+
+/// If an item that [`idle_items`] may blank starts with token `i`: its
+/// last token, and whether it is blanked whatever it mentions.
+fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, bool)> {
+    let tokens = &lexed.tokens;
+    // The token after the first group (or `;`) from `from` on, at depth 0.
+    let through = |from: usize, stop_at_brace: bool| {
+        let mut j = from;
+        while j < tokens.len() {
+            match tokens[j].kind {
+                Kind::Punct(b'{') if stop_at_brace => return Some(lexed.partner[j]),
+                Kind::Punct(b'(' | b'[' | b'{') => j = lexed.partner[j] + 1,
+                Kind::Punct(b';') => return Some(j),
+                Kind::Punct(b')' | b']' | b'}') => return None,
+                _ => j += 1,
+            }
+        }
+        None
+    };
+    let is_name = |j: usize| matches!(tokens.get(j).map(|t| t.kind), Some(Kind::Ident | Kind::RawIdent));
+    match lexed.word(i)? {
+        b"struct" | b"enum" | b"trait" if is_name(i + 1) => Some((through(i + 2, true)?, false)),
+        b"impl" => Some((through(i + 1, true)?, false)),
+        b"static" if is_name(i + 1) && lexed.is_punct(i + 2, b':') => Some((through(i + 2, false)?, false)),
+        b"static" if lexed.word(i + 1) == Some(b"mut".as_slice()) => Some((through(i + 2, false)?, false)),
+        b"type" if is_name(i + 1) => Some((through(i + 2, false)?, false)),
+        b"const" if is_name(i + 1) || lexed.word(i + 1) == Some(b"_".as_slice()) => {
+            let keyword = lexed.word(i + 1);
+            let is_fn = matches!(keyword, Some(b"fn" | b"unsafe" | b"async" | b"extern"));
+            (!is_fn && lexed.is_punct(i + 2, b':')).then_some(())?;
+            Some((through(i + 2, false)?, false))
+        }
+        b"extern" => {
+            let open = if tokens.get(i + 1)?.kind == Kind::Literal { i + 2 } else { i + 1 };
+            lexed.is_punct(open, b'{').then(|| (lexed.partner[open], true))
+        }
+        b"macro_rules" if lexed.is_punct(i + 1, b'!') && is_name(i + 2) => {
+            let open = i + 3;
+            let group = matches!(tokens.get(open)?.kind, Kind::Punct(b'(' | b'[' | b'{'));
+            group.then(|| (with_semicolon(lexed, lexed.partner[open]), true))
+        }
+        _ if lexed.is_punct(i + 1, b'!') && !lexed.is_punct(i + 2, b'=') => {
+            let open = i + 2;
+            let group = matches!(tokens.get(open)?.kind, Kind::Punct(b'(' | b'[' | b'{'));
+            group.then(|| (with_semicolon(lexed, lexed.partner[open]), false))
+        }
+        _ => None,
+    }
+}
+
+/// `close`, or the `;` right after it.
+fn with_semicolon(lexed: &Lexed<'_>, close: usize) -> usize {
+    if lexed.is_punct(close + 1, b';') {
+        close + 1
+    } else {
+        close
+    }
+}
+
+/// Which bodies to keep, one flag per function.
+fn decide(lexed: &Lexed<'_>, fns: &[FnItem], matches: &[usize]) -> Vec<bool> {
+    let tokens = &lexed.tokens;
+    let has_match = |from: usize, to: usize| {
+        let i = matches.partition_point(|&m| m < from);
+        matches.get(i).is_some_and(|&m| m < to)
+    };
+    let hot = hot_names(lexed, fns, &has_match);
+    let mut keep: Vec<bool> = fns
+        .iter()
+        .map(|f| {
+            has_match(tokens[f.keyword].start, tokens[f.close].end)
+                || (f.keyword..=f.close)
+                    .any(|i| tokens[i].kind == Kind::Ident && hot.contains(lexed.text_of(i)))
+        })
+        .collect();
+    // A function called in the arguments of a trigger word may be a task's
+    // body (`tokio::spawn(run(rx))`, `rt.spawn(self.serve().instrument(span))`).
+    let mut called: HashSet<&[u8]> = HashSet::new();
+    for &m in matches {
+        let at = tokens.partition_point(|t| t.start < m);
+        let open = (at..tokens.len().min(at + 16))
+            .take_while(|&i| !matches!(tokens[i].kind, Kind::Punct(b';' | b'{' | b'}')))
+            .find(|&i| lexed.is_punct(i, b'('));
+        if let Some(open) = open {
+            callees(lexed, open, &mut called);
+        }
+    }
+    for (f, keep) in fns.iter().zip(&mut keep) {
+        *keep |= called.contains(lexed.text_of(f.name));
+    }
+    keep
+}
+
+/// The functions called at the top of the arguments in the group opening
+/// at `open`, and inside `Box::pin(..)`, `Arc::new(..)` and the like.
+fn callees<'t>(lexed: &Lexed<'t>, open: usize, out: &mut HashSet<&'t [u8]>) {
+    let close = lexed.partner[open];
+    let mut i = open + 1;
+    while i < close {
+        let is_name = matches!(lexed.tokens[i].kind, Kind::Ident | Kind::RawIdent);
+        if is_name && lexed.is_punct(i + 1, b'(') {
+            let name = lexed.text_of(i);
+            out.insert(name);
+            if matches!(name, b"new" | b"pin" | b"clone") {
+                callees(lexed, i + 1, out);
+            }
+            i = lexed.partner[i + 1] + 1;
+        } else if is_name && lexed.in_path_separator(i + 1) && lexed.is_punct(i + 3, b'<') {
+            // `run::<T>(..)`
+            out.insert(lexed.text_of(i));
+            i += 1;
+        } else if matches!(lexed.tokens[i].kind, Kind::Punct(b'(' | b'[' | b'{')) {
+            i = lexed.partner[i] + 1;
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Names declared outside function bodies with a type that mentions a
+/// trigger word: `name: Type` fields and statics, and the positions (and
+/// the type or variant name) of tuple fields.
+fn hot_names<'t>(
+    lexed: &Lexed<'t>,
+    fns: &[FnItem],
+    has_match: &dyn Fn(usize, usize) -> bool,
+) -> HashSet<&'t [u8]> {
+    let tokens = &lexed.tokens;
+    let mut hot = HashSet::new();
+    let mut next_fn = fns.iter().peekable();
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Some(f) = next_fn.peek() {
+            if i > f.open {
+                i = f.close + 1;
+                next_fn.next();
+                continue;
+            }
+        }
+        let is_name = matches!(tokens[i].kind, Kind::Ident | Kind::RawIdent);
+        if is_name && lexed.is_punct(i + 1, b':') && !lexed.in_path_separator(i + 1) {
+            let end = type_end(lexed, i + 2);
+            if end > i + 2 && has_match(tokens[i + 2].start, tokens[end - 1].end) {
+                hot.insert(lexed.text_of(i));
+            }
+        } else if is_name && lexed.is_punct(i + 1, b'(') && (i == 0 || lexed.word(i - 1) != Some(b"fn".as_slice())) {
+            let close = lexed.partner[i + 1];
+            let mut from = i + 2;
+            let mut position = 0;
+            while from < close {
+                let end = type_end(lexed, from).min(close);
+                if end > from && has_match(tokens[from].start, tokens[end - 1].end) {
+                    hot.insert(lexed.text_of(i));
+                    hot.insert(POSITIONS.get(position).copied().unwrap_or(b"_"));
+                }
+                from = end + 1;
+                position += 1;
+            }
+        }
+        i += 1;
+    }
+    hot
+}
+
+/// Tuple field names, as `.0` is written.
+const POSITIONS: &[&[u8]] = &[b"0", b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9"];
+
+/// The token index where a type starting at `from` ends: the first `,`,
+/// `;`, `=` or `{`, or closing bracket, outside the type's own brackets.
+fn type_end(lexed: &Lexed<'_>, from: usize) -> usize {
+    let tokens = &lexed.tokens;
+    let mut angle = 0usize;
+    let mut i = from;
+    while i < tokens.len() {
+        match tokens[i].kind {
+            Kind::Punct(b'(' | b'[') => i = lexed.partner[i],
+            Kind::Punct(b'<') => angle += 1,
+            Kind::Punct(b'>') if i > 0 && lexed.is_punct(i - 1, b'-') => {}
+            Kind::Punct(b'>') => {
+                if angle == 0 {
+                    return i;
+                }
+                angle -= 1;
+            }
+            Kind::Punct(b',') if angle > 0 => {}
+            Kind::Punct(b',' | b';' | b'=' | b'{' | b')' | b']' | b'}') => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Field names read in `tokens[from..to]`: `.name` not followed by `(` or `::`.
+fn dotted_names<'t>(lexed: &Lexed<'t>, from: usize, to: usize, out: &mut HashSet<&'t [u8]>) {
+    for i in from..to {
+        let is_field = lexed.is_punct(i, b'.')
+            && !lexed.is_punct(i + 1, b'.')
+            && (i == 0 || !lexed.is_punct(i - 1, b'.'))
+            && matches!(
+                lexed.tokens.get(i + 1).map(|t| t.kind),
+                Some(Kind::Ident | Kind::RawIdent | Kind::Literal)
+            );
+        if is_field && !lexed.is_punct(i + 2, b'(') && !lexed.in_path_separator(i + 2) {
+            out.insert(lexed.text_of(i + 1));
+        }
+    }
+}
+
+/// The source with the given token ranges (inclusive) blanked, one space
+/// per character and line breaks kept, and doc comments turned into plain
+/// comments.
+fn blank(source: &str, lexed: &Lexed<'_>, mut ranges: Vec<(usize, usize)>) -> String {
+    ranges.sort_unstable();
+    let mut out = String::with_capacity(source.len());
+    let mut docs = lexed.docs.iter().peekable();
+    let mut copy = |out: &mut String, from: usize, to: usize| {
+        let mut at = from;
+        while let Some(&&doc) = docs.peek() {
+            if doc >= to {
+                break;
+            }
+            docs.next();
+            if doc >= at {
+                out.push_str(&source[at..doc]);
+                out.push(' ');
+                at = doc + 1;
+            }
+        }
+        out.push_str(&source[at..to]);
+    };
+    let mut at = 0;
+    for (first, last) in ranges {
+        let from = lexed.tokens[first].start.max(at);
+        let to = lexed.tokens[last].end;
+        if to <= at {
+            continue; // inside a range already blanked
+        }
+        copy(&mut out, at, from);
+        for c in source[from..to].chars() {
+            out.push(if c == '\n' || c == '\r' { c } else { ' ' });
+        }
+        at = to;
+    }
+    copy(&mut out, at, source.len());
+    out
+}
