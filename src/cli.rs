@@ -1,6 +1,6 @@
 //! The command line: `tasklint check`, `rules`, `explain`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,9 +12,9 @@ use crate::baseline::Baseline;
 use crate::config::{self, Resolver};
 use crate::crate_pass;
 use crate::discover::{CrateRoots, DiscoverOptions};
-use crate::engine::{self, FileJob};
+use crate::engine::{self, FileJob, Loaded};
 use crate::finding::{Finding, Severity};
-use crate::inputs::{self, Source};
+use crate::inputs::{self, Input, Source};
 use crate::render::{self, Format, Report};
 use crate::rules;
 use crate::settings::Settings;
@@ -210,6 +210,22 @@ fn list_rules(format: RulesFormat) -> String {
     }
 }
 
+fn file_job<'s>(
+    file: &'s Input,
+    roots: &CrateRoots,
+    prefilter: bool,
+    handle_fields: Option<&'s HashSet<String>>,
+) -> FileJob<'s> {
+    FileJob {
+        display: file.display.clone(),
+        is_test_file: roots.is_test_file(&file.path),
+        settings: &file.settings,
+        prefilter,
+        skip_generated: !file.explicit,
+        handle_fields,
+    }
+}
+
 fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let selection = config::Selection {
         select: args.select.clone(),
@@ -242,28 +258,64 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
     let roots = CrateRoots::default();
-    let outcomes: Vec<_> = pool.install(|| {
+    let prefilter = !args.no_prefilter;
+    let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
+    // Read and prefilter every file, then lint the ones let through, once the
+    // handle fields the crate pass judges are known from all of them.
+    let loaded: Vec<Loaded> = pool.install(|| {
         files
             .par_iter()
             .map(|file| {
-                let job = FileJob {
-                    display: file.display.clone(),
-                    is_test_file: roots.is_test_file(&file.path),
-                    settings: &file.settings,
-                    prefilter: !args.no_prefilter,
-                    skip_generated: !file.explicit,
+                let job = job_for(file, None);
+                match &file.source {
+                    Source::File => engine::read_path(&file.path, &job),
+                    Source::Stdin(text) => engine::read_source(text.clone(), &job),
+                }
+            })
+            .collect()
+    });
+    // By crate, as the crate pass merges its facts.
+    let declared: Vec<(Option<PathBuf>, Vec<String>)> = pool.install(|| {
+        files
+            .par_iter()
+            .zip(&loaded)
+            .filter_map(|(file, loaded)| {
+                let names = loaded.handle_fields(&file.settings);
+                (!names.is_empty()).then(|| (roots.root_of(&file.path), names))
+            })
+            .collect()
+    });
+    let mut handle_fields: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
+    for (root, names) in declared {
+        handle_fields.entry(root).or_default().extend(names);
+    }
+    let outcomes: Vec<_> = pool.install(|| {
+        files
+            .par_iter()
+            .zip(loaded)
+            .map(|(file, loaded)| {
+                let fields = match &loaded {
+                    Loaded::Text(_) if !handle_fields.is_empty() => {
+                        handle_fields.get(&roots.root_of(&file.path))
+                    }
+                    _ => None,
                 };
-                let outcome = match &file.source {
-                    Source::File => engine::lint_path(&file.path, &job),
-                    Source::Stdin(text) => engine::lint_source(text.clone(), &job),
-                };
+                let job = job_for(file, fields);
+                let outcome = engine::lint_read(loaded, &job);
                 (job.display, outcome)
             })
             .collect()
     });
     let linted = started.elapsed();
-    let mut late =
-        pool.install(|| crate_pass::run(&files, &outcomes, &roots, &paths, !args.no_prefilter));
+    let mut late = pool.install(|| {
+        let run = crate_pass::Run {
+            roots: &roots,
+            run_paths: &paths,
+            prefilter: !args.no_prefilter,
+            handle_fields: &handle_fields,
+        };
+        crate_pass::run(&files, &outcomes, &run)
+    });
     let crate_passed = started.elapsed();
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();

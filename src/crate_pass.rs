@@ -206,16 +206,26 @@ pub fn lint_alone(source: String, job: &FileJob<'_>) -> FileOutcome {
     outcome
 }
 
-/// The crate pass over a whole run: `inputs` and `outcomes` line up, and
-/// `run_paths` are the paths the run was given. Call it inside the run's
-/// thread pool: files of a crate outside the run are read in parallel.
-pub fn run(
-    inputs: &[Input],
-    outcomes: &[(String, FileOutcome)],
-    roots: &CrateRoots,
-    run_paths: &[PathBuf],
-    prefilter: bool,
-) -> Vec<Finding> {
+/// What the crate pass needs to know about the run.
+pub struct Run<'r> {
+    pub roots: &'r CrateRoots,
+    /// The paths the run was given.
+    pub run_paths: &'r [PathBuf],
+    pub prefilter: bool,
+    /// See [`FileJob::handle_fields`], by crate root.
+    pub handle_fields: &'r HashMap<Option<PathBuf>, HashSet<String>>,
+}
+
+/// The crate pass over a whole run: `inputs` and `outcomes` line up. Call
+/// it inside the run's thread pool: files of a crate outside the run are
+/// read in parallel.
+pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) -> Vec<Finding> {
+    let Run {
+        roots,
+        run_paths,
+        prefilter,
+        handle_fields,
+    } = *run;
     if !inputs.iter().any(|input| wants_facts(&input.settings)) {
         return Vec::new();
     }
@@ -271,6 +281,7 @@ pub fn run(
                             settings,
                             prefilter,
                             skip_generated: true,
+                            handle_fields: handle_fields.get(&Some(root.clone())),
                         };
                         (path, engine::lint_path(path, &job).facts)
                     })

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
@@ -146,26 +146,24 @@ fn is_excluded(excludes: &Option<Gitignore>, path: &Path, is_dir: bool, walk_roo
         .is_ignore()
 }
 
+/// The current directory, read once: a run never changes it, and asking
+/// the kernel for every one of thousands of files adds up.
+fn current_dir() -> Option<&'static Path> {
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
 fn absolute(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|cwd| cwd.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
+    match current_dir() {
+        Some(cwd) if !path.is_absolute() => cwd.join(path),
+        _ => path.to_path_buf(),
     }
 }
 
 /// How a path is shown: relative to the current directory when under it.
 pub fn display_path(path: &Path) -> String {
-    let shown = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            absolute(path)
-                .strip_prefix(&cwd)
-                .ok()
-                .map(Path::to_path_buf)
-        })
+    let shown = current_dir()
+        .and_then(|cwd| absolute(path).strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
     let text = shown.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
@@ -201,6 +199,18 @@ impl CrateRoots {
     /// Is this file test code by its place: under `tests/`, `benches/` or
     /// `examples/` of its crate (of the path given, with no crate), or named `tests.rs`?
     pub fn is_test_file(&self, file: &Path) -> bool {
+        // The path within its crate is a suffix of the whole path: most
+        // files name none of the test folders anywhere, and need no root.
+        let test_dirs = ["tests", "benches", "examples"];
+        let anywhere = file.file_name().is_some_and(|name| name == "tests.rs")
+            || file.components().any(|c| {
+                c.as_os_str()
+                    .to_str()
+                    .is_some_and(|c| test_dirs.contains(&c))
+            });
+        if !anywhere {
+            return false;
+        }
         let absolute_file = absolute(file);
         let relative = match self.root_of(file) {
             Some(root) => absolute_file

@@ -2,6 +2,7 @@
 //! No syntax tree outlives this module's functions.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
@@ -12,8 +13,8 @@ use crate::crate_pass::{self, FileFacts};
 use crate::finding::{Diagnostic, Finding, Region};
 use crate::fingerprint::Fingerprinter;
 use crate::macros::Expansions;
-use crate::mask::Masked;
-use crate::rules::shutdown::unjoined_handle_field::FieldFacts;
+use crate::mask::{Masked, Masker};
+use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts};
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::settings::Settings;
 use crate::suppress::{self, ItemLines, Suppressions};
@@ -40,11 +41,47 @@ pub struct FileJob<'s> {
     pub prefilter: bool,
     /// Skip files marked `@generated` (those not named on the command line).
     pub skip_generated: bool,
+    /// Names of the handle fields the crate pass judges, from every file of
+    /// the file's crate in the run: a body that names one is never masked
+    /// (see [`crate::mask`]).
+    pub handle_fields: Option<&'s HashSet<String>>,
+}
+
+/// A file read and let through by the prefilter, or already decided.
+pub enum Loaded {
+    Text(String),
+    Done(FileOutcome),
+}
+
+impl Loaded {
+    /// The handle fields this file declares, for [`FileJob::handle_fields`].
+    pub fn handle_fields(&self, settings: &Settings) -> Vec<String> {
+        match self {
+            Loaded::Text(text) if crate_pass::wants_facts(settings) => {
+                let words: Vec<&str> = unjoined_handle_field::RULE.triggers.concat();
+                Masker::field_names(text, &words)
+            }
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Reads and lints one file. Never panics: an unreadable, non-UTF-8 or
 /// unparsable file is a `parse-error` finding.
 pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
+    lint_read(read_path(path, job), job)
+}
+
+/// Lints what [`read_path`] or [`read_source`] returned.
+pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
+    match read {
+        Loaded::Text(source) => lint_text(source, job),
+        Loaded::Done(outcome) => outcome,
+    }
+}
+
+/// Reads a file and runs the prefilter on it.
+pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
     // One read buffer per thread: most files are rejected by the prefilter,
     // and reusing the buffer spares the allocator and the kernel's page
     // clearing for each of them.
@@ -62,42 +99,47 @@ pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
     });
     let bytes = match read {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return FileOutcome::default(),
+        Ok(None) => return Loaded::Done(FileOutcome::default()),
         Err(err) => {
             let message = format!("cannot read file: {err}");
-            return error_outcome(
+            return Loaded::Done(error_outcome(
                 job,
                 Region::start(),
                 message,
                 "check the file's permissions",
                 None,
-            );
+            ));
         }
     };
     match String::from_utf8(bytes) {
-        Ok(source) => lint_text(source, job),
+        Ok(source) => Loaded::Text(source),
         Err(err) => {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
             let prefix = String::from_utf8_lossy(valid);
             let region = Region::at_end_of(&prefix);
             let source = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            error_outcome(
+            Loaded::Done(error_outcome(
                 job,
                 region,
                 "file is not valid UTF-8".to_string(),
                 "Rust source files must be UTF-8; re-encode the file",
                 Some(source),
-            )
+            ))
         }
     }
 }
 
 /// Lints source text already in memory (also used for standard input).
 pub fn lint_source(source: String, job: &FileJob<'_>) -> FileOutcome {
+    lint_read(read_source(source, job), job)
+}
+
+/// Runs the prefilter on text already in memory.
+pub fn read_source(source: String, job: &FileJob<'_>) -> Loaded {
     if job.prefilter && !job.settings.could_report(source.as_bytes()) {
-        return FileOutcome::default();
+        return Loaded::Done(FileOutcome::default());
     }
-    lint_text(source, job)
+    Loaded::Text(source)
 }
 
 /// Lints text the prefilter has let through.
@@ -185,15 +227,13 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
             facts: None,
         };
     }
+    let no_fields = HashSet::new();
     let masked = (job.prefilter && !source.contains(suppress::MARKER))
-        .then(|| job.settings.mask(source))
+        .then(|| {
+            job.settings
+                .mask(source, job.handle_fields.unwrap_or(&no_fields))
+        })
         .flatten();
-    if std::env::var_os("TASKLINT_MASKSTAT").is_some() {
-        let kept = masked.as_ref().map_or(source.len(), |m| m.text.bytes().filter(|b| !b.is_ascii_whitespace()).count());
-        let all = source.bytes().filter(|b| !b.is_ascii_whitespace()).count();
-        eprintln!("MASKSTAT {} {} {}", all, kept, job.display);
-        if let Some(m) = masked.as_ref() { let _ = std::fs::write(format!("/tmp/exp/masked/{}", job.display.replace('/', "__")), &m.text); }
-    }
     let (file, text) = match parse(source, masked.as_ref()) {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -228,15 +268,8 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
         }
         Walker::new(cx, checks).run(&file).into_diagnostics()
     };
-    let facts = crate_pass::wants_facts(job.settings).then(|| {
-        let mut facts = FileFacts::default();
-        // Fields read in blanked bodies count as handled, as in an unparsed file.
-        if let Some(masked) = masked.as_ref().filter(|m| m.text == text) {
-            let names = masked.masked_fields.iter().map(|name| (None, name.clone()));
-            facts.handled.extend(names);
-        }
-        Rc::new(RefCell::new(facts))
-    });
+    let facts =
+        crate_pass::wants_facts(job.settings).then(|| Rc::new(RefCell::new(FileFacts::default())));
     let diagnostics = run(job.settings, facts.as_ref());
     let mut judged = Vec::new();
     if !suppressions.is_empty() && job.settings.is_enabled(&unused_suppression::RULE) {

@@ -51,9 +51,6 @@ pub struct Masker {
 #[derive(Debug)]
 pub struct Masked {
     pub text: String,
-    /// Field names used (`.name`, not a method call) in the blanked bodies,
-    /// for the crate pass, which would otherwise have seen them parsed.
-    pub masked_fields: Vec<String>,
 }
 
 impl Masker {
@@ -74,18 +71,18 @@ impl Masker {
 
     /// The masked file, or `None` when masking would blank nothing or the
     /// lexer cannot follow the file.
-    pub fn mask(&self, source: &str) -> Option<Masked> {
+    pub fn mask(&self, source: &str, crate_fields: &HashSet<String>) -> Option<Masked> {
         let text = source.as_bytes();
         let lexed = lex(text)?;
         let fns = find_fns(&lexed);
         let matches: Vec<usize> = self.words.find_iter(text).map(|m| m.start()).collect();
-        let keep = decide(&lexed, &fns, &matches);
-        let mut blanked: Vec<(usize, usize)> = Vec::new();
-        let mut masked_fields = HashSet::new();
-        for (f, _) in fns.iter().zip(&keep).filter(|(_, keep)| !**keep) {
-            dotted_names(&lexed, f.open + 1, f.close, &mut masked_fields);
-            blanked.push((f.first, f.close));
-        }
+        let keep = decide(&lexed, &fns, &matches, crate_fields);
+        let mut blanked: Vec<(usize, usize)> = fns
+            .iter()
+            .zip(&keep)
+            .filter(|(_, keep)| !**keep)
+            .map(|(f, _)| (f.first, f.close))
+            .collect();
         let mut kinds: Vec<usize> = matches.clone();
         let whole_words = self.kinds.find_iter(text).filter(|m| {
             let before = m.start().checked_sub(1).map(|i| text[i]);
@@ -104,15 +101,47 @@ impl Masker {
         if blanked.is_empty() && lexed.docs.is_empty() {
             return None;
         }
-        let mut masked_fields: Vec<String> = masked_fields
+        Some(Masked {
+            text: blank(source, &lexed, blanked),
+        })
+    }
+
+    /// The struct fields this file declares with a type that mentions one
+    /// of `words`: a body in another file of the crate that names one of
+    /// them is kept, so the crate pass sees every use of a handle field.
+    pub fn field_names(source: &str, words: &[&str]) -> Vec<String> {
+        if !words.iter().any(|w| source.contains(w)) {
+            return Vec::new();
+        }
+        let Some(lexed) = lex(source.as_bytes()) else {
+            return Vec::new();
+        };
+        let fns = find_fns(&lexed);
+        let text = source.as_bytes();
+        let whole_word = |at: usize, word: &str| {
+            let before = at.checked_sub(1).map(|i| text[i]);
+            let after = text.get(at + word.len()).copied();
+            !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+        };
+        let mut matches: Vec<usize> = words
+            .iter()
+            .flat_map(|w| {
+                let found = source.match_indices(w).map(|(at, _)| at);
+                found.filter(move |&at| w.ends_with("::") || whole_word(at, w))
+            })
+            .collect();
+        matches.sort_unstable();
+        let has_match = |from: usize, to: usize| {
+            let i = matches.partition_point(|&m| m < from);
+            matches.get(i).is_some_and(|&m| m < to)
+        };
+        let (_, fields) = hot_names(&lexed, &fns, &has_match);
+        let mut names: Vec<String> = fields
             .into_iter()
             .map(|name| String::from_utf8_lossy(name).into_owned())
             .collect();
-        masked_fields.sort_unstable();
-        Some(Masked {
-            text: blank(source, &lexed, blanked),
-            masked_fields,
-        })
+        names.sort_unstable();
+        names
     }
 }
 
@@ -183,21 +212,37 @@ fn lex(text: &[u8]) -> Option<Lexed<'_>> {
             }
             b'"' => {
                 i = string_end(text, i + 1)?;
-                tokens.push(Token { start, end: i, kind: Kind::Literal });
+                tokens.push(Token {
+                    start,
+                    end: i,
+                    kind: Kind::Literal,
+                });
             }
             b'\'' => match char_literal_end(text, i)? {
                 Some(end) => {
                     i = end;
-                    tokens.push(Token { start, end, kind: Kind::Literal });
+                    tokens.push(Token {
+                        start,
+                        end,
+                        kind: Kind::Literal,
+                    });
                 }
                 None => {
                     i = word_end(text, i + 1);
-                    tokens.push(Token { start, end: i, kind: Kind::Lifetime });
+                    tokens.push(Token {
+                        start,
+                        end: i,
+                        kind: Kind::Lifetime,
+                    });
                 }
             },
             b'0'..=b'9' => {
                 i = word_end(text, i);
-                tokens.push(Token { start, end: i, kind: Kind::Literal });
+                tokens.push(Token {
+                    start,
+                    end: i,
+                    kind: Kind::Literal,
+                });
             }
             _ if is_word_byte(b) => {
                 i = word_end(text, i);
@@ -206,17 +251,36 @@ fn lex(text: &[u8]) -> Option<Lexed<'_>> {
                 let quote = text.get(i + hashes) == Some(&b'"');
                 if matches!(word, b"r" | b"br" | b"cr") && quote {
                     i = raw_string_end(text, i + hashes + 1, hashes)?;
-                    tokens.push(Token { start, end: i, kind: Kind::Literal });
-                } else if word == b"r" && hashes == 1 && text.get(i + 1).is_some_and(|&c| is_word_byte(c)) {
+                    tokens.push(Token {
+                        start,
+                        end: i,
+                        kind: Kind::Literal,
+                    });
+                } else if word == b"r"
+                    && hashes == 1
+                    && text.get(i + 1).is_some_and(|&c| is_word_byte(c))
+                {
                     i = word_end(text, i + 1);
-                    tokens.push(Token { start, end: i, kind: Kind::RawIdent });
+                    tokens.push(Token {
+                        start,
+                        end: i,
+                        kind: Kind::RawIdent,
+                    });
                 } else {
-                    tokens.push(Token { start, end: i, kind: Kind::Ident });
+                    tokens.push(Token {
+                        start,
+                        end: i,
+                        kind: Kind::Ident,
+                    });
                 }
             }
             _ => {
                 i += 1;
-                tokens.push(Token { start, end: i, kind: Kind::Punct(b) });
+                tokens.push(Token {
+                    start,
+                    end: i,
+                    kind: Kind::Punct(b),
+                });
             }
         }
     }
@@ -234,7 +298,10 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 fn word_end(text: &[u8], from: usize) -> usize {
-    from + text[from..].iter().take_while(|&&c| is_word_byte(c)).count()
+    from + text[from..]
+        .iter()
+        .take_while(|&&c| is_word_byte(c))
+        .count()
 }
 
 /// The end of a (nesting) block comment starting at `from`.
@@ -277,7 +344,14 @@ fn string_end(text: &[u8], from: usize) -> Option<usize> {
 fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> Option<usize> {
     let mut i = from;
     while i < text.len() {
-        if text[i] == b'"' && text[i + 1..].iter().take(hashes).filter(|&&c| c == b'#').count() == hashes {
+        if text[i] == b'"'
+            && text[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&c| c == b'#')
+                .count()
+                == hashes
+        {
             return Some(i + 1 + hashes);
         }
         i += 1;
@@ -402,10 +476,15 @@ fn item_start(lexed: &Lexed<'_>, keyword: usize) -> usize {
         i = match lexed.tokens[prev].kind {
             _ if is_qualifier => prev,
             Kind::Literal if prev > 0 && lexed.word(prev - 1) == Some(b"extern".as_slice()) => prev,
-            Kind::Punct(b')') if lexed.partner[prev] > 0 && lexed.word(lexed.partner[prev] - 1) == Some(b"pub".as_slice()) => {
+            Kind::Punct(b')')
+                if lexed.partner[prev] > 0
+                    && lexed.word(lexed.partner[prev] - 1) == Some(b"pub".as_slice()) =>
+            {
                 lexed.partner[prev] - 1
             }
-            Kind::Punct(b']') if lexed.partner[prev] > 0 && lexed.is_punct(lexed.partner[prev] - 1, b'#') => {
+            Kind::Punct(b']')
+                if lexed.partner[prev] > 0 && lexed.is_punct(lexed.partner[prev] - 1, b'#') =>
+            {
                 lexed.partner[prev] - 1
             }
             _ => break,
@@ -423,7 +502,11 @@ impl<'t> Lexed<'t> {
 
     fn text_of(&self, i: usize) -> &'t [u8] {
         let token = &self.tokens[i];
-        let start = if token.kind == Kind::RawIdent { token.start + 2 } else { token.start };
+        let start = if token.kind == Kind::RawIdent {
+            token.start + 2
+        } else {
+            token.start
+        };
         &self.text[start..token.end]
     }
 
@@ -434,7 +517,9 @@ impl<'t> Lexed<'t> {
     /// Is token `i` one of a `::` pair?
     fn in_path_separator(&self, i: usize) -> bool {
         self.is_punct(i, b':')
-            && ((i > 0 && self.is_punct(i - 1, b':') && self.tokens[i - 1].end == self.tokens[i].start)
+            && ((i > 0
+                && self.is_punct(i - 1, b':')
+                && self.tokens[i - 1].end == self.tokens[i].start)
                 || (self.is_punct(i + 1, b':') && self.tokens[i].end == self.tokens[i + 1].start))
     }
 }
@@ -453,7 +538,9 @@ fn idle_items(
     let tokens = &lexed.tokens;
     let mentions_kind = |first: usize, last: usize| {
         let i = kinds.partition_point(|&m| m < tokens[first].start);
-        let holds_kept = kept.get(kept.partition_point(|&k| k < first)).is_some_and(|&k| k <= last);
+        let holds_kept = kept
+            .get(kept.partition_point(|&k| k < first))
+            .is_some_and(|&k| k <= last);
         holds_kept || kinds.get(i).is_some_and(|&m| m < tokens[last].end)
     };
     let mut idle = Vec::new();
@@ -508,12 +595,21 @@ fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, bool)> {
         }
         None
     };
-    let is_name = |j: usize| matches!(tokens.get(j).map(|t| t.kind), Some(Kind::Ident | Kind::RawIdent));
+    let is_name = |j: usize| {
+        matches!(
+            tokens.get(j).map(|t| t.kind),
+            Some(Kind::Ident | Kind::RawIdent)
+        )
+    };
     match lexed.word(i)? {
         b"struct" | b"enum" | b"trait" if is_name(i + 1) => Some((through(i + 2, true)?, false)),
         b"impl" => Some((through(i + 1, true)?, false)),
-        b"static" if is_name(i + 1) && lexed.is_punct(i + 2, b':') => Some((through(i + 2, false)?, false)),
-        b"static" if lexed.word(i + 1) == Some(b"mut".as_slice()) => Some((through(i + 2, false)?, false)),
+        b"static" if is_name(i + 1) && lexed.is_punct(i + 2, b':') => {
+            Some((through(i + 2, false)?, false))
+        }
+        b"static" if lexed.word(i + 1) == Some(b"mut".as_slice()) => {
+            Some((through(i + 2, false)?, false))
+        }
         b"type" if is_name(i + 1) => Some((through(i + 2, false)?, false)),
         b"const" if is_name(i + 1) || lexed.word(i + 1) == Some(b"_".as_slice()) => {
             let keyword = lexed.word(i + 1);
@@ -522,8 +618,14 @@ fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, bool)> {
             Some((through(i + 2, false)?, false))
         }
         b"extern" => {
-            let open = if tokens.get(i + 1)?.kind == Kind::Literal { i + 2 } else { i + 1 };
-            lexed.is_punct(open, b'{').then(|| (lexed.partner[open], true))
+            let open = if tokens.get(i + 1)?.kind == Kind::Literal {
+                i + 2
+            } else {
+                i + 1
+            };
+            lexed
+                .is_punct(open, b'{')
+                .then(|| (lexed.partner[open], true))
         }
         b"macro_rules" if lexed.is_punct(i + 1, b'!') && is_name(i + 2) => {
             let open = i + 3;
@@ -549,19 +651,28 @@ fn with_semicolon(lexed: &Lexed<'_>, close: usize) -> usize {
 }
 
 /// Which bodies to keep, one flag per function.
-fn decide(lexed: &Lexed<'_>, fns: &[FnItem], matches: &[usize]) -> Vec<bool> {
+fn decide(
+    lexed: &Lexed<'_>,
+    fns: &[FnItem],
+    matches: &[usize],
+    crate_fields: &HashSet<String>,
+) -> Vec<bool> {
     let tokens = &lexed.tokens;
     let has_match = |from: usize, to: usize| {
         let i = matches.partition_point(|&m| m < from);
         matches.get(i).is_some_and(|&m| m < to)
     };
-    let hot = hot_names(lexed, fns, &has_match);
+    let (hot, _) = hot_names(lexed, fns, &has_match);
+    let is_hot = |name: &[u8]| {
+        hot.contains(name)
+            || std::str::from_utf8(name).is_ok_and(|name| crate_fields.contains(name))
+    };
     let mut keep: Vec<bool> = fns
         .iter()
         .map(|f| {
             has_match(tokens[f.keyword].start, tokens[f.close].end)
                 || (f.keyword..=f.close)
-                    .any(|i| tokens[i].kind == Kind::Ident && hot.contains(lexed.text_of(i)))
+                    .any(|i| tokens[i].kind == Kind::Ident && is_hot(lexed.text_of(i)))
         })
         .collect();
     // A function called in the arguments of a trigger word may be a task's
@@ -609,20 +720,27 @@ fn callees<'t>(lexed: &Lexed<'t>, open: usize, out: &mut HashSet<&'t [u8]>) {
 }
 
 /// Names declared outside function bodies with a type that mentions a
-/// trigger word: `name: Type` fields and statics, and the positions (and
-/// the type or variant name) of tuple fields.
+/// trigger word: `name: Type` fields, parameters and statics, and the
+/// positions (and the type or variant name) of tuple fields. Second, the
+/// subset that are fields: `name: Type` directly inside braces, and the
+/// positions of tuple structs.
+type HotNames<'t> = (HashSet<&'t [u8]>, HashSet<&'t [u8]>);
+
 fn hot_names<'t>(
     lexed: &Lexed<'t>,
     fns: &[FnItem],
     has_match: &dyn Fn(usize, usize) -> bool,
-) -> HashSet<&'t [u8]> {
+) -> HotNames<'t> {
     let tokens = &lexed.tokens;
     let mut hot = HashSet::new();
+    let mut fields = HashSet::new();
+    // The open brackets around token `i`.
+    let mut open: Vec<u8> = Vec::new();
     let mut next_fn = fns.iter().peekable();
     let mut i = 0;
     while i < tokens.len() {
         if let Some(f) = next_fn.peek() {
-            if i > f.open {
+            if i >= f.open {
                 i = f.close + 1;
                 next_fn.next();
                 continue;
@@ -633,24 +751,42 @@ fn hot_names<'t>(
             let end = type_end(lexed, i + 2);
             if end > i + 2 && has_match(tokens[i + 2].start, tokens[end - 1].end) {
                 hot.insert(lexed.text_of(i));
+                if open.last() == Some(&b'{') {
+                    fields.insert(lexed.text_of(i));
+                }
             }
-        } else if is_name && lexed.is_punct(i + 1, b'(') && (i == 0 || lexed.word(i - 1) != Some(b"fn".as_slice())) {
+        } else if is_name
+            && lexed.is_punct(i + 1, b'(')
+            && lexed.word(i.wrapping_sub(1)) != Some(b"fn".as_slice())
+        {
+            let is_struct = lexed.word(i.wrapping_sub(1)) == Some(b"struct".as_slice());
             let close = lexed.partner[i + 1];
             let mut from = i + 2;
             let mut position = 0;
             while from < close {
                 let end = type_end(lexed, from).min(close);
                 if end > from && has_match(tokens[from].start, tokens[end - 1].end) {
+                    let name = POSITIONS.get(position).copied().unwrap_or(b"_");
                     hot.insert(lexed.text_of(i));
-                    hot.insert(POSITIONS.get(position).copied().unwrap_or(b"_"));
+                    hot.insert(name);
+                    if is_struct {
+                        fields.insert(name);
+                    }
                 }
                 from = end + 1;
                 position += 1;
             }
         }
+        match tokens[i].kind {
+            Kind::Punct(b @ (b'(' | b'[' | b'{')) => open.push(b),
+            Kind::Punct(b')' | b']' | b'}') => {
+                open.pop();
+            }
+            _ => {}
+        }
         i += 1;
     }
-    hot
+    (hot, fields)
 }
 
 /// Tuple field names, as `.0` is written.
@@ -680,22 +816,6 @@ fn type_end(lexed: &Lexed<'_>, from: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// Field names read in `tokens[from..to]`: `.name` not followed by `(` or `::`.
-fn dotted_names<'t>(lexed: &Lexed<'t>, from: usize, to: usize, out: &mut HashSet<&'t [u8]>) {
-    for i in from..to {
-        let is_field = lexed.is_punct(i, b'.')
-            && !lexed.is_punct(i + 1, b'.')
-            && (i == 0 || !lexed.is_punct(i - 1, b'.'))
-            && matches!(
-                lexed.tokens.get(i + 1).map(|t| t.kind),
-                Some(Kind::Ident | Kind::RawIdent | Kind::Literal)
-            );
-        if is_field && !lexed.is_punct(i + 2, b'(') && !lexed.in_path_separator(i + 2) {
-            out.insert(lexed.text_of(i + 1));
-        }
-    }
 }
 
 /// The source with the given token ranges (inclusive) blanked, one space
@@ -735,4 +855,153 @@ fn blank(source: &str, lexed: &Lexed<'_>, mut ranges: Vec<(usize, usize)>) -> St
     }
     copy(&mut out, at, source.len());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masker() -> Masker {
+        let words: Vec<&str> = crate::rules::ALL
+            .iter()
+            .flat_map(|rule| rule.triggers.iter().flat_map(|group| group.iter().copied()))
+            .collect();
+        Masker::new(&words).expect("a masker")
+    }
+
+    fn mask(source: &str) -> String {
+        masker()
+            .mask(source, &HashSet::new())
+            .map_or_else(|| source.to_string(), |m| m.text)
+    }
+
+    /// Every line keeps its length in characters, so every span stays put.
+    fn assert_same_shape(source: &str, masked: &str) {
+        let lengths = |text: &str| {
+            text.split('\n')
+                .map(|l| l.chars().count())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lengths(source), lengths(masked), "masked:\n{masked}");
+    }
+
+    #[test]
+    fn bodies_without_trigger_words_are_blanked_whole() {
+        let source = "#[inline]\npub fn quiet() -> u8 {\n    let é = 1;\n    é\n}\n\nfn loud() {\n    tokio::spawn(async {});\n}\n";
+        let masked = mask(source);
+        assert_same_shape(source, &masked);
+        assert!(
+            !masked.contains("quiet") && !masked.contains("inline"),
+            "{masked}"
+        );
+        assert!(masked.contains("fn loud() {\n    tokio::spawn(async {});\n}"));
+    }
+
+    #[test]
+    fn bodies_naming_a_handle_field_are_kept() {
+        let source = "struct S {\n    task: Option<JoinHandle<()>>,\n}\nimpl S {\n    fn done(&self) -> bool { self.task.is_none() }\n    fn name(&self) -> &str { \"s\" }\n}\n";
+        let masked = mask(source);
+        assert!(masked.contains("self.task.is_none()"));
+        assert!(!masked.contains("fn name"));
+    }
+
+    #[test]
+    fn fields_of_other_files_of_the_crate_keep_bodies() {
+        let source = "fn stop(p: Poller) {\n    drop(p.poll_task);\n}\n";
+        let fields: HashSet<String> = ["poll_task".to_string()].into();
+        let masked = masker().mask(source, &fields).map(|m| m.text);
+        assert!(masked.is_none_or(|text| text.contains("p.poll_task")));
+        assert!(!mask(source).contains("poll_task"));
+    }
+
+    #[test]
+    fn functions_called_in_a_spawn_are_kept_as_task_bodies() {
+        let source = "fn start() {\n    tokio::spawn(Box::pin(run(rx)).instrument(span));\n    tokio::spawn(self.serve());\n}\nasync fn run(rx: R) {\n    loop {}\n}\nasync fn serve(&self) {\n    loop {}\n}\nfn helper() {\n    loop {}\n}\n";
+        let masked = mask(source);
+        assert!(masked.contains("async fn run(rx: R)") && masked.contains("async fn serve"));
+        assert!(!masked.contains("helper"));
+    }
+
+    #[test]
+    fn items_no_rule_reads_are_blanked() {
+        let source = "use tokio::task;\nmacro_rules! m { () => { tokio::spawn(x) } }\nextern \"C\" { fn posix_spawn(); }\nconst N: usize = 3;\nstruct Plain { n: u8 }\nstruct Owner { rt: Runtime }\nimpl Plain { const M: u8 = 1; }\nfn f() { task::spawn(g()); }\n";
+        let masked = mask(source);
+        assert_same_shape(source, &masked);
+        for gone in [
+            "macro_rules",
+            "posix_spawn",
+            "const N",
+            "struct Plain",
+            "impl Plain",
+        ] {
+            assert!(!masked.contains(gone), "{gone} kept:\n{masked}");
+        }
+        for kept in [
+            "use tokio::task;",
+            "struct Owner { rt: Runtime }",
+            "task::spawn(g())",
+        ] {
+            assert!(masked.contains(kept), "{kept} blanked:\n{masked}");
+        }
+    }
+
+    #[test]
+    fn literals_comments_and_lifetimes_do_not_confuse_the_lexer() {
+        let source = "/// Docs { with a brace\nfn a<'x>(s: &'x str) -> char {\n    let _ = r#\"fn b() { \"# ;\n    let _ = b\"}\";\n    /* { /* nested */ */\n    '}'\n}\n//! inner\n//// not a doc\nfn c() { spawn(a('\\'')); }\n";
+        let masked = mask(source);
+        assert_same_shape(source, &masked);
+        assert!(masked.starts_with("//  Docs { with a brace\n"));
+        assert!(masked.contains("\n//  inner\n//// not a doc\n"));
+        assert!(
+            masked.contains("fn a<'x>(s: &'x str) -> char {"),
+            "called from the spawn"
+        );
+        assert!(syn::parse_file(&masked).is_ok(), "{masked}");
+    }
+
+    #[test]
+    fn text_the_lexer_cannot_follow_is_left_whole() {
+        let m = masker();
+        for source in [
+            "fn a() { \"open\n",
+            "fn a() { /* open\n",
+            "fn a() { (] }",
+            "fn a() {",
+        ] {
+            assert!(m.mask(source, &HashSet::new()).is_none(), "{source}");
+        }
+    }
+
+    #[test]
+    fn handle_field_names_are_struct_fields_only() {
+        let source = "struct S {\n    task: JoinHandle<()>,\n    child: std::process::Child,\n    kids: Vec<Children>,\n}\nstruct T(u8, AbortHandle);\nfn f(param: JoinHandle<()>) {}\n";
+        let words = ["JoinHandle", "AbortHandle", "Child"];
+        assert_eq!(Masker::field_names(source, &words), ["1", "child", "task"]);
+    }
+
+    /// Every fixture, masked, keeps its shape and still parses.
+    #[test]
+    fn every_fixture_masks_to_the_same_shape() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut files = vec![root];
+        let mut seen = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                let entries = std::fs::read_dir(&path).expect("fixture folder");
+                files.extend(entries.map(|e| e.expect("entry").path()));
+                continue;
+            }
+            if path.extension().is_none_or(|ext| ext != "rs") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("fixture");
+            let masked = mask(&source);
+            assert_same_shape(&source, &masked);
+            if syn::parse_file(&source).is_ok() {
+                assert!(syn::parse_file(&masked).is_ok(), "{}", path.display());
+            }
+            seen += 1;
+        }
+        assert!(seen > 50, "only {seen} fixtures");
+    }
 }

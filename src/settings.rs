@@ -1,7 +1,7 @@
 //! What a run is configured to do: which rules, at what severity, and which
 //! extra spawners and signals the user declared.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::mask::{Masked, Masker};
@@ -127,7 +127,7 @@ impl Settings {
     /// The file with the function bodies no enabled rule could report on
     /// blanked (see [`crate::mask`]); `None` leaves it whole. Like the
     /// prefilter, it needs every enabled rule to declare trigger words.
-    pub fn mask(&self, source: &str) -> Option<Masked> {
+    pub fn mask(&self, source: &str, crate_fields: &HashSet<String>) -> Option<Masked> {
         let masker = self.masker.get_or_init(|| {
             let groups = self.trigger_groups();
             if groups.is_empty() || groups.iter().any(Vec::is_empty) {
@@ -135,7 +135,7 @@ impl Settings {
             }
             Masker::new(&groups.concat())
         });
-        masker.as_ref()?.mask(source)
+        masker.as_ref()?.mask(source, crate_fields)
     }
 
     fn trigger_groups(&self) -> Vec<Vec<&str>> {

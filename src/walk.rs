@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
@@ -18,6 +19,7 @@ use syn::{
 };
 
 use crate::finding::{Diagnostic, Region};
+use crate::handles::Handles;
 use crate::macros::{Expansion, Expansions, SelectMacro};
 use crate::resolve::ScopeStack;
 use crate::rules::{Family, Rule};
@@ -182,6 +184,8 @@ pub struct Cx<'a> {
     items: Vec<String>,
     out: RefCell<Vec<Diagnostic>>,
     line_starts: std::cell::OnceCell<Vec<usize>>,
+    /// Task-handle models by function body, shared by the rule families.
+    models: RefCell<HashMap<usize, Rc<Handles<'a>>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -213,7 +217,19 @@ impl<'a> Cx<'a> {
             items: Vec::new(),
             out: RefCell::new(Vec::new()),
             line_starts: std::cell::OnceCell::new(),
+            models: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The task-handle model of function `f`, built once per body.
+    pub fn handles(&self, f: &FnFrame<'a>) -> Rc<Handles<'a>> {
+        let key = f.body as *const Block as usize;
+        if let Some(model) = self.models.borrow().get(&key) {
+            return Rc::clone(model);
+        }
+        let model = Rc::new(Handles::of_fn(Some(f.sig), f.body, self));
+        self.models.borrow_mut().insert(key, Rc::clone(&model));
+        model
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {

@@ -49,6 +49,7 @@ fn lint_fixture(path: &Path) -> (String, BTreeSet<usize>, BTreeSet<usize>) {
         settings: &settings,
         prefilter: true,
         skip_generated: false,
+        handle_fields: None,
     };
     let outcome = lint_alone(source.clone(), &job);
     for finding in &outcome.findings {
@@ -109,6 +110,7 @@ fn prefilter_does_not_change_findings() {
                 settings: &settings,
                 prefilter,
                 skip_generated: false,
+                handle_fields: None,
             };
             let outcome = lint_alone(source.clone(), &job);
             outcome
@@ -140,6 +142,7 @@ fn truncated_fixtures_never_crash_the_linter() {
                 settings: &settings,
                 prefilter: false,
                 skip_generated: false,
+                handle_fields: None,
             };
             let outcome = lint_alone(source[..cut].to_string(), &job);
             for finding in &outcome.findings {

@@ -157,7 +157,7 @@ impl Detached {
 }
 
 /// The precedence of SPEC §2: endless task, then spawn in `Drop`, then plain detached spawn.
-fn detaching(call: &SpawnCall<'_>, disposal: Option<&Disposal>, cx: &Cx<'_>) {
+fn detaching<'a>(call: &SpawnCall<'a>, disposal: Option<&Disposal>, cx: &Cx<'a>) {
     let body = call.task.and_then(|task| cx.task_body(task));
     let discarded = disposal.is_some_and(|d| !matches!(d, Disposal::UnwaitedChild(_)));
     if discarded

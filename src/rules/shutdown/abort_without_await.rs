@@ -26,7 +26,7 @@ pub const SET_BENIGN: &[&str] = &["abort_all", "len", "is_empty"];
 
 /// Judges every `abort()` and `abort_all()` of one function where it can
 /// await; `abort()` of a `spawn_blocking` task is `abort-spawn-blocking`'s.
-pub fn check(model: &Handles<'_>, is_main: bool, cx: &Cx<'_>) {
+pub fn check<'a>(model: &Handles<'a>, is_main: bool, cx: &Cx<'a>) {
     for &call in &model.aborts {
         let Expr::MethodCall(m) = call else { continue };
         let body = model.body_at(Region::from_span(call.span()));

@@ -14,7 +14,8 @@ pub mod unjoined_handle_field;
 
 use syn::{Expr, Stmt};
 
-use crate::handles::{self, Class, Handles};
+use crate::handles::{self, Class};
+use crate::rules::Family;
 use crate::walk::{Check, Cx};
 
 /// The function-local rules: each function body is modelled once.
@@ -23,6 +24,10 @@ pub struct Shutdown;
 
 impl<'a> Check<'a> for Shutdown {
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        // Test code is not judged by these rules (unless configured): skip the model.
+        if !cx.family_applies(Family::Shutdown) {
+            return;
+        }
         let Some(f) = cx.enclosing_fn().filter(|_| handles::is_fn_body(stmts, cx)) else {
             return;
         };
@@ -39,7 +44,7 @@ impl<'a> Check<'a> for Shutdown {
         {
             return;
         }
-        let model = Handles::of_fn(Some(f.sig), f.body, cx);
+        let model = cx.handles(f);
         // When `main` returns, the runtime shuts down and waits out every task anyway.
         let is_main = f.name == "main" && cx.self_type().is_none();
         abort_without_await::check(&model, is_main, cx);

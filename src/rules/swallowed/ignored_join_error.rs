@@ -56,11 +56,11 @@ pub struct ResultBinding {
 }
 
 /// The locals bound to a join's `Result` by this statement or expression.
-pub fn result_bindings(
+pub fn result_bindings<'a>(
     expr: Option<&Expr>,
     local: Option<&syn::Local>,
-    scope: &Scope<'_, '_>,
-    cx: &Cx<'_>,
+    scope: &Scope<'_, 'a>,
+    cx: &Cx<'a>,
 ) -> Vec<ResultBinding> {
     let mut out = Vec::new();
     let mut bind = |pat: &Pat, in_option_wanted: bool, joined: &Expr| {
@@ -125,7 +125,7 @@ struct Join {
     wrapped: bool,
 }
 
-fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
+fn join<'a>(expr: &Expr, scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Option<Join> {
     let expr = peel(expr);
     let mut wrapped = false;
     let in_option = match expr {
@@ -189,7 +189,7 @@ fn join(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Option<Join> {
 }
 
 /// `tokio::time::timeout(d, h)`, `join_all(handles)`: the `h` or `handles`.
-fn wrapped_join<'e>(expr: &'e Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<&'e Expr> {
+fn wrapped_join<'e, 'a>(expr: &'e Expr, model: &Handles<'a>, cx: &Cx<'a>) -> Option<&'e Expr> {
     let Expr::Call(call) = expr else { return None };
     let func = crate::walk::path_text(&call.func);
     let inner = match (func.rsplit("::").next(), call.args.len()) {
@@ -204,7 +204,7 @@ fn wrapped_join<'e>(expr: &'e Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<
 
 /// `set.join_next()`, `set.try_join_next()` on a `JoinSet`, or `futs.next()`
 /// on a collection of tokio handles: `Some(true)` (the result is an `Option`).
-fn join_next(expr: &Expr, model: &Handles<'_>, cx: &Cx<'_>) -> Option<bool> {
+fn join_next<'a>(expr: &Expr, model: &Handles<'a>, cx: &Cx<'a>) -> Option<bool> {
     let Expr::MethodCall(m) = expr else {
         return None;
     };
@@ -263,12 +263,12 @@ fn peel_ref(mut expr: &Expr) -> &Expr {
 
 /// `if let PAT = h.await { BODY }` (no `else`) and `while let PAT = set.join_next().await { BODY }`:
 /// reported unless the pattern and body handle the failure.
-fn let_join(
+fn let_join<'a>(
     cond: &Expr,
     block: &syn::Block,
     how: &'static str,
-    scope: &Scope<'_, '_>,
-    cx: &Cx<'_>,
+    scope: &Scope<'_, 'a>,
+    cx: &Cx<'a>,
 ) -> Vec<Discard> {
     let Expr::Let(l) = cond else {
         return Vec::new();
@@ -297,7 +297,7 @@ fn discard(join: Join, how: &'static str) -> Vec<Discard> {
 }
 
 /// `let _ = h.await;`, `let _r = h.await;` (never read), `h.await.ok();`.
-pub fn block(stmts: &[Stmt], scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
+pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Discard> {
     let mut found = Vec::new();
     for (i, stmt) in stmts.iter().enumerate() {
         match stmt {
@@ -353,7 +353,7 @@ fn strip_ok(expr: &Expr) -> &Expr {
 
 /// The expression forms: `_ = h.await`, `.unwrap_or(..)`, `if let Ok(..)`,
 /// `match`, `while let Some(_) = set.join_next().await`.
-pub fn expr(expr: &Expr, scope: &Scope<'_, '_>, cx: &Cx<'_>) -> Vec<Discard> {
+pub fn expr<'a>(expr: &Expr, scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Discard> {
     match expr {
         Expr::Assign(a) if matches!(&*a.left, Expr::Infer(_)) => {
             join(strip_ok(&a.right), scope, cx)

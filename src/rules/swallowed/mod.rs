@@ -6,6 +6,7 @@
 //! rules.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -24,7 +25,7 @@ pub mod swallowed_cancellation;
 #[derive(Default)]
 pub struct Swallowed<'a> {
     /// The handle model of each function, by the address of its body.
-    models: HashMap<usize, Handles<'a>>,
+    models: HashMap<usize, Rc<Handles<'a>>>,
     /// `select!`s whose value nobody uses: statements of a block.
     statement_macros: HashSet<MacroKey>,
     /// Every loop seen so far, with its region.
@@ -56,7 +57,9 @@ impl<'a> Swallowed<'a> {
 
     fn model(&self, cx: &Cx<'a>) -> Option<&Handles<'a>> {
         let body = cx.enclosing_fn()?.body;
-        self.models.get(&(body as *const syn::Block as usize))
+        self.models
+            .get(&(body as *const syn::Block as usize))
+            .map(|model| &**model)
     }
 }
 
@@ -77,7 +80,7 @@ impl<'a> Check<'a> for Swallowed<'a> {
                 text.contains("await") || text.contains("join")
             };
             if let Some(f) = cx.enclosing_fn().filter(|f| joins(f)) {
-                let model = Handles::of_fn(Some(f.sig), f.body, cx);
+                let model = cx.handles(f);
                 self.models
                     .insert(f.body as *const syn::Block as usize, model);
             }
