@@ -116,7 +116,7 @@ struct CheckArgs {
     /// When to colour the human format.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Parse every file, even those no rule could report on (for benchmarks).
+    /// Parse every file, whole, even those no rule could report on (for benchmarks).
     #[arg(long, hide = true)]
     no_prefilter: bool,
 }
@@ -261,39 +261,44 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let prefilter = !args.no_prefilter;
     let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
     // Read and prefilter every file, then lint the ones let through, once the
-    // handle fields the crate pass judges are known from all of them.
-    let loaded: Vec<Loaded> = pool.install(|| {
+    // handle fields the crate pass judges are known from all of them (they
+    // decide what masking keeps).
+    let loaded: Vec<(Loaded, Vec<String>)> = pool.install(|| {
         files
             .par_iter()
             .map(|file| {
                 let job = job_for(file, None);
-                match &file.source {
+                let loaded = match &file.source {
                     Source::File => engine::read_path(&file.path, &job),
                     Source::Stdin(text) => engine::read_source(text.clone(), &job),
+                };
+                let fields = loaded.handle_fields(&file.settings);
+                // Only a file that will be masked waits in memory for the others.
+                match loaded {
+                    Loaded::Text(_) if !(prefilter && file.settings.can_mask()) => {
+                        (Loaded::Later, fields)
+                    }
+                    loaded => (loaded, fields),
                 }
             })
             .collect()
     });
     // By crate, as the crate pass merges its facts.
-    let declared: Vec<(Option<PathBuf>, Vec<String>)> = pool.install(|| {
-        files
-            .par_iter()
-            .zip(&loaded)
-            .filter_map(|(file, loaded)| {
-                let names = loaded.handle_fields(&file.settings);
-                (!names.is_empty()).then(|| (roots.root_of(&file.path), names))
-            })
-            .collect()
-    });
     let mut handle_fields: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
-    for (root, names) in declared {
-        handle_fields.entry(root).or_default().extend(names);
+    for (file, (_, names)) in files.iter().zip(&loaded) {
+        if !names.is_empty() {
+            let root = roots.root_of(&file.path);
+            handle_fields
+                .entry(root)
+                .or_default()
+                .extend(names.iter().cloned());
+        }
     }
     let outcomes: Vec<_> = pool.install(|| {
         files
             .par_iter()
             .zip(loaded)
-            .map(|(file, loaded)| {
+            .map(|(file, (loaded, _))| {
                 let fields = match &loaded {
                     Loaded::Text(_) if !handle_fields.is_empty() => {
                         handle_fields.get(&roots.root_of(&file.path))
@@ -301,7 +306,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
                     _ => None,
                 };
                 let job = job_for(file, fields);
-                let outcome = engine::lint_read(loaded, &job);
+                let outcome = match (loaded, &file.source) {
+                    (Loaded::Later, Source::File) => engine::lint_path(&file.path, &job),
+                    (Loaded::Later, Source::Stdin(text)) => engine::lint_source(text.clone(), &job),
+                    (loaded, _) => engine::lint_read(loaded, &job),
+                };
                 (job.display, outcome)
             })
             .collect()

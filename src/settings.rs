@@ -128,6 +128,15 @@ impl Settings {
     /// blanked (see [`crate::mask`]); `None` leaves it whole. Like the
     /// prefilter, it needs every enabled rule to declare trigger words.
     pub fn mask(&self, source: &str, crate_fields: &HashSet<String>) -> Option<Masked> {
+        self.masker()?.mask(source, crate_fields)
+    }
+
+    /// Can [`Settings::mask`] blank anything at all?
+    pub fn can_mask(&self) -> bool {
+        self.masker().is_some()
+    }
+
+    fn masker(&self) -> Option<&Masker> {
         let masker = self.masker.get_or_init(|| {
             let groups = self.trigger_groups();
             if groups.is_empty() || groups.iter().any(Vec::is_empty) {
@@ -135,7 +144,7 @@ impl Settings {
             }
             Masker::new(&groups.concat())
         });
-        masker.as_ref()?.mask(source, crate_fields)
+        masker.as_ref()
     }
 
     fn trigger_groups(&self) -> Vec<Vec<&str>> {
