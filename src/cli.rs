@@ -275,8 +275,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
                 let fields = loaded.handle_fields(&file.settings);
                 // Only a file that will be masked waits in memory for the others.
                 match loaded {
-                    Loaded::Text(_) if !(prefilter && file.settings.can_mask()) => {
-                        (Loaded::Later, fields)
+                    Loaded::Text(_)
+                        if matches!(file.source, Source::File)
+                            && !(prefilter && file.settings.can_mask()) =>
+                    {
+                        (Loaded::Later(file.path.clone()), fields)
                     }
                     loaded => (loaded, fields),
                 }
@@ -306,11 +309,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
                     _ => None,
                 };
                 let job = job_for(file, fields);
-                let outcome = match (loaded, &file.source) {
-                    (Loaded::Later, Source::File) => engine::lint_path(&file.path, &job),
-                    (Loaded::Later, Source::Stdin(text)) => engine::lint_source(text.clone(), &job),
-                    (loaded, _) => engine::lint_read(loaded, &job),
-                };
+                let outcome = engine::lint_read(loaded, &job);
                 (job.display, outcome)
             })
             .collect()

@@ -3,6 +3,8 @@
 //! overflow aborts the process (it cannot be caught). Real code nests a few
 //! dozen levels; past [`MAX_DEPTH`] the file is reported instead of parsed.
 
+use crate::mask::{block_comment_end, raw_string_end, string_end};
+
 /// Deeper than this, a file is not parsed.
 pub const MAX_DEPTH: usize = 1000;
 
@@ -24,15 +26,16 @@ pub fn too_deep(text: &[u8]) -> Option<usize> {
                 continue;
             }
             b'/' if next == Some(b'*') => {
-                i = skip_block_comment(text, i);
+                i = block_comment_end(text, i).unwrap_or(text.len());
                 continue;
             }
             b'"' => {
-                i = skip_string(text, i + 1);
+                i = string_end(text, i + 1).unwrap_or(text.len());
                 continue;
             }
             b'r' if is_raw_string_start(text, i) => {
-                i = skip_raw_string(text, i + 1);
+                let hashes = text[i + 1..].iter().take_while(|&&b| b == b'#').count();
+                i = raw_string_end(text, i + hashes + 2, hashes).unwrap_or(text.len());
                 continue;
             }
             b'\'' => {
@@ -69,39 +72,6 @@ pub fn too_deep(text: &[u8]) -> Option<usize> {
     None
 }
 
-fn skip_block_comment(text: &[u8], start: usize) -> usize {
-    let mut nesting = 0usize;
-    let mut i = start;
-    while i + 1 < text.len() {
-        match (text[i], text[i + 1]) {
-            (b'/', b'*') => {
-                nesting += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                nesting -= 1;
-                i += 2;
-                if nesting == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    text.len()
-}
-
-fn skip_string(text: &[u8], mut i: usize) -> usize {
-    while i < text.len() {
-        match text[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    text.len()
-}
-
 /// `r"`, `r#"`, `br"` (not the `r` ending an identifier).
 fn is_raw_string_start(text: &[u8], i: usize) -> bool {
     let before = i.checked_sub(1).map(|j| text[j]);
@@ -112,17 +82,6 @@ fn is_raw_string_start(text: &[u8], i: usize) -> bool {
     };
     let hashes = text[i + 1..].iter().take_while(|&&b| b == b'#').count();
     starts_token && text.get(i + 1 + hashes) == Some(&b'"')
-}
-
-fn skip_raw_string(text: &[u8], i: usize) -> usize {
-    let hashes = text[i..].iter().take_while(|&&b| b == b'#').count();
-    let body = i + hashes + 1;
-    let mut closing = vec![b'"'];
-    closing.extend(std::iter::repeat_n(b'#', hashes));
-    text[body..]
-        .windows(closing.len())
-        .position(|w| w == closing.as_slice())
-        .map_or(text.len(), |n| body + n + closing.len())
 }
 
 fn is_ident_byte(b: u8) -> bool {

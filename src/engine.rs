@@ -50,8 +50,8 @@ pub struct FileJob<'s> {
 /// A file read and let through by the prefilter, or already decided.
 pub enum Loaded {
     Text(String),
-    /// Let through, but not kept: read again when linted.
-    Later,
+    /// A file let through, but not kept in memory: read again when linted.
+    Later(std::path::PathBuf),
     Done(FileOutcome),
 }
 
@@ -78,7 +78,7 @@ pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
 pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
     match read {
         Loaded::Text(source) => lint_text(source, job),
-        Loaded::Later => FileOutcome::default(),
+        Loaded::Later(path) => lint_path(&path, job),
         Loaded::Done(outcome) => outcome,
     }
 }

@@ -39,7 +39,7 @@ use syn::{Block, Expr, FnArg, Pat, Signature, Stmt, Type};
 use crate::finding::Region;
 use crate::macros::{tokens_mention, Expansion};
 use crate::spawner::{Kind, Spawner};
-use crate::walk::{is_self, Cx};
+use crate::walk::{is_self, peel_by, transparent, Cx};
 
 /// What a value holding tasks is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -627,16 +627,13 @@ fn local_kind(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Kind> {
     cx.kind_of_expr(expr)
 }
 
-fn peel(mut expr: &Expr) -> &Expr {
-    loop {
-        match expr {
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Group(g) => expr = &g.expr,
-            Expr::Try(t) => expr = &t.expr,
-            Expr::Reference(r) => expr = &r.expr,
-            _ => return expr,
-        }
-    }
+/// Through parentheses, `?` and `&`.
+fn peel(expr: &Expr) -> &Expr {
+    peel_by(expr, |e| match e {
+        Expr::Try(t) => Some(&*t.expr),
+        Expr::Reference(r) => Some(&*r.expr),
+        _ => transparent(e),
+    })
 }
 
 fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Class> {
@@ -1100,21 +1097,18 @@ impl<'a> Recorder<'_, 'a, '_> {
     }
 }
 
-fn peel_ref(mut expr: &Expr) -> &Expr {
-    loop {
-        match expr {
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Group(g) => expr = &g.expr,
-            Expr::Reference(r) => expr = &r.expr,
-            Expr::MethodCall(m)
-                if m.args.is_empty()
-                    && matches!(m.method.to_string().as_str(), "as_mut" | "as_ref") =>
-            {
-                expr = &m.receiver
-            }
-            _ => return expr,
+/// Through parentheses, `&`, `.as_mut()` and `.as_ref()`.
+fn peel_ref(expr: &Expr) -> &Expr {
+    peel_by(expr, |e| match e {
+        Expr::Reference(r) => Some(&*r.expr),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(m.method.to_string().as_str(), "as_mut" | "as_ref") =>
+        {
+            Some(&*m.receiver)
         }
-    }
+        _ => transparent(e),
+    })
 }
 
 fn method_use(method: &str) -> Use {

@@ -23,23 +23,6 @@ use aho_corasick::{AhoCorasick, MatchKind};
 /// is aborted, and what makes a `Child` field a guard.
 const EXTRA_WORDS: &[&str] = &["abort", "kill_on_drop"];
 
-/// Types whose fields and statics give a receiver its kind (see
-/// `spawner::kind_of_type_path`): a struct, alias or macro that mentions one
-/// is kept, and so are `use` items.
-const KIND_WORDS: &[&str] = &[
-    "Runtime",
-    "Handle",
-    "Builder",
-    "LocalSet",
-    "JoinSet",
-    "TaskTracker",
-    "Executor",
-    "Command",
-    "Child",
-    "CancellationToken",
-    "use",
-];
-
 /// Finds the words that keep a body.
 #[derive(Debug, Clone)]
 pub struct Masker {
@@ -62,9 +45,15 @@ impl Masker {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&words)
             .ok()?;
+        // Types whose fields and statics give a receiver its kind: a struct,
+        // alias or macro that names one is kept, and so is a `use`.
+        let mut kind_words: Vec<&str> = crate::spawner::kind_type_names().collect();
+        kind_words.push("use");
+        kind_words.sort_unstable();
+        kind_words.dedup();
         let kinds = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(KIND_WORDS)
+            .build(&kind_words)
             .ok()?;
         Some(Masker { words, kinds })
     }
@@ -77,26 +66,18 @@ impl Masker {
         let fns = find_fns(&lexed);
         let matches: Vec<usize> = self.words.find_iter(text).map(|m| m.start()).collect();
         let keep = decide(&lexed, &fns, &matches, crate_fields);
-        let mut blanked: Vec<(usize, usize)> = fns
-            .iter()
-            .zip(&keep)
-            .filter(|(_, keep)| !**keep)
-            .map(|(f, _)| (f.first, f.close))
-            .collect();
-        let mut kinds: Vec<usize> = matches.clone();
-        let whole_words = self.kinds.find_iter(text).filter(|m| {
-            let before = m.start().checked_sub(1).map(|i| text[i]);
-            let after = text.get(m.end()).copied();
-            !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
-        });
-        kinds.extend(whole_words.map(|m| m.start()));
+        let (kept, blanked): (Vec<_>, Vec<_>) = fns.iter().zip(&keep).partition(|(_, keep)| **keep);
+        let kept: Vec<usize> = kept.iter().map(|(f, _)| f.first).collect();
+        let mut blanked: Vec<(usize, usize)> =
+            blanked.iter().map(|(f, _)| (f.first, f.close)).collect();
+        let mut kinds = matches;
+        let whole_words = self.kinds.find_iter(text);
+        kinds.extend(
+            whole_words
+                .filter(|m| is_whole_word(text, m.start(), m.end()))
+                .map(|m| m.start()),
+        );
         kinds.sort_unstable();
-        let kept: Vec<usize> = fns
-            .iter()
-            .zip(&keep)
-            .filter(|(_, keep)| **keep)
-            .map(|(f, _)| f.first)
-            .collect();
         blanked.extend(idle_items(&lexed, &fns, &kept, &kinds));
         if blanked.is_empty() && lexed.docs.is_empty() {
             return None;
@@ -110,31 +91,23 @@ impl Masker {
     /// of `words`: a body in another file of the crate that names one of
     /// them is kept, so the crate pass sees every use of a handle field.
     pub fn field_names(source: &str, words: &[&str]) -> Vec<String> {
-        if !words.iter().any(|w| source.contains(w)) {
-            return Vec::new();
-        }
-        let Some(lexed) = lex(source.as_bytes()) else {
-            return Vec::new();
-        };
-        let fns = find_fns(&lexed);
         let text = source.as_bytes();
-        let whole_word = |at: usize, word: &str| {
-            let before = at.checked_sub(1).map(|i| text[i]);
-            let after = text.get(at + word.len()).copied();
-            !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
-        };
         let mut matches: Vec<usize> = words
             .iter()
             .flat_map(|w| {
                 let found = source.match_indices(w).map(|(at, _)| at);
-                found.filter(move |&at| w.ends_with("::") || whole_word(at, w))
+                found.filter(move |&at| w.ends_with("::") || is_whole_word(text, at, at + w.len()))
             })
             .collect();
+        if matches.is_empty() {
+            return Vec::new();
+        }
         matches.sort_unstable();
-        let has_match = |from: usize, to: usize| {
-            let i = matches.partition_point(|&m| m < from);
-            matches.get(i).is_some_and(|&m| m < to)
+        let Some(lexed) = lex(text) else {
+            return Vec::new();
         };
+        let fns = find_fns(&lexed);
+        let has_match = |from: usize, to: usize| any_in(&matches, from, to);
         let (_, fields) = hot_names(&lexed, &fns, &has_match);
         let mut names: Vec<String> = fields
             .into_iter()
@@ -297,6 +270,19 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// Is `text[start..end]` a word of its own, not part of a longer identifier?
+fn is_whole_word(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    let after = text.get(end).copied();
+    !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+}
+
+/// Does the sorted list of offsets hold one in `from..to`?
+fn any_in(sorted: &[usize], from: usize, to: usize) -> bool {
+    let i = sorted.partition_point(|&at| at < from);
+    sorted.get(i).is_some_and(|&at| at < to)
+}
+
 fn word_end(text: &[u8], from: usize) -> usize {
     from + text[from..]
         .iter()
@@ -305,7 +291,7 @@ fn word_end(text: &[u8], from: usize) -> usize {
 }
 
 /// The end of a (nesting) block comment starting at `from`.
-fn block_comment_end(text: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn block_comment_end(text: &[u8], from: usize) -> Option<usize> {
     let mut depth = 0;
     let mut i = from;
     while i + 1 < text.len() {
@@ -328,7 +314,7 @@ fn block_comment_end(text: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The end of a string whose text starts at `from` (after the quote).
-fn string_end(text: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn string_end(text: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while i < text.len() {
         match text[i] {
@@ -341,7 +327,7 @@ fn string_end(text: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The end of a raw string whose text starts at `from`, closed by `"` and `hashes` `#`s.
-fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> Option<usize> {
+pub(crate) fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> Option<usize> {
     let mut i = from;
     while i < text.len() {
         if text[i] == b'"'
@@ -537,11 +523,7 @@ fn idle_items(
 ) -> Vec<(usize, usize)> {
     let tokens = &lexed.tokens;
     let mentions_kind = |first: usize, last: usize| {
-        let i = kinds.partition_point(|&m| m < tokens[first].start);
-        let holds_kept = kept
-            .get(kept.partition_point(|&k| k < first))
-            .is_some_and(|&k| k <= last);
-        holds_kept || kinds.get(i).is_some_and(|&m| m < tokens[last].end)
+        any_in(kept, first, last + 1) || any_in(kinds, tokens[first].start, tokens[last].end)
     };
     let mut idle = Vec::new();
     let mut fns = fns.iter().peekable();
@@ -658,10 +640,7 @@ fn decide(
     crate_fields: &HashSet<String>,
 ) -> Vec<bool> {
     let tokens = &lexed.tokens;
-    let has_match = |from: usize, to: usize| {
-        let i = matches.partition_point(|&m| m < from);
-        matches.get(i).is_some_and(|&m| m < to)
-    };
+    let has_match = |from: usize, to: usize| any_in(matches, from, to);
     let (hot, _) = hot_names(lexed, fns, &has_match);
     let is_hot = |name: &[u8]| {
         hot.contains(name)

@@ -86,36 +86,58 @@ pub fn method_spawner(kind: Kind, method: &str) -> Option<Spawner> {
     Some(spawner)
 }
 
+/// The types whose values have a kind, by resolved path.
+const KIND_TYPES: &[(&str, Kind)] = &[
+    ("tokio::runtime::Runtime", Kind::Runtime),
+    ("tokio::runtime::Handle", Kind::RuntimeHandle),
+    ("tokio::runtime::Builder", Kind::RuntimeBuilder),
+    ("tokio::task::LocalSet", Kind::LocalSet),
+    ("tokio::task::JoinSet", Kind::JoinSet),
+    ("tokio::task::join_set::JoinSet", Kind::JoinSet),
+    ("tokio_util::task::TaskTracker", Kind::TaskTracker),
+    (
+        "tokio_util::task::task_tracker::TaskTracker",
+        Kind::TaskTracker,
+    ),
+    ("smol::Executor", Kind::Executor),
+    ("smol::LocalExecutor", Kind::Executor),
+    ("async_executor::Executor", Kind::Executor),
+    ("async_executor::LocalExecutor", Kind::Executor),
+    ("async_executor::StaticExecutor", Kind::Executor),
+    ("async_executor::StaticLocalExecutor", Kind::Executor),
+    ("std::process::Command", Kind::StdCommand),
+    ("tokio::process::Command", Kind::TokioCommand),
+    ("std::thread::Builder", Kind::ThreadBuilder),
+    ("tokio::task::JoinHandle", Kind::JoinHandle),
+    ("tokio::task::join_handle::JoinHandle", Kind::JoinHandle),
+    ("async_std::task::JoinHandle", Kind::JoinHandle),
+    ("std::thread::JoinHandle", Kind::ThreadJoinHandle),
+    ("tokio::task::AbortHandle", Kind::AbortHandle),
+    ("std::process::Child", Kind::Child),
+    ("tokio::process::Child", Kind::Child),
+    (
+        "tokio_util::sync::CancellationToken",
+        Kind::CancellationToken,
+    ),
+    (
+        "tokio_util::sync::cancellation_token::CancellationToken",
+        Kind::CancellationToken,
+    ),
+];
+
 /// The kind of a value whose type path resolves to `path`.
 pub fn kind_of_type_path(path: &str) -> Option<Kind> {
-    Some(match path {
-        "tokio::runtime::Runtime" => Kind::Runtime,
-        "tokio::runtime::Handle" => Kind::RuntimeHandle,
-        "tokio::runtime::Builder" => Kind::RuntimeBuilder,
-        "tokio::task::LocalSet" => Kind::LocalSet,
-        "tokio::task::JoinSet" | "tokio::task::join_set::JoinSet" => Kind::JoinSet,
-        "tokio_util::task::TaskTracker" | "tokio_util::task::task_tracker::TaskTracker" => {
-            Kind::TaskTracker
-        }
-        "smol::Executor"
-        | "smol::LocalExecutor"
-        | "async_executor::Executor"
-        | "async_executor::LocalExecutor"
-        | "async_executor::StaticExecutor"
-        | "async_executor::StaticLocalExecutor" => Kind::Executor,
-        "std::process::Command" => Kind::StdCommand,
-        "tokio::process::Command" => Kind::TokioCommand,
-        "std::thread::Builder" => Kind::ThreadBuilder,
-        "tokio::task::JoinHandle"
-        | "tokio::task::join_handle::JoinHandle"
-        | "async_std::task::JoinHandle" => Kind::JoinHandle,
-        "std::thread::JoinHandle" => Kind::ThreadJoinHandle,
-        "tokio::task::AbortHandle" => Kind::AbortHandle,
-        "std::process::Child" | "tokio::process::Child" => Kind::Child,
-        "tokio_util::sync::CancellationToken"
-        | "tokio_util::sync::cancellation_token::CancellationToken" => Kind::CancellationToken,
-        _ => return None,
-    })
+    KIND_TYPES
+        .iter()
+        .find(|(known, _)| *known == path)
+        .map(|&(_, kind)| kind)
+}
+
+/// The names the types of [`kind_of_type_path`] are written with (`Runtime`, `Command`, ...).
+pub fn kind_type_names() -> impl Iterator<Item = &'static str> {
+    KIND_TYPES
+        .iter()
+        .filter_map(|(path, _)| path.rsplit("::").next())
 }
 
 /// The kind returned by a constructor function, by resolved path.

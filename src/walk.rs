@@ -947,6 +947,23 @@ pub fn expr_key(expr: &Expr) -> ExprKey {
 
 /// The value a `Result` or `Option` holds, where the code says it is taken out:
 /// `x?`, `x.unwrap()`, `x.expect(..)`, `(x)`: the `x`.
+/// `expr` with the wrappers `inner` sees through taken off, outermost first.
+pub fn peel_by<'e>(mut expr: &'e Expr, inner: impl Fn(&'e Expr) -> Option<&'e Expr>) -> &'e Expr {
+    while let Some(next) = inner(expr) {
+        expr = next;
+    }
+    expr
+}
+
+/// What `(x)` and an invisible (macro) group hold: for [`peel_by`].
+pub fn transparent(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Paren(p) => Some(&p.expr),
+        Expr::Group(g) => Some(&g.expr),
+        _ => None,
+    }
+}
+
 pub fn peel_result(mut expr: &Expr) -> &Expr {
     loop {
         match expr {

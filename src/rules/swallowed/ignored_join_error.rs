@@ -8,7 +8,7 @@ use crate::handles::{Class, Handles, Use};
 use crate::macros::tokens_mention;
 use crate::rules::{Family, Rule};
 use crate::spawner::Kind;
-use crate::walk::Cx;
+use crate::walk::{peel_by, transparent, Cx};
 
 pub static RULE: Rule = Rule {
     id: "ignored-join-error",
@@ -240,25 +240,16 @@ fn aborted_before(handle: &Expr, model: &Handles<'_>) -> bool {
         .any(|b| b.happened_before(Use::Aborted, at) || b.happened_before(Use::AbortAll, at))
 }
 
-fn peel(mut expr: &Expr) -> &Expr {
-    loop {
-        match expr {
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Group(g) => expr = &g.expr,
-            _ => return expr,
-        }
-    }
+fn peel(expr: &Expr) -> &Expr {
+    peel_by(expr, transparent)
 }
 
-fn peel_ref(mut expr: &Expr) -> &Expr {
-    loop {
-        match expr {
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Group(g) => expr = &g.expr,
-            Expr::Reference(r) => expr = &r.expr,
-            _ => return expr,
-        }
-    }
+/// Through parentheses and `&`.
+fn peel_ref(expr: &Expr) -> &Expr {
+    peel_by(expr, |e| match e {
+        Expr::Reference(r) => Some(&*r.expr),
+        _ => transparent(e),
+    })
 }
 
 /// `if let PAT = h.await { BODY }` (no `else`) and `while let PAT = set.join_next().await { BODY }`:
