@@ -4,11 +4,14 @@
 //! The prefilter decides per file, but most of a file that passes it is code
 //! no rule looks at: functions that never mention a trigger word. Parsing and
 //! walking them was most of a run's time. A body is kept when it, or its
-//! signature, mentions a trigger word or a *hot name*: a field, static or
-//! tuple field whose type mentions one (`task: JoinHandle<()>` makes every
-//! body that says `task` kept). A body is also kept when its function is
-//! called inside the arguments of a trigger word (`tokio::spawn(run(rx))`
-//! keeps `run`, which a rule reads as the task's body).
+//! signature, mentions a trigger word, a rule's body word (`abort`), a
+//! handle field of its crate, or a *hot name*: a field, static or tuple
+//! field whose type mentions a trigger word (`task: JoinHandle<()>` makes
+//! every body that says `task` kept). A body is also kept when its function
+//! is called inside the arguments of a trigger word (`tokio::spawn(run(rx))`
+//! keeps `run`, which a rule reads as the task's body). Items no rule reads
+//! (`macro_rules!`, `extern` blocks, consts and types that name no trigger
+//! word and no kind type) are blanked too.
 //!
 //! Every blanked character becomes a space and every line break stays, so
 //! each kept token has the line and column it has in the file. Lexing is a
@@ -18,10 +21,6 @@
 use std::collections::HashSet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-
-/// Words that keep a body besides the rules' trigger words: how a handle
-/// is aborted, and what makes a `Child` field a guard.
-const EXTRA_WORDS: &[&str] = &["abort", "kill_on_drop"];
 
 /// Finds the words that keep a body.
 #[derive(Debug, Clone)]
@@ -37,8 +36,9 @@ pub struct Masked {
 }
 
 impl Masker {
-    pub fn new(trigger_words: &[&str]) -> Option<Masker> {
-        let mut words: Vec<&str> = trigger_words.iter().chain(EXTRA_WORDS).copied().collect();
+    /// `words`: the enabled rules' trigger words and body words.
+    pub fn new(words: &[&str]) -> Option<Masker> {
+        let mut words = words.to_vec();
         words.sort_unstable();
         words.dedup();
         let words = AhoCorasick::builder()
@@ -844,6 +844,11 @@ mod tests {
         let words: Vec<&str> = crate::rules::ALL
             .iter()
             .flat_map(|rule| rule.triggers.iter().flat_map(|group| group.iter().copied()))
+            .chain(
+                crate::rules::ALL
+                    .iter()
+                    .flat_map(|rule| rule.body_words.iter().copied()),
+            )
             .collect();
         Masker::new(&words).expect("a masker")
     }

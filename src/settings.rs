@@ -142,7 +142,16 @@ impl Settings {
             if groups.is_empty() || groups.iter().any(Vec::is_empty) {
                 return None;
             }
-            Masker::new(&groups.concat())
+            let body_words = self
+                .enabled_rules()
+                .flat_map(|rule| rule.body_words.iter().copied());
+            Masker::new(
+                &groups
+                    .concat()
+                    .into_iter()
+                    .chain(body_words)
+                    .collect::<Vec<_>>(),
+            )
         });
         masker.as_ref()
     }

@@ -42,6 +42,9 @@ pub struct Rule {
     /// What a file must contain for this rule to report anything in it:
     /// every word of at least one group. The prefilter skips other files.
     pub triggers: &'static [&'static [&'static str]],
+    /// Words that, besides the triggers, keep a function's body from being
+    /// masked before parsing (see [`crate::mask`]).
+    pub body_words: &'static [&'static str],
     /// `lints/<id>.md`.
     pub doc: &'static str,
 }

@@ -8,5 +8,6 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a source file could not be read or parsed",
     triggers: &[],
+    body_words: &[],
     doc: include_str!("../../lints/parse-error.md"),
 };

@@ -10,5 +10,6 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a `// tasklint: allow(..)` comment silences nothing or names an unknown rule",
     triggers: &[&[MARKER]],
+    body_words: &[],
     doc: include_str!("../../lints/unused-suppression.md"),
 };

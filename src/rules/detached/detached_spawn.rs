@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     default_enabled: false,
     summary: "a one-shot task is spawned and its handle dropped, detaching it",
     triggers: &[&["spawn"]],
+    body_words: &[],
     doc: include_str!("../../../lints/detached-spawn.md"),
 };
 

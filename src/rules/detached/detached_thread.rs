@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     default_enabled: false,
     summary: "a thread is spawned and its `JoinHandle` dropped, detaching it",
     triggers: &[&["spawn"]],
+    body_words: &[],
     doc: include_str!("../../../lints/detached-thread.md"),
 };
 

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary:
         "a cancel-on-drop task (smol, async-executor, glommio) is dropped at once and never runs",
     triggers: &[&["spawn"]],
+    body_words: &[],
     doc: include_str!("../../../lints/dropped-task-cancels.md"),
 };
 

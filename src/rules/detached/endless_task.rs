@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a task that loops forever is spawned and its handle dropped",
     triggers: &[&["spawn"]],
+    body_words: &[],
     doc: include_str!("../../../lints/detached-endless-task.md"),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a task is spawned inside `Drop::drop`",
     triggers: &[&["spawn"]],
+    body_words: &[],
     doc: include_str!("../../../lints/spawn-in-drop.md"),
 };
 

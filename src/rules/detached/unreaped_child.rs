@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a child process is spawned and never waited, leaving a zombie",
     triggers: &[&["spawn"]],
+    body_words: &[],
     doc: include_str!("../../../lints/unreaped-child.md"),
 };
 

@@ -12,6 +12,8 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "`abort()` on a `spawn_blocking` task does nothing once it has started",
     triggers: &[&["spawn_blocking"]],
+    // `self.task.abort()` in a body that names nothing else of the task.
+    body_words: &["abort"],
     doc: include_str!("../../../lints/abort-spawn-blocking.md"),
 };
 

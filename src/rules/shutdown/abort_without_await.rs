@@ -16,6 +16,8 @@ pub static RULE: Rule = Rule {
     // A handle is known only from a spawn, a `JoinHandle` type or a `JoinSet`
     // in the same file; these are rarer than `abort` in huge generated files.
     triggers: &[&["spawn"], &["JoinHandle"], &["JoinSet"]],
+    // `self.task.abort()` in a body that names nothing else of the task.
+    body_words: &["abort"],
     doc: include_str!("../../../lints/abort-without-await.md"),
 };
 

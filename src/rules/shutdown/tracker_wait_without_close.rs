@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "`TaskTracker::wait` on a tracker that is never closed hangs forever",
     triggers: &[&["TaskTracker"]],
+    body_words: &[],
     doc: include_str!("../../../lints/tracker-wait-without-close.md"),
 };
 

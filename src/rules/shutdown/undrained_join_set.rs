@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a local `JoinSet` receives tasks but is never joined, so they are aborted unseen",
     triggers: &[&["JoinSet"]],
+    body_words: &[],
     doc: include_str!("../../../lints/undrained-join-set.md"),
 };
 

@@ -24,6 +24,8 @@ pub static RULE: Rule = Rule {
     summary: "a struct field holds a task handle or child process that is only ever stored",
     // A `Child` field resolves only through a `process::` path or import.
     triggers: &[&["JoinHandle"], &["AbortHandle"], &["process::", "Child"]],
+    // A command spawned with `kill_on_drop(true)` makes `Child` fields guards.
+    body_words: &["kill_on_drop"],
     doc: include_str!("../../../lints/unjoined-handle-field.md"),
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "the result of joining a task is thrown away, hiding its panic",
     triggers: &[&["spawn"], &["JoinHandle"], &["join_next"], &["JoinSet"]],
+    body_words: &[],
     doc: include_str!("../../../lints/ignored-join-error.md"),
 };
 

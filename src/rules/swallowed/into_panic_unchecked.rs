@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "`JoinError::into_panic` is called without checking `is_panic()` first",
     triggers: &[&["into_panic"]],
+    body_words: &[],
     doc: include_str!("../../../lints/into-panic-unchecked.md"),
 };
 

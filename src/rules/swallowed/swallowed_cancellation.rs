@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     summary: "a `select!` arm in a loop receives a cancellation or shutdown signal and carries on",
     triggers: &[&["select!"], &["select_biased!"]],
+    body_words: &[],
     doc: include_str!("../../../lints/swallowed-cancellation.md"),
 };
 
