@@ -286,6 +286,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             })
             .collect()
     });
+    let read = started.elapsed();
     // By crate, as the crate pass merges its facts.
     let mut handle_fields: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
     for (file, (_, names)) in files.iter().zip(&loaded) {
@@ -367,9 +368,10 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         eprintln!(
-            "timing: discover {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
+            "timing: discover {:.3}s, read and prefilter {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
             discovered.as_secs_f64(),
-            (linted - discovered).as_secs_f64(),
+            (read - discovered).as_secs_f64(),
+            (linted - read).as_secs_f64(),
             (crate_passed - linted).as_secs_f64(),
             (started.elapsed() - crate_passed).as_secs_f64()
         );

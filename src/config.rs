@@ -124,9 +124,14 @@ pub struct Resolver {
     cli: Selection,
     by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
     settings: HashMap<(PathBuf, Vec<usize>), Arc<Settings>>,
+    /// The folder of the last file asked about, and what applied to it when
+    /// no `per-file-ignores` depended on the file's name: walked files come
+    /// sorted, so most files share their folder with the one before.
+    last: Option<(PathBuf, Applied)>,
 }
 
 /// What applies to one file.
+#[derive(Clone)]
 pub struct Applied {
     pub config: Option<Arc<Config>>,
     pub settings: Arc<Settings>,
@@ -168,11 +173,18 @@ impl Resolver {
             cli,
             by_dir: HashMap::new(),
             settings: HashMap::new(),
+            last: None,
         })
     }
 
     /// The configuration and settings for the file at `path`.
     pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        if let Some((last, applied)) = &self.last {
+            if last == folder {
+                return Ok(applied.clone());
+            }
+        }
         let config = match &self.forced {
             Some(forced) => forced.clone(),
             None => {
@@ -204,7 +216,13 @@ impl Resolver {
                 settings
             }
         };
-        Ok(Applied { config, settings })
+        let applied = Applied { config, settings };
+        let by_name = applied
+            .config
+            .as_ref()
+            .is_some_and(|c| !c.per_file_ignores.is_empty());
+        self.last = (!by_name).then(|| (folder.to_path_buf(), applied.clone()));
+        Ok(applied)
     }
 
     fn nearest(&mut self, dir: &Path) -> Result<Option<Arc<Config>>, String> {

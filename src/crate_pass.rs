@@ -11,7 +11,7 @@
 //! handling use; files of the crate outside the run (a pre-commit run names
 //! only the changed files) are read the same way.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -229,13 +229,7 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
     if !inputs.iter().any(|input| wants_facts(&input.settings)) {
         return Vec::new();
     }
-    let mut crates: BTreeMap<Option<PathBuf>, Vec<usize>> = BTreeMap::new();
-    for (i, input) in inputs.iter().enumerate() {
-        crates
-            .entry(roots.root_of(&input.path))
-            .or_default()
-            .push(i);
-    }
+    let crates = roots.group(inputs.iter().map(|input| input.path.as_path()));
     let mut findings = Vec::new();
     for (root, members) in crates {
         let mut merged = Merged::default();

@@ -93,7 +93,15 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
         }
         found.extend(walked.into_inner().unwrap_or_default());
     }
-    found.sort();
+    // By bytes: comparing paths component by component took a tenth of a
+    // corpus run, on one core.
+    found.sort_unstable_by(|a, b| {
+        let (a_bytes, b_bytes) = (
+            a.path.as_os_str().as_encoded_bytes(),
+            b.path.as_os_str().as_encoded_bytes(),
+        );
+        a_bytes.cmp(b_bytes).then(a.explicit.cmp(&b.explicit))
+    });
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }
@@ -179,6 +187,31 @@ impl CrateRoots {
     pub fn root_of(&self, file: &Path) -> Option<PathBuf> {
         let dir = absolute(file).parent()?.to_path_buf();
         self.root_of_dir(&dir)
+    }
+
+    /// The indices of `files` grouped by crate root, roots in order.
+    pub fn group<'p>(
+        &self,
+        files: impl Iterator<Item = &'p Path>,
+    ) -> Vec<(Option<PathBuf>, Vec<usize>)> {
+        let mut crates: HashMap<Option<PathBuf>, Vec<usize>> = HashMap::new();
+        // Files come sorted: most share their folder with the one before.
+        let mut last: Option<(&Path, Option<PathBuf>)> = None;
+        for (i, file) in files.enumerate() {
+            let folder = file.parent().unwrap_or(Path::new(""));
+            let root = match &last {
+                Some((known, root)) if *known == folder => root.clone(),
+                _ => {
+                    let root = self.root_of(file);
+                    last = Some((folder, root.clone()));
+                    root
+                }
+            };
+            crates.entry(root).or_default().push(i);
+        }
+        let mut crates: Vec<_> = crates.into_iter().collect();
+        crates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        crates
     }
 
     fn root_of_dir(&self, dir: &Path) -> Option<PathBuf> {

@@ -8,12 +8,13 @@ use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use crate::crate_pass::{self, FileFacts};
 use crate::finding::{Diagnostic, Finding, Region};
 use crate::fingerprint::Fingerprinter;
 use crate::macros::Expansions;
-use crate::mask::{Masked, Masker};
+use crate::mask::{FieldFinder, Masked};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts};
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::settings::Settings;
@@ -60,8 +61,11 @@ impl Loaded {
     pub fn handle_fields(&self, settings: &Settings) -> Vec<String> {
         match self {
             Loaded::Text(text) if crate_pass::wants_facts(settings) => {
-                let words: Vec<&str> = unjoined_handle_field::RULE.triggers.concat();
-                Masker::field_names(text, &words)
+                static FINDER: OnceLock<Option<FieldFinder>> = OnceLock::new();
+                let finder = FINDER.get_or_init(|| {
+                    FieldFinder::new(&unjoined_handle_field::RULE.triggers.concat())
+                });
+                finder.as_ref().map_or_else(Vec::new, |f| f.names(text))
             }
             _ => Vec::new(),
         }

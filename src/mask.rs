@@ -64,7 +64,13 @@ impl Masker {
         let text = source.as_bytes();
         let lexed = lex(text)?;
         let fns = find_fns(&lexed);
-        let matches: Vec<usize> = self.words.find_iter(text).map(|m| m.start()).collect();
+        let in_code = |at: &usize| lexed.in_code(*at);
+        let matches: Vec<usize> = self
+            .words
+            .find_iter(text)
+            .map(|m| m.start())
+            .filter(in_code)
+            .collect();
         let keep = decide(&lexed, &fns, &matches, crate_fields);
         let (kept, blanked): (Vec<_>, Vec<_>) = fns.iter().zip(&keep).partition(|(_, keep)| **keep);
         let kept: Vec<usize> = kept.iter().map(|(f, _)| f.first).collect();
@@ -75,7 +81,8 @@ impl Masker {
         kinds.extend(
             whole_words
                 .filter(|m| is_whole_word(text, m.start(), m.end()))
-                .map(|m| m.start()),
+                .map(|m| m.start())
+                .filter(in_code),
         );
         kinds.sort_unstable();
         blanked.extend(idle_items(&lexed, &fns, &kept, &kinds));
@@ -86,18 +93,36 @@ impl Masker {
             text: blank(source, &lexed, blanked),
         })
     }
+}
 
-    /// The struct fields this file declares with a type that mentions one
-    /// of `words`: a body in another file of the crate that names one of
-    /// them is kept, so the crate pass sees every use of a handle field.
-    pub fn field_names(source: &str, words: &[&str]) -> Vec<String> {
+/// Finds the struct fields a file declares with a type that mentions one
+/// of its words: a body in another file of the crate that names one of them
+/// is kept, so the crate pass sees every use of a handle field.
+#[derive(Debug, Clone)]
+pub struct FieldFinder {
+    words: AhoCorasick,
+    /// Per word: may it end inside a longer word (`process::`)?
+    open_ended: Vec<bool>,
+}
+
+impl FieldFinder {
+    pub fn new(words: &[&str]) -> Option<FieldFinder> {
+        Some(FieldFinder {
+            words: AhoCorasick::new(words).ok()?,
+            open_ended: words.iter().map(|w| w.ends_with("::")).collect(),
+        })
+    }
+
+    /// The field names, sorted.
+    pub fn names(&self, source: &str) -> Vec<String> {
         let text = source.as_bytes();
-        let mut matches: Vec<usize> = words
-            .iter()
-            .flat_map(|w| {
-                let found = source.match_indices(w).map(|(at, _)| at);
-                found.filter(move |&at| w.ends_with("::") || is_whole_word(text, at, at + w.len()))
+        let mut matches: Vec<usize> = self
+            .words
+            .find_overlapping_iter(text)
+            .filter(|m| {
+                self.open_ended[m.pattern().as_usize()] || is_whole_word(text, m.start(), m.end())
             })
+            .map(|m| m.start())
             .collect();
         if matches.is_empty() {
             return Vec::new();
@@ -150,7 +175,9 @@ struct Lexed<'t> {
 /// comments and whitespace. `None` when a comment or string does not end or
 /// the brackets do not balance.
 fn lex(text: &[u8]) -> Option<Lexed<'_>> {
-    let mut tokens = Vec::with_capacity(text.len() / 6);
+    let (mut tokens, partner) = SPARE.with_borrow_mut(std::mem::take);
+    tokens.clear();
+    tokens.reserve(text.len() / 6);
     let mut docs = Vec::new();
     let mut i = 0;
     while i < text.len() {
@@ -257,13 +284,31 @@ fn lex(text: &[u8]) -> Option<Lexed<'_>> {
             }
         }
     }
-    let partner = partners(&tokens)?;
+    let partner = partners(&tokens, partner)?;
     Some(Lexed {
         text,
         tokens,
         partner,
         docs,
     })
+}
+
+thread_local! {
+    /// The token and partner buffers of the last file lexed on this thread:
+    /// reusing them spares the allocator and the kernel's page clearing.
+    static SPARE: std::cell::RefCell<(Vec<Token>, Vec<usize>)> = const {
+        std::cell::RefCell::new((Vec::new(), Vec::new()))
+    };
+}
+
+impl Drop for Lexed<'_> {
+    fn drop(&mut self) {
+        let buffers = (
+            std::mem::take(&mut self.tokens),
+            std::mem::take(&mut self.partner),
+        );
+        SPARE.with_borrow_mut(|spare| *spare = buffers);
+    }
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -370,8 +415,9 @@ fn char_literal_end(text: &[u8], at: usize) -> Option<Option<usize>> {
 }
 
 /// Matches every bracket with its partner; `None` when they do not balance.
-fn partners(tokens: &[Token]) -> Option<Vec<usize>> {
-    let mut partner = vec![0; tokens.len()];
+fn partners(tokens: &[Token], mut partner: Vec<usize>) -> Option<Vec<usize>> {
+    partner.clear();
+    partner.resize(tokens.len(), 0);
     let mut open: Vec<usize> = Vec::new();
     for (i, token) in tokens.iter().enumerate() {
         let Kind::Punct(b) = token.kind else { continue };
@@ -494,6 +540,16 @@ impl<'t> Lexed<'t> {
             token.start
         };
         &self.text[start..token.end]
+    }
+
+    /// Is byte `at` inside an identifier or punctuation, not in a literal,
+    /// a comment or between tokens? A word in a string (`"spawn-req"`) or
+    /// a comment keeps nothing.
+    fn in_code(&self, at: usize) -> bool {
+        let i = self.tokens.partition_point(|t| t.end <= at);
+        self.tokens
+            .get(i)
+            .is_some_and(|t| t.start <= at && t.kind != Kind::Literal)
     }
 
     fn is_punct(&self, i: usize, b: u8) -> bool {
@@ -641,7 +697,15 @@ fn decide(
 ) -> Vec<bool> {
     let tokens = &lexed.tokens;
     let has_match = |from: usize, to: usize| any_in(matches, from, to);
-    let (hot, _) = hot_names(lexed, fns, &has_match);
+    let (mut hot, _) = hot_names(lexed, fns, &has_match);
+    // `use tokio::spawn as go;`: `go(..)` is a spawn.
+    for i in 1..tokens.len().saturating_sub(1) {
+        let renames = lexed.word(i) == Some(b"as".as_slice())
+            && has_match(tokens[i - 1].start, tokens[i - 1].end);
+        if renames && matches!(tokens[i + 1].kind, Kind::Ident | Kind::RawIdent) {
+            hot.insert(lexed.text_of(i + 1));
+        }
+    }
     let is_hot = |name: &[u8]| {
         hot.contains(name)
             || std::str::from_utf8(name).is_ok_and(|name| crate_fields.contains(name))
@@ -907,6 +971,15 @@ mod tests {
     }
 
     #[test]
+    fn words_in_strings_and_comments_keep_nothing_but_renames_do() {
+        let source = "use tokio::spawn as go;\nfn named() -> &'static str {\n    \"spawn-req\" // spawn\n}\nfn renamed() {\n    go(async {});\n}\n";
+        let masked = mask(source);
+        assert_same_shape(source, &masked);
+        assert!(!masked.contains("fn named"), "{masked}");
+        assert!(masked.contains("go(async {});"), "{masked}");
+    }
+
+    #[test]
     fn items_no_rule_reads_are_blanked() {
         let source = "use tokio::task;\nmacro_rules! m { () => { tokio::spawn(x) } }\nextern \"C\" { fn posix_spawn(); }\nconst N: usize = 3;\nstruct Plain { n: u8 }\nstruct Owner { rt: Runtime }\nimpl Plain { const M: u8 = 1; }\nfn f() { task::spawn(g()); }\n";
         let masked = mask(source);
@@ -959,8 +1032,8 @@ mod tests {
     #[test]
     fn handle_field_names_are_struct_fields_only() {
         let source = "struct S {\n    task: JoinHandle<()>,\n    child: std::process::Child,\n    kids: Vec<Children>,\n}\nstruct T(u8, AbortHandle);\nfn f(param: JoinHandle<()>) {}\n";
-        let words = ["JoinHandle", "AbortHandle", "Child"];
-        assert_eq!(Masker::field_names(source, &words), ["1", "child", "task"]);
+        let finder = FieldFinder::new(&["JoinHandle", "AbortHandle", "Child"]).expect("a finder");
+        assert_eq!(finder.names(source), ["1", "child", "task"]);
     }
 
     /// Every fixture, masked, keeps its shape and still parses.
