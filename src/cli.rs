@@ -15,6 +15,7 @@ use crate::discover::{CrateRoots, DiscoverOptions};
 use crate::engine::{self, FileJob, Loaded};
 use crate::finding::{Finding, Severity};
 use crate::inputs::{self, Input, Source};
+use crate::mask::CrateFields;
 use crate::render::{self, Format, Report};
 use crate::rules;
 use crate::settings::Settings;
@@ -214,7 +215,7 @@ fn file_job<'s>(
     file: &'s Input,
     roots: &CrateRoots,
     prefilter: bool,
-    handle_fields: Option<&'s HashSet<String>>,
+    handle_fields: Option<&'s CrateFields>,
 ) -> FileJob<'s> {
     FileJob {
         display: file.display.clone(),
@@ -268,11 +269,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .par_iter()
             .map(|file| {
                 let job = job_for(file, None);
-                let loaded = match &file.source {
+                let mut loaded = match &file.source {
                     Source::File => engine::read_path(&file.path, &job),
                     Source::Stdin(text) => engine::read_source(text.clone(), &job),
                 };
-                let fields = loaded.handle_fields(&file.settings);
+                let fields = loaded.prepare(&file.settings, prefilter);
                 // Only a file that will be masked waits in memory for the others.
                 match loaded {
                     Loaded::Text(_)
@@ -288,16 +289,20 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     });
     let read = started.elapsed();
     // By crate, as the crate pass merges its facts.
-    let mut handle_fields: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
+    let mut by_crate: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
     for (file, (_, names)) in files.iter().zip(&loaded) {
         if !names.is_empty() {
             let root = roots.root_of(&file.path);
-            handle_fields
+            by_crate
                 .entry(root)
                 .or_default()
                 .extend(names.iter().cloned());
         }
     }
+    let handle_fields: HashMap<Option<PathBuf>, CrateFields> = by_crate
+        .into_iter()
+        .map(|(root, names)| (root, CrateFields::new(names)))
+        .collect();
     let outcomes: Vec<_> = pool.install(|| {
         files
             .par_iter()

@@ -21,6 +21,7 @@ use crate::engine::{self, FileJob, FileOutcome};
 use crate::finding::{Finding, Region, Severity};
 use crate::fingerprint::Fingerprinter;
 use crate::inputs::{Input, Source};
+use crate::mask::CrateFields;
 use crate::rules::shutdown::unjoined_handle_field::{Held, RULE};
 use crate::settings::Settings;
 
@@ -213,7 +214,7 @@ pub struct Run<'r> {
     pub run_paths: &'r [PathBuf],
     pub prefilter: bool,
     /// See [`FileJob::handle_fields`], by crate root.
-    pub handle_fields: &'r HashMap<Option<PathBuf>, HashSet<String>>,
+    pub handle_fields: &'r HashMap<Option<PathBuf>, CrateFields>,
 }
 
 /// The crate pass over a whole run: `inputs` and `outcomes` line up. Call

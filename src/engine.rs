@@ -2,7 +2,6 @@
 //! No syntax tree outlives this module's functions.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
@@ -14,7 +13,7 @@ use crate::crate_pass::{self, FileFacts};
 use crate::finding::{Diagnostic, Finding, Region};
 use crate::fingerprint::Fingerprinter;
 use crate::macros::Expansions;
-use crate::mask::{FieldFinder, Masked};
+use crate::mask::{CrateFields, FieldFinder, Masked};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts};
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::settings::Settings;
@@ -45,31 +44,60 @@ pub struct FileJob<'s> {
     /// Names of the handle fields the crate pass judges, from every file of
     /// the file's crate in the run: a body that names one is never masked
     /// (see [`crate::mask`]).
-    pub handle_fields: Option<&'s HashSet<String>>,
+    pub handle_fields: Option<&'s CrateFields>,
 }
 
 /// A file read and let through by the prefilter, or already decided.
 pub enum Loaded {
-    Text(String),
+    Text(Text),
     /// A file let through, but not kept in memory: read again when linted.
     Later(std::path::PathBuf),
     Done(FileOutcome),
 }
 
+/// The text of a file let through by the prefilter.
+pub struct Text {
+    source: String,
+    /// Masked by [`Loaded::prepare`], before the crate's handle fields were
+    /// known: `Some(None)` when masking blanks nothing.
+    premasked: Option<Option<Masked>>,
+}
+
 impl Loaded {
-    /// The handle fields this file declares, for [`FileJob::handle_fields`].
-    pub fn handle_fields(&self, settings: &Settings) -> Vec<String> {
-        match self {
-            Loaded::Text(text) if crate_pass::wants_facts(settings) => {
-                static FINDER: OnceLock<Option<FieldFinder>> = OnceLock::new();
-                let finder = FINDER.get_or_init(|| {
-                    FieldFinder::new(&unjoined_handle_field::RULE.triggers.concat())
-                });
-                finder.as_ref().map_or_else(Vec::new, |f| f.names(text))
-            }
-            _ => Vec::new(),
-        }
+    fn text(source: String) -> Loaded {
+        Loaded::Text(Text {
+            source,
+            premasked: None,
+        })
     }
+
+    /// Masks the text and returns the handle fields it declares, for
+    /// [`FileJob::handle_fields`]: the first pass over a run's files.
+    pub fn prepare(&mut self, settings: &Settings, prefilter: bool) -> Vec<String> {
+        let Loaded::Text(text) = self else {
+            return Vec::new();
+        };
+        static FINDER: OnceLock<Option<FieldFinder>> = OnceLock::new();
+        let finder = crate_pass::wants_facts(settings)
+            .then(|| {
+                FINDER.get_or_init(|| {
+                    FieldFinder::new(&unjoined_handle_field::RULE.triggers.concat())
+                })
+            })
+            .and_then(Option::as_ref);
+        if !may_mask(&text.source, prefilter) {
+            return finder.map_or_else(Vec::new, |f| f.names(&text.source));
+        }
+        let (masked, fields) = settings.mask_and_find(&text.source, finder);
+        text.premasked = Some(masked);
+        fields
+    }
+}
+
+/// Masking is off without the prefilter, and for files with suppression
+/// comments (which may name any line).
+fn may_mask(source: &str, prefilter: bool) -> bool {
+    prefilter && !source.contains(suppress::MARKER)
 }
 
 /// Reads and lints one file. Never panics: an unreadable, non-UTF-8 or
@@ -81,7 +109,7 @@ pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
 /// Lints what [`read_path`] or [`read_source`] returned.
 pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
     match read {
-        Loaded::Text(source) => lint_text(source, job),
+        Loaded::Text(text) => lint_text(text, job),
         Loaded::Later(path) => lint_path(&path, job),
         Loaded::Done(outcome) => outcome,
     }
@@ -119,7 +147,7 @@ pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
         }
     };
     match String::from_utf8(bytes) {
-        Ok(source) => Loaded::Text(source),
+        Ok(source) => Loaded::text(source),
         Err(err) => {
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
             let prefix = String::from_utf8_lossy(valid);
@@ -146,16 +174,19 @@ pub fn read_source(source: String, job: &FileJob<'_>) -> Loaded {
     if job.prefilter && !job.settings.could_report(source.as_bytes()) {
         return Loaded::Done(FileOutcome::default());
     }
-    Loaded::Text(source)
+    Loaded::text(source)
 }
 
 /// Lints text the prefilter has let through.
-fn lint_text(source: String, job: &FileJob<'_>) -> FileOutcome {
+fn lint_text(text: Text, job: &FileJob<'_>) -> FileOutcome {
+    let Text { source, premasked } = text;
     if job.skip_generated && crate::discover::is_generated(&source) {
         return FileOutcome::default();
     }
     let mut suppressions = Suppressions::parse(&source);
-    let result = panic::catch_unwind(AssertUnwindSafe(|| diagnose(&source, job, &suppressions)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        diagnose(&source, premasked, job, &suppressions)
+    }));
     // Spans point into a thread-local copy of every parsed file; release it.
     proc_macro2::extra::invalidate_current_thread_spans();
     let mut rules_ran = false;
@@ -214,7 +245,12 @@ struct Diagnosed {
     facts: Option<FileFacts>,
 }
 
-fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Diagnosed {
+fn diagnose(
+    source: &str,
+    premasked: Option<Option<Masked>>,
+    job: &FileJob<'_>,
+    suppressions: &Suppressions,
+) -> Diagnosed {
     if let Some(at) = crate::depth::too_deep(source.as_bytes()) {
         return Diagnosed {
             diagnostics: vec![Diagnostic {
@@ -234,13 +270,16 @@ fn diagnose(source: &str, job: &FileJob<'_>, suppressions: &Suppressions) -> Dia
             facts: None,
         };
     }
-    let no_fields = HashSet::new();
-    let masked = (job.prefilter && !source.contains(suppress::MARKER))
-        .then(|| {
-            job.settings
-                .mask(source, job.handle_fields.unwrap_or(&no_fields))
-        })
-        .flatten();
+    let no_fields = CrateFields::default();
+    let fields = job.handle_fields.unwrap_or(&no_fields);
+    let masked = match premasked {
+        Some(Some(masked)) if masked.blanks_any(source, fields) => {
+            job.settings.mask(source, fields)
+        }
+        Some(masked) => masked,
+        None if may_mask(source, job.prefilter) => job.settings.mask(source, fields),
+        None => None,
+    };
     let (file, text) = match parse(source, masked.as_ref()) {
         Ok(parsed) => parsed,
         Err(err) => {

@@ -33,6 +33,8 @@ pub struct Masker {
 #[derive(Debug)]
 pub struct Masked {
     pub text: String,
+    /// The byte ranges of the functions blanked.
+    blanked_fns: Vec<(usize, usize)>,
 }
 
 impl Masker {
@@ -60,10 +62,36 @@ impl Masker {
 
     /// The masked file, or `None` when masking would blank nothing or the
     /// lexer cannot follow the file.
-    pub fn mask(&self, source: &str, crate_fields: &HashSet<String>) -> Option<Masked> {
-        let text = source.as_bytes();
-        let lexed = lex(text)?;
+    pub fn mask(&self, source: &str, crate_fields: &CrateFields) -> Option<Masked> {
+        let lexed = lex(source.as_bytes())?;
         let fns = find_fns(&lexed);
+        self.mask_lexed(source, &lexed, &fns, crate_fields)
+    }
+
+    /// [`Masker::mask`] with no crate fields known yet, and the handle
+    /// fields this file declares ([`FieldFinder::names`]), from one lexing.
+    pub fn mask_and_find(
+        &self,
+        source: &str,
+        finder: Option<&FieldFinder>,
+    ) -> (Option<Masked>, Vec<String>) {
+        let Some(lexed) = lex(source.as_bytes()) else {
+            return (None, Vec::new());
+        };
+        let fns = find_fns(&lexed);
+        let fields = finder.map_or_else(Vec::new, |f| f.names_lexed(&lexed, &fns));
+        let masked = self.mask_lexed(source, &lexed, &fns, &CrateFields::default());
+        (masked, fields)
+    }
+
+    fn mask_lexed(
+        &self,
+        source: &str,
+        lexed: &Lexed<'_>,
+        fns: &[FnItem],
+        crate_fields: &CrateFields,
+    ) -> Option<Masked> {
+        let text = source.as_bytes();
         let in_code = |at: &usize| lexed.in_code(*at);
         let matches: Vec<usize> = self
             .words
@@ -71,11 +99,16 @@ impl Masker {
             .map(|m| m.start())
             .filter(in_code)
             .collect();
-        let keep = decide(&lexed, &fns, &matches, crate_fields);
+        let keep = decide(lexed, fns, &matches, crate_fields);
         let (kept, blanked): (Vec<_>, Vec<_>) = fns.iter().zip(&keep).partition(|(_, keep)| **keep);
         let kept: Vec<usize> = kept.iter().map(|(f, _)| f.first).collect();
         let mut blanked: Vec<(usize, usize)> =
             blanked.iter().map(|(f, _)| (f.first, f.close)).collect();
+        let tokens = &lexed.tokens;
+        let blanked_fns = blanked
+            .iter()
+            .map(|&(first, close)| (tokens[first].start, tokens[close].end))
+            .collect();
         let mut kinds = matches;
         let whole_words = self.kinds.find_iter(text);
         kinds.extend(
@@ -85,13 +118,59 @@ impl Masker {
                 .filter(in_code),
         );
         kinds.sort_unstable();
-        blanked.extend(idle_items(&lexed, &fns, &kept, &kinds));
+        blanked.extend(idle_items(lexed, fns, &kept, &kinds));
         if blanked.is_empty() && lexed.docs.is_empty() {
             return None;
         }
         Some(Masked {
-            text: blank(source, &lexed, blanked),
+            text: blank(source, lexed, blanked),
+            blanked_fns,
         })
+    }
+}
+
+impl Masked {
+    /// Does a function this masking blanked name one of `fields`? Then the
+    /// file is masked again with them (a plain word match: a name in a
+    /// string also counts, which only costs that second masking).
+    pub fn blanks_any(&self, source: &str, fields: &CrateFields) -> bool {
+        let Some(words) = &fields.words else {
+            return false;
+        };
+        let text = source.as_bytes();
+        self.blanked_fns.iter().any(|&(from, to)| {
+            words
+                .find_iter(&text[from..to])
+                .any(|m| is_whole_word(text, from + m.start(), from + m.end()))
+        })
+    }
+}
+
+/// The handle fields declared across one crate (see [`FieldFinder`]).
+#[derive(Debug, Default)]
+pub struct CrateFields {
+    names: HashSet<String>,
+    /// The names as words to search for; tuple positions (`0`) are never
+    /// identifiers, so they never keep a body.
+    words: Option<AhoCorasick>,
+}
+
+impl CrateFields {
+    pub fn new(names: HashSet<String>) -> CrateFields {
+        let identifiers: Vec<&String> = names
+            .iter()
+            .filter(|n| !n.starts_with(|c: char| c.is_ascii_digit()))
+            .collect();
+        let words = if identifiers.is_empty() {
+            None
+        } else {
+            AhoCorasick::new(identifiers).ok()
+        };
+        CrateFields { names, words }
+    }
+
+    fn contains(&self, name: &[u8]) -> bool {
+        std::str::from_utf8(name).is_ok_and(|name| self.names.contains(name))
     }
 }
 
@@ -115,7 +194,15 @@ impl FieldFinder {
 
     /// The field names, sorted.
     pub fn names(&self, source: &str) -> Vec<String> {
-        let text = source.as_bytes();
+        let Some(lexed) = lex(source.as_bytes()) else {
+            return Vec::new();
+        };
+        let fns = find_fns(&lexed);
+        self.names_lexed(&lexed, &fns)
+    }
+
+    fn names_lexed(&self, lexed: &Lexed<'_>, fns: &[FnItem]) -> Vec<String> {
+        let text = lexed.text;
         let mut matches: Vec<usize> = self
             .words
             .find_overlapping_iter(text)
@@ -128,12 +215,8 @@ impl FieldFinder {
             return Vec::new();
         }
         matches.sort_unstable();
-        let Some(lexed) = lex(text) else {
-            return Vec::new();
-        };
-        let fns = find_fns(&lexed);
         let has_match = |from: usize, to: usize| any_in(&matches, from, to);
-        let (_, fields) = hot_names(&lexed, &fns, &has_match);
+        let (_, fields) = hot_names(lexed, fns, &has_match);
         let mut names: Vec<String> = fields
             .into_iter()
             .map(|name| String::from_utf8_lossy(name).into_owned())
@@ -693,7 +776,7 @@ fn decide(
     lexed: &Lexed<'_>,
     fns: &[FnItem],
     matches: &[usize],
-    crate_fields: &HashSet<String>,
+    crate_fields: &CrateFields,
 ) -> Vec<bool> {
     let tokens = &lexed.tokens;
     let has_match = |from: usize, to: usize| any_in(matches, from, to);
@@ -706,10 +789,7 @@ fn decide(
             hot.insert(lexed.text_of(i + 1));
         }
     }
-    let is_hot = |name: &[u8]| {
-        hot.contains(name)
-            || std::str::from_utf8(name).is_ok_and(|name| crate_fields.contains(name))
-    };
+    let is_hot = |name: &[u8]| hot.contains(name) || crate_fields.contains(name);
     let mut keep: Vec<bool> = fns
         .iter()
         .map(|f| {
@@ -919,7 +999,7 @@ mod tests {
 
     fn mask(source: &str) -> String {
         masker()
-            .mask(source, &HashSet::new())
+            .mask(source, &CrateFields::default())
             .map_or_else(|| source.to_string(), |m| m.text)
     }
 
@@ -956,10 +1036,20 @@ mod tests {
     #[test]
     fn fields_of_other_files_of_the_crate_keep_bodies() {
         let source = "fn stop(p: Poller) {\n    drop(p.poll_task);\n}\n";
-        let fields: HashSet<String> = ["poll_task".to_string()].into();
+        let names =
+            |names: &[&str]| CrateFields::new(names.iter().map(|n| n.to_string()).collect());
+        let fields = names(&["poll_task", "0"]);
         let masked = masker().mask(source, &fields).map(|m| m.text);
         assert!(masked.is_none_or(|text| text.contains("p.poll_task")));
         assert!(!mask(source).contains("poll_task"));
+        // Masked before the crate's fields are known, it is masked again
+        // only when a blanked body names one of them.
+        let (early, found) = masker().mask_and_find(source, None);
+        let early = early.expect("`stop` is blanked");
+        assert!(found.is_empty());
+        assert!(early.blanks_any(source, &fields));
+        assert!(!early.blanks_any(source, &names(&["poll", "0"])));
+        assert!(!early.blanks_any(source, &CrateFields::default()));
     }
 
     #[test]
@@ -1025,7 +1115,10 @@ mod tests {
             "fn a() { (] }",
             "fn a() {",
         ] {
-            assert!(m.mask(source, &HashSet::new()).is_none(), "{source}");
+            assert!(
+                m.mask(source, &CrateFields::default()).is_none(),
+                "{source}"
+            );
         }
     }
 

@@ -1,10 +1,10 @@
 //! What a run is configured to do: which rules, at what severity, and which
 //! extra spawners and signals the user declared.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::mask::{Masked, Masker};
+use crate::mask::{CrateFields, FieldFinder, Masked, Masker};
 use crate::prefilter::Prefilter;
 
 use crate::finding::Severity;
@@ -127,8 +127,21 @@ impl Settings {
     /// The file with the function bodies no enabled rule could report on
     /// blanked (see [`crate::mask`]); `None` leaves it whole. Like the
     /// prefilter, it needs every enabled rule to declare trigger words.
-    pub fn mask(&self, source: &str, crate_fields: &HashSet<String>) -> Option<Masked> {
+    pub fn mask(&self, source: &str, crate_fields: &CrateFields) -> Option<Masked> {
         self.masker()?.mask(source, crate_fields)
+    }
+
+    /// [`Settings::mask`] before the crate's fields are known, and the
+    /// handle fields the file declares, from one lexing.
+    pub fn mask_and_find(
+        &self,
+        source: &str,
+        finder: Option<&FieldFinder>,
+    ) -> (Option<Masked>, Vec<String>) {
+        match self.masker() {
+            Some(masker) => masker.mask_and_find(source, finder),
+            None => (None, finder.map_or_else(Vec::new, |f| f.names(source))),
+        }
     }
 
     /// Can [`Settings::mask`] blank anything at all?
