@@ -250,15 +250,15 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         stdin_filename: args.stdin_filename.as_deref(),
         discover: &options,
     };
-    let files = inputs::gather(&request, &mut resolver)?;
-    let discovered = started.elapsed();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.unwrap_or(0))
         // syn and the rule visitors recurse; deeply nested code must not overflow.
         .stack_size(64 << 20)
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
-    let roots = CrateRoots::default();
+    let files = pool.install(|| inputs::gather(&request, &mut resolver))?;
+    let discovered = started.elapsed();
+    let roots = CrateRoots::new(resolver.probes());
     let prefilter = !args.no_prefilter;
     let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
     // Read and prefilter every file, then lint the ones let through, once the

@@ -12,6 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::discover::{CrateRoots, Probes};
 use crate::finding::Severity;
 use crate::rules;
 use crate::settings::{self, Settings};
@@ -123,6 +124,8 @@ pub struct Resolver {
     forced: Option<Option<Arc<Config>>>,
     cli: Selection,
     by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
+    /// Which folders hold configuration files, when known in advance.
+    probes: Arc<Probes>,
     settings: HashMap<(PathBuf, Vec<usize>), Arc<Settings>>,
     /// The folder of the last file asked about, and what applied to it when
     /// no `per-file-ignores` depended on the file's name: walked files come
@@ -172,9 +175,34 @@ impl Resolver {
             forced,
             cli,
             by_dir: HashMap::new(),
+            probes: Arc::default(),
             settings: HashMap::new(),
             last: None,
         })
+    }
+
+    /// Looks up, in parallel, which folders of these files (and their
+    /// parents) hold configuration files or manifests, for the resolver
+    /// and for the [`CrateRoots`](crate::discover::CrateRoots) sharing them.
+    pub fn probe(&mut self, files: &[PathBuf]) -> Arc<Probes> {
+        let mut dirs = Vec::new();
+        // Walked files come sorted: files of one folder are neighbours.
+        let mut last = None;
+        for file in files {
+            let folder = file.parent();
+            if folder != last {
+                last = folder;
+                dirs.extend(absolute(file).parent().map(Path::to_path_buf));
+                dirs.extend(CrateRoots::folder_of(file));
+            }
+        }
+        self.probes = Arc::new(Probes::of_dirs(dirs));
+        self.probes()
+    }
+
+    /// The probes of [`Resolver::probe`] (none before it).
+    pub fn probes(&self) -> Arc<Probes> {
+        Arc::clone(&self.probes)
     }
 
     /// The configuration and settings for the file at `path`.
@@ -231,8 +259,8 @@ impl Resolver {
         }
         let mut found = None;
         for name in CONFIG_FILES.iter().chain(&["Cargo.toml"]) {
-            let file = dir.join(name);
-            if file.is_file() {
+            if self.probes.has(dir, name) {
+                let file = dir.join(name);
                 if let Some(config) = load(&file)? {
                     found = Some(Arc::new(config));
                     break;

@@ -1,11 +1,12 @@
 //! Which files a run lints: a walk of the given paths that honours
 //! `.gitignore`, skips `target/` and `vendor/`, and applies `--exclude`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use rayon::prelude::*;
 
 /// A file to lint.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -177,13 +178,74 @@ pub fn display_path(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
+/// The files a run looks for in folders: the manifest that makes a crate
+/// root and the configuration files.
+const PROBED: [&str; 3] = ["Cargo.toml", "tasklint.toml", ".tasklint.toml"];
+
+/// Which of the [`PROBED`] files exist in the folders of a run's files and
+/// their parents, looked up once per folder and in parallel; the config
+/// resolver and [`CrateRoots`] would otherwise ask one folder at a time.
+#[derive(Debug, Default)]
+pub struct Probes {
+    found: HashMap<PathBuf, u8>,
+}
+
+impl Probes {
+    /// Probes the given folders and all their parents.
+    pub fn of_dirs(dirs: impl IntoIterator<Item = PathBuf>) -> Probes {
+        let mut all: HashSet<PathBuf> = HashSet::new();
+        for dir in dirs {
+            // A folder already known has its parents known too.
+            for folder in dir.ancestors() {
+                if !all.insert(folder.to_path_buf()) {
+                    break;
+                }
+            }
+        }
+        let found = all
+            .into_par_iter()
+            .map(|dir| {
+                let bits = PROBED
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, name)| dir.join(name).is_file())
+                    .fold(0u8, |bits, (i, _)| bits | 1 << i);
+                (dir, bits)
+            })
+            .collect();
+        Probes { found }
+    }
+
+    /// Is `name` (one of [`PROBED`]) a file in `dir`?
+    pub fn has(&self, dir: &Path, name: &str) -> bool {
+        let known = PROBED.iter().position(|p| *p == name).and_then(|i| {
+            let bits = self.found.get(dir)?;
+            Some(bits & 1 << i != 0)
+        });
+        known.unwrap_or_else(|| dir.join(name).is_file())
+    }
+}
+
 /// Finds each file's crate root (the folder of its nearest `Cargo.toml`), memoised per folder.
 #[derive(Default)]
 pub struct CrateRoots {
     cache: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    probes: std::sync::Arc<Probes>,
 }
 
 impl CrateRoots {
+    pub fn new(probes: std::sync::Arc<Probes>) -> CrateRoots {
+        CrateRoots {
+            cache: Mutex::default(),
+            probes,
+        }
+    }
+
+    /// The folder [`CrateRoots::root_of`] starts from, for [`Probes::of_dirs`].
+    pub fn folder_of(file: &Path) -> Option<PathBuf> {
+        absolute(file).parent().map(Path::to_path_buf)
+    }
+
     pub fn root_of(&self, file: &Path) -> Option<PathBuf> {
         let dir = absolute(file).parent()?.to_path_buf();
         self.root_of_dir(&dir)
@@ -218,7 +280,7 @@ impl CrateRoots {
         if let Some(known) = self.cache.lock().ok()?.get(dir) {
             return known.clone();
         }
-        let root = if dir.join("Cargo.toml").is_file() {
+        let root = if self.probes.has(dir, "Cargo.toml") {
             Some(dir.to_path_buf())
         } else {
             dir.parent().and_then(|parent| self.root_of_dir(parent))
@@ -272,4 +334,35 @@ pub fn is_generated(source: &str) -> bool {
         .lines()
         .take(5)
         .any(|line| line.contains("@generated"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probes_answer_for_probed_folders_and_ask_the_disk_for_others() {
+        let root = std::env::temp_dir().join(format!("tasklint-probes-{}", std::process::id()));
+        let (krate, src, elsewhere) = (
+            root.join("krate"),
+            root.join("krate/src"),
+            root.join("other"),
+        );
+        for dir in [&src, &elsewhere] {
+            std::fs::create_dir_all(dir).expect("temp folders");
+        }
+        std::fs::write(krate.join("Cargo.toml"), "").expect("manifest");
+        std::fs::write(elsewhere.join(".tasklint.toml"), "").expect("config");
+        let probes = Probes::of_dirs([src.clone()]);
+        assert!(probes.found.contains_key(&krate), "parents are probed");
+        assert!(!probes.found.contains_key(&elsewhere));
+        assert!(probes.has(&krate, "Cargo.toml"));
+        assert!(!probes.has(&src, "Cargo.toml"));
+        assert!(!probes.has(&krate, "tasklint.toml"));
+        // Not probed: looked up on the spot.
+        assert!(probes.has(&elsewhere, ".tasklint.toml"));
+        let roots = CrateRoots::new(std::sync::Arc::new(probes));
+        assert_eq!(roots.root_of(&src.join("lib.rs")), Some(krate));
+        std::fs::remove_dir_all(&root).expect("cleanup");
+    }
 }

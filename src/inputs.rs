@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::config::Resolver;
 use crate::discover::{self, DiscoverOptions};
 use crate::settings::Settings;
@@ -50,20 +52,28 @@ pub fn gather(request: &Request<'_>, resolver: &mut Resolver) -> Result<Vec<Inpu
         .collect();
     let mut inputs = Vec::new();
     if !walked.is_empty() {
-        for file in discover::discover(&walked, request.discover)? {
+        let found = discover::discover(&walked, request.discover)?;
+        let paths: Vec<PathBuf> = found.iter().map(|file| file.path.clone()).collect();
+        resolver.probe(&paths);
+        let mut kept = Vec::with_capacity(found.len());
+        for file in found {
             let applied = resolver.for_file(&file.path)?;
             // Configured excludes apply to named files only with --force-exclude.
             if applied.excludes(&file.path) && (!file.explicit || request.discover.force_exclude) {
                 continue;
             }
-            inputs.push(Input {
+            kept.push((file, applied.settings));
+        }
+        inputs = kept
+            .into_par_iter()
+            .map(|(file, settings)| Input {
                 display: discover::display_path(&file.path),
                 path: file.path,
                 source: Source::File,
                 explicit: file.explicit,
-                settings: applied.settings,
-            });
-        }
+                settings,
+            })
+            .collect();
     }
     if reads_stdin {
         let path = request.stdin_filename.unwrap_or(dash).to_path_buf();
