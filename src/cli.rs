@@ -4,6 +4,8 @@ use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -227,6 +229,37 @@ fn file_job<'s>(
     }
 }
 
+/// Runs `work` on every item on the pool's threads, the heaviest first, and
+/// returns the results in the items' order. In file order, a few big files
+/// near the end of a run kept one thread busy while the other idled.
+fn largest_first<T: Send, R: Send>(
+    pool: &rayon::ThreadPool,
+    items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    work: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let count = items.len();
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, R)>> = pool.broadcast(|_| {
+        let mut done = Vec::new();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let item = slots[i].lock().ok().and_then(|mut slot| slot.take());
+            if let Some(item) = item {
+                done.push((i, work(item)));
+            }
+        }
+        done
+    });
+    let mut results: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    for (i, result) in done.into_iter().flatten() {
+        results[i] = Some(result);
+    }
+    results.into_iter().flatten().collect()
+}
+
 fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let selection = config::Selection {
         select: args.select.clone(),
@@ -303,23 +336,27 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         .into_iter()
         .map(|(root, names)| (root, CrateFields::new(names)))
         .collect();
-    let outcomes: Vec<_> = pool.install(|| {
-        files
-            .par_iter()
-            .zip(loaded)
-            .map(|(file, (loaded, _))| {
-                let fields = match &loaded {
-                    Loaded::Text(_) if !handle_fields.is_empty() => {
-                        handle_fields.get(&roots.root_of(&file.path))
-                    }
-                    _ => None,
-                };
-                let job = job_for(file, fields);
-                let outcome = engine::lint_read(loaded, &job);
-                (job.display, outcome)
-            })
-            .collect()
-    });
+    let jobs: Vec<(&Input, Loaded)> = files
+        .iter()
+        .zip(loaded)
+        .map(|(file, (loaded, _))| (file, loaded))
+        .collect();
+    let outcomes: Vec<_> = largest_first(
+        &pool,
+        jobs,
+        |(_, loaded)| loaded.size(),
+        |(file, loaded)| {
+            let fields = match &loaded {
+                Loaded::Text(_) if !handle_fields.is_empty() => {
+                    handle_fields.get(&roots.root_of(&file.path))
+                }
+                _ => None,
+            };
+            let job = job_for(file, fields);
+            let outcome = engine::lint_read(loaded, &job);
+            (job.display, outcome)
+        },
+    );
     let linted = started.elapsed();
     let mut late = pool.install(|| {
         let run = crate_pass::Run {

@@ -71,6 +71,15 @@ impl Loaded {
         })
     }
 
+    /// How much work linting it is, roughly: the text's length.
+    pub fn size(&self) -> usize {
+        match self {
+            Loaded::Text(text) => text.source.len(),
+            Loaded::Later(_) => 1,
+            Loaded::Done(_) => 0,
+        }
+    }
+
     /// Masks the text and returns the handle fields it declares, for
     /// [`FileJob::handle_fields`]: the first pass over a run's files.
     pub fn prepare(&mut self, settings: &Settings, prefilter: bool) -> Vec<String> {
