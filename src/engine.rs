@@ -260,25 +260,6 @@ fn diagnose(
     job: &FileJob<'_>,
     suppressions: &Suppressions,
 ) -> Diagnosed {
-    if let Some(at) = crate::depth::too_deep(source.as_bytes()) {
-        return Diagnosed {
-            diagnostics: vec![Diagnostic {
-                rule: &parse_error::RULE,
-                region: Region::at_end_of(source.get(..at).unwrap_or("")),
-                message: format!(
-                    "cannot parse file: nested more than {} levels deep here",
-                    crate::depth::MAX_DEPTH
-                ),
-                help: "tasklint does not parse code nested this deeply (its parser would run out of stack)"
-                    .to_string(),
-                item: String::new(),
-            }],
-            judged: Vec::new(),
-            items: Vec::new(),
-            rules_ran: false,
-            facts: None,
-        };
-    }
     let no_fields = CrateFields::default();
     let fields = job.handle_fields.unwrap_or(&no_fields);
     let masked = match premasked {
@@ -291,15 +272,9 @@ fn diagnose(
     };
     let (file, text) = match parse(source, masked.as_ref()) {
         Ok(parsed) => parsed,
-        Err(err) => {
+        Err(unparsed) => {
             return Diagnosed {
-                diagnostics: vec![Diagnostic {
-                    rule: &parse_error::RULE,
-                    region: Region::from_span(err.span()),
-                    message: parse_message(&err),
-                    help: "fix the syntax error; the rest of the tree was still linted".to_string(),
-                    item: String::new(),
-                }],
+                diagnostics: vec![unparsed.diagnostic(source)],
                 judged: Vec::new(),
                 items: Vec::new(),
                 rules_ran: false,
@@ -360,13 +335,60 @@ fn diagnose(
 
 /// Parses the masked text when there is one; when it does not parse (the
 /// masking lexer misread something), the whole file.
-fn parse<'s>(source: &'s str, masked: Option<&'s Masked>) -> syn::Result<(syn::File, &'s str)> {
-    if let Some(masked) = masked {
-        if let Ok(file) = syn::parse_file(&masked.text) {
-            return Ok((file, &masked.text));
+/// Why a file was not parsed.
+enum Unparsed {
+    /// Nested past [`crate::depth::MAX_DEPTH`] at this byte offset.
+    TooDeep(usize),
+    Syntax(syn::Error),
+}
+
+impl Unparsed {
+    fn diagnostic(self, source: &str) -> Diagnostic {
+        let (region, message, help) = match self {
+            Unparsed::TooDeep(at) => (
+                Region::at_end_of(source.get(..at).unwrap_or("")),
+                format!(
+                    "cannot parse file: nested more than {} levels deep here",
+                    crate::depth::MAX_DEPTH
+                ),
+                "tasklint does not parse code nested this deeply (its parser would run out of stack)",
+            ),
+            Unparsed::Syntax(err) => (
+                Region::from_span(err.span()),
+                parse_message(&err),
+                "fix the syntax error; the rest of the tree was still linted",
+            ),
+        };
+        Diagnostic {
+            rule: &parse_error::RULE,
+            region,
+            message,
+            help: help.to_string(),
+            item: String::new(),
         }
     }
-    syn::parse_file(source).map(|file| (file, source))
+}
+
+/// Parses the masked text, or the whole file when there is none or it does
+/// not parse. Only text that is parsed is checked for nesting too deep for
+/// the parser's stack.
+fn parse<'s>(
+    source: &'s str,
+    masked: Option<&'s Masked>,
+) -> Result<(syn::File, &'s str), Unparsed> {
+    if let Some(masked) = masked {
+        if crate::depth::too_deep(masked.text.as_bytes()).is_none() {
+            if let Ok(file) = syn::parse_file(&masked.text) {
+                return Ok((file, &masked.text));
+            }
+        }
+    }
+    if let Some(at) = crate::depth::too_deep(source.as_bytes()) {
+        return Err(Unparsed::TooDeep(at));
+    }
+    syn::parse_file(source)
+        .map(|file| (file, source))
+        .map_err(Unparsed::Syntax)
 }
 
 fn parse_message(err: &syn::Error) -> String {
@@ -406,6 +428,9 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
     diagnostics.retain(|d| job.settings.is_enabled(d.rule));
     diagnostics.sort_by(|a, b| (a.region, a.rule.id).cmp(&(b.region, b.rule.id)));
     diagnostics.dedup_by(|a, b| a.region == b.region && a.rule.id == b.rule.id);
+    if diagnostics.is_empty() {
+        return Vec::new();
+    }
     let lines: Vec<&str> = source.lines().collect();
     let mut fingerprints = Fingerprinter::default();
     diagnostics

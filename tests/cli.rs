@@ -416,12 +416,23 @@ fn code_nested_too_deeply_is_a_parse_error_not_a_crash() {
         "fn f() {{ tokio::spawn(async {{}}); let x = {}true; }}\n",
         "!".repeat(50_000)
     );
+    let deep = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+    // Masked (`quiet` names no trigger word): the kept text is still too deep.
+    let masked =
+        format!("fn quiet() {{}}\nfn f() {{ tokio::spawn(async {{}}); let x = {deep}; }}\n");
+    // Only a blanked body is deep: never parsed, so left to rustc.
+    let blanked =
+        format!("fn quiet() {{ let x = {deep}; }}\nfn f() {{ tokio::spawn(async {{}}); }}\n");
     write(&dir, "src/parens.rs", parens);
     write(&dir, "src/bangs.rs", bangs);
+    write(&dir, "src/masked.rs", masked);
+    write(&dir, "src/blanked.rs", blanked);
     write(&dir, "src/leak.rs", LEAKY);
     let output = tasklint(&dir, &["check", "--format", "concise"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let out = stdout(&output);
+    assert!(out.contains("src/masked.rs:2:1041: error: cannot parse file: nested more than 1000 levels deep here"), "{out}");
+    assert!(!out.contains("src/blanked.rs"), "{out}");
     assert!(out.contains("src/parens.rs:1:1041: error: cannot parse file: nested more than 1000 levels deep here"), "{out}");
     assert!(
         out.contains(
