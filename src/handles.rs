@@ -284,7 +284,7 @@ impl<'a> Handles<'a> {
             filled.extend(newly);
         }
         handles.bodies = vec![Body::new(
-            body.span(),
+            crate::spans::block(body),
             sig.is_some_and(|s| s.asyncness.is_some()),
         )];
         let mut recorder = Recorder {
@@ -361,7 +361,7 @@ impl<'a> Handles<'a> {
     /// The binding an expression names (`h`, `&mut h`, `self.task`), if it is one.
     pub fn binding_of(&self, expr: &Expr) -> Option<&Binding<'a>> {
         let name = ref_name(expr)?;
-        let at = Region::from_span(expr.span());
+        let at = Region::from_span(crate::spans::expr(expr));
         if name.starts_with("self.") {
             return self.bindings.iter().find(|b| b.name == name);
         }
@@ -393,7 +393,7 @@ impl<'a> Handles<'a> {
     /// in a loop around it there, which runs again), other than by a call of
     /// one of the `benign` methods on it?
     pub fn used_after(&self, binding: &Binding<'a>, call: &Expr, benign: &[&str]) -> bool {
-        let own = Region::from_span(call.span());
+        let own = Region::from_span(crate::spans::expr(call));
         let body = &self.bodies[self.body_at(own)];
         let from = body
             .loops
@@ -1053,7 +1053,7 @@ impl<'a> Recorder<'_, 'a, '_> {
     }
 
     fn in_loop(&mut self, block: &Block) {
-        let region = Region::from_span(block.span());
+        let region = Region::from_span(crate::spans::block(block));
         self.handles.bodies[self.body]
             .loops
             .push((start(region), end(region)));
@@ -1068,13 +1068,13 @@ impl<'a> Recorder<'_, 'a, '_> {
         self.handles.bindings[index].events.push(Event {
             what,
             expr: Some(at),
-            region: Region::from_span(at.span()),
+            region: Region::from_span(crate::spans::expr(at)),
         });
     }
 
     fn index_of(&mut self, expr: &Expr) -> Option<usize> {
         let name = ref_name(expr)?;
-        let at = Region::from_span(expr.span());
+        let at = Region::from_span(crate::spans::expr(expr));
         if name.starts_with("self.") {
             if let Some(i) = self.handles.bindings.iter().position(|b| b.name == name) {
                 return Some(i);
@@ -1212,11 +1212,11 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
             Expr::Loop(l) => self.in_loop(&l.body),
             Expr::While(w) => self.in_loop(&w.body),
             Expr::Closure(c) if !self.inline.contains(&crate::walk::expr_key(expr)) => {
-                let body = Body::new(c.body.span(), c.asyncness.is_some());
+                let body = Body::new(crate::spans::expr(&c.body), c.asyncness.is_some());
                 return self.in_body(body, |r| visit::visit_expr(r, expr));
             }
             Expr::Async(a) => {
-                let body = Body::new(a.block.span(), true);
+                let body = Body::new(crate::spans::block(&a.block), true);
                 return self.in_body(body, |r| visit::visit_expr(r, expr));
             }
             Expr::Path(_) | Expr::Field(_)
@@ -1475,7 +1475,7 @@ mod tests {
                     matches!(classes[2], ("self.task", Class::Guarded(_))),
                     "{classes:?}"
                 );
-                let at = |e: &Expr| h.body_at(Region::from_span(e.span()));
+                let at = |e: &Expr| h.body_at(Region::from_span(crate::spans::expr(e)));
                 let abort = h.aborts[0];
                 assert_eq!(at(abort), 1);
                 assert!(!h.bodies[1].is_async && h.bodies[2].is_async && !h.bodies[0].is_async);

@@ -27,6 +27,7 @@ pub mod resolve;
 pub mod rules;
 pub mod settings;
 pub mod signals;
+pub mod spans;
 pub mod spawner;
 pub mod suppress;
 pub mod walk;

@@ -186,8 +186,12 @@ pub struct FieldFinder {
 
 impl FieldFinder {
     pub fn new(words: &[&str]) -> Option<FieldFinder> {
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(words)
+            .ok()?;
         Some(FieldFinder {
-            words: AhoCorasick::new(words).ok()?,
+            words: automaton,
             open_ended: words.iter().map(|w| w.ends_with("::")).collect(),
         })
     }
@@ -205,7 +209,7 @@ impl FieldFinder {
         let text = lexed.text;
         let mut matches: Vec<usize> = self
             .words
-            .find_overlapping_iter(text)
+            .find_iter(text)
             .filter(|m| {
                 self.open_ended[m.pattern().as_usize()] || is_whole_word(text, m.start(), m.end())
             })

@@ -433,7 +433,7 @@ impl<'a> Cx<'a> {
                     expr,
                     spawner,
                     name: path_text(&call.func),
-                    region: Region::from_span(call.func.span()),
+                    region: Region::from_span(crate::spans::expr(&call.func)),
                     task: call.args.first(),
                     receiver: None,
                     is_blocking: spawner::is_blocking_spawner(&path),

@@ -172,7 +172,7 @@ fn join<'a>(expr: &Expr, scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Option<Join> {
             let name = p.path.get_ident()?.to_string();
             let bound = scope
                 .model
-                .bound_at(&name, Region::from_span(expr.span()))?;
+                .bound_at(&name, Region::from_span(crate::spans::expr(expr)))?;
             scope
                 .results
                 .iter()
@@ -235,7 +235,7 @@ fn aborted_before(handle: &Expr, model: &Handles<'_>) -> bool {
     let Some(binding) = model.binding_of(handle) else {
         return false;
     };
-    let at = Region::from_span(handle.span());
+    let at = Region::from_span(crate::spans::expr(handle));
     model
         .siblings(binding)
         .any(|b| b.happened_before(Use::Aborted, at) || b.happened_before(Use::AbortAll, at))

@@ -50,17 +50,17 @@ fn checks_kind(expr: &Expr) -> bool {
 /// `e.is_panic().then(..)`.
 pub fn guarded_by(expr: &Expr) -> Vec<Region> {
     match expr {
-        Expr::If(e) if checks_kind(&e.cond) => vec![Region::from_span(expr.span())],
+        Expr::If(e) if checks_kind(&e.cond) => vec![Region::from_span(crate::spans::expr(expr))],
         Expr::Match(m) => {
             if checks_kind(&m.expr) {
-                return vec![Region::from_span(expr.span())];
+                return vec![Region::from_span(crate::spans::expr(expr))];
             }
             let mut regions = Vec::new();
             let mut after_cancelled = false;
             for arm in &m.arms {
                 let guard = arm.guard.as_ref().map(|(_, g)| &**g);
                 if after_cancelled || guard.is_some_and(|g| mentions(g, "is_panic")) {
-                    regions.push(Region::from_span(arm.body.span()));
+                    regions.push(Region::from_span(crate::spans::expr(&arm.body)));
                 }
                 if guard.is_some_and(|g| mentions(g, "is_cancelled")) {
                     after_cancelled = true;
@@ -75,7 +75,7 @@ pub fn guarded_by(expr: &Expr) -> Vec<Region> {
             m.args.iter().map(|a| Region::from_span(a.span())).collect()
         }
         Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) && checks_kind(&b.left) => {
-            vec![Region::from_span(b.right.span())]
+            vec![Region::from_span(crate::spans::expr(&b.right))]
         }
         _ => Vec::new(),
     }

@@ -122,7 +122,8 @@ impl<'a> Check<'a> for Swallowed<'a> {
             return;
         }
         if matches!(expr, Expr::While(_) | Expr::Loop(_) | Expr::ForLoop(_)) {
-            self.loops.push((Region::from_span(expr.span()), expr));
+            self.loops
+                .push((Region::from_span(crate::spans::expr(expr)), expr));
         }
         if cx.is_enabled(&ignored_join_error::RULE) {
             self.judge_joins(cx, |scope| {
