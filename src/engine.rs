@@ -134,12 +134,12 @@ pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
     }
     let read: std::io::Result<Option<Vec<u8>>> = BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
-        buffer.clear();
-        File::open(path).and_then(|mut file| file.read_to_end(&mut buffer))?;
-        if job.prefilter && !job.settings.could_report(&buffer) {
+        let read = read_into(path, &mut buffer)?;
+        let bytes = &buffer[..read];
+        if job.prefilter && !job.settings.could_report(bytes) {
             return Ok(None);
         }
-        Ok(Some(buffer.clone()))
+        Ok(Some(bytes.to_vec()))
     });
     let bytes = match read {
         Ok(Some(bytes)) => bytes,
@@ -169,6 +169,26 @@ pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
                 "Rust source files must be UTF-8; re-encode the file",
                 Some(source),
             ))
+        }
+    }
+}
+
+/// Reads the file at `path` into the start of `buffer`, growing it as
+/// needed, and returns the length read. `read_to_end` asks the file for its
+/// size and position first: two system calls per file that a reused buffer
+/// does not need, on a tree where most files are read only to be skipped.
+fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut file = File::open(path)?;
+    let mut filled = 0;
+    loop {
+        if buffer.len() - filled < 8192 {
+            buffer.resize((buffer.len() * 2).max(64 * 1024), 0);
+        }
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
         }
     }
 }
