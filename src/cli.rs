@@ -14,7 +14,7 @@ use crate::baseline::Baseline;
 use crate::config::{self, Resolver};
 use crate::crate_pass;
 use crate::discover::{CrateRoots, DiscoverOptions};
-use crate::engine::{self, FileJob, Loaded};
+use crate::engine::{self, Early, FileJob, Loaded};
 use crate::finding::{Finding, Severity};
 use crate::inputs::{self, Input, Source};
 use crate::mask::CrateFields;
@@ -289,10 +289,16 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         .stack_size(64 << 20)
         .build()
         .map_err(|err| format!("cannot start worker threads: {err}"))?;
-    let files = pool.install(|| inputs::gather(&request, &mut resolver))?;
+    let prefilter = !args.no_prefilter;
+    // Files are read as the walk finds them; those no settings could let
+    // through are dropped there, the others kept for the first pass.
+    let widest = Settings::widest();
+    let read_early = |path: &Path| engine::read_early(path, &widest);
+    let early_reads = (prefilter && widest.filters_within_widest())
+        .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
+    let (files, earlies) = pool.install(|| inputs::gather(&request, &mut resolver, early_reads))?;
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
-    let prefilter = !args.no_prefilter;
     let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
     // Read and prefilter every file, then lint the ones let through, once the
     // handle fields the crate pass judges are known from all of them (they
@@ -300,10 +306,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let loaded: Vec<(Loaded, Vec<String>)> = pool.install(|| {
         files
             .par_iter()
-            .map(|file| {
+            .zip(earlies)
+            .map(|(file, early)| {
                 let job = job_for(file, None);
                 let mut loaded = match &file.source {
-                    Source::File => engine::read_path(&file.path, &job),
+                    Source::File => engine::read_known(&file.path, early, &job),
                     Source::Stdin(text) => engine::read_source(text.clone(), &job),
                 };
                 let fields = loaded.prepare(&file.settings, prefilter);

@@ -28,6 +28,18 @@ pub struct DiscoverOptions {
 const SKIPPED_DIRS: &[&str] = &["target", "vendor"];
 
 pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<SourcePath>, String> {
+    let found = discover_with(paths, options, &|_| ())?;
+    Ok(found.into_iter().map(|(file, ())| file).collect())
+}
+
+/// [`discover`], calling `visit` on each walked file from the walking
+/// thread that found it (a file named on the command line gets
+/// `T::default()`): work done there overlaps the rest of the walk.
+pub fn discover_with<T: Default + Send>(
+    paths: &[PathBuf],
+    options: &DiscoverOptions,
+    visit: &(dyn Fn(&Path) -> T + Sync),
+) -> Result<Vec<(SourcePath, T)>, String> {
     let excludes = build_excludes(&options.excludes)?;
     let mut found = Vec::new();
     for root in paths {
@@ -38,10 +50,11 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
             if options.force_exclude && is_excluded(&excludes, root, false, base) {
                 continue;
             }
-            found.push(SourcePath {
+            let file = SourcePath {
                 path: root.clone(),
                 explicit: true,
-            });
+            };
+            found.push((file, T::default()));
             continue;
         }
         let mut walk = ignore::WalkBuilder::new(root);
@@ -79,11 +92,13 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
                     && path.extension().is_some_and(|ext| ext == "rs")
                     && !is_excluded(&excludes, path, false, root)
                 {
+                    let file = SourcePath {
+                        path: path.to_path_buf(),
+                        explicit: false,
+                    };
+                    let visited = visit(path);
                     if let Ok(mut walked) = walked.lock() {
-                        walked.push(SourcePath {
-                            path: path.to_path_buf(),
-                            explicit: false,
-                        });
+                        walked.push((file, visited));
                     }
                 }
                 ignore::WalkState::Continue
@@ -96,14 +111,14 @@ pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<Sour
     }
     // By bytes: comparing paths component by component took a tenth of a
     // corpus run, on one core.
-    found.sort_unstable_by(|a, b| {
+    found.sort_unstable_by(|(a, _), (b, _)| {
         let (a_bytes, b_bytes) = (
             a.path.as_os_str().as_encoded_bytes(),
             b.path.as_os_str().as_encoded_bytes(),
         );
         a_bytes.cmp(b_bytes).then(a.explicit.cmp(&b.explicit))
     });
-    found.dedup_by(|a, b| a.path == b.path);
+    found.dedup_by(|(a, _), (b, _)| a.path == b.path);
     Ok(found)
 }
 

@@ -124,14 +124,59 @@ pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
     }
 }
 
+/// What reading a file during the walk found (see [`read_early`]).
+#[derive(Debug, Default)]
+pub enum Early {
+    /// Not read yet (or reading failed: it is read again, to report why).
+    #[default]
+    Unread,
+    /// No trigger word of any rule: no settings without extra trigger
+    /// words could let it through.
+    Skipped,
+    /// Let through by the widest prefilter.
+    Read(Vec<u8>),
+}
+
+/// Reads a file while the walk goes on, and runs the prefilter of `widest`
+/// (every rule enabled) on it.
+pub fn read_early(path: &Path, widest: &Settings) -> Early {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        match read_into(path, &mut buffer) {
+            Ok(read) if widest.could_report(&buffer[..read]) => {
+                Early::Read(buffer[..read].to_vec())
+            }
+            Ok(_) => Early::Skipped,
+            Err(_) => Early::Unread,
+        }
+    })
+}
+
+/// [`read_path`], starting from what [`read_early`] found.
+pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
+    match early {
+        Early::Read(bytes) if job.prefilter => {
+            if !job.settings.could_report(&bytes) {
+                return Loaded::Done(FileOutcome::default());
+            }
+            decode(bytes, job)
+        }
+        Early::Skipped if job.prefilter && job.settings.filters_within_widest() => {
+            Loaded::Done(FileOutcome::default())
+        }
+        _ => read_path(path, job),
+    }
+}
+
+thread_local! {
+    /// One read buffer per thread: most files are rejected by the
+    /// prefilter, and reusing the buffer spares the allocator and the
+    /// kernel's page clearing for each of them.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Reads a file and runs the prefilter on it.
 pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
-    // One read buffer per thread: most files are rejected by the prefilter,
-    // and reusing the buffer spares the allocator and the kernel's page
-    // clearing for each of them.
-    thread_local! {
-        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-    }
     let read: std::io::Result<Option<Vec<u8>>> = BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         let read = read_into(path, &mut buffer)?;
@@ -155,6 +200,11 @@ pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
             ));
         }
     };
+    decode(bytes, job)
+}
+
+/// The file's text, or a `parse-error` when it is not UTF-8.
+fn decode(bytes: Vec<u8>, job: &FileJob<'_>) -> Loaded {
     match String::from_utf8(bytes) {
         Ok(source) => Loaded::text(source),
         Err(err) => {

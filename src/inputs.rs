@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::config::Resolver;
 use crate::discover::{self, DiscoverOptions};
+use crate::engine::Early;
 use crate::settings::Settings;
 
 /// Where an input's text comes from.
@@ -40,7 +41,13 @@ pub struct Request<'r> {
 /// The path standard input is reported under when no `--stdin-filename` is given.
 const STDIN_NAME: &str = "-";
 
-pub fn gather(request: &Request<'_>, resolver: &mut Resolver) -> Result<Vec<Input>, String> {
+/// The inputs, and for each what `read` found reading it during the walk
+/// ([`Early::Unread`] without `read`, and for standard input).
+pub fn gather(
+    request: &Request<'_>,
+    resolver: &mut Resolver,
+    read: Option<&(dyn Fn(&Path) -> Early + Sync)>,
+) -> Result<(Vec<Input>, Vec<Early>), String> {
     let dash = Path::new(STDIN_NAME);
     let reads_stdin =
         request.stdin_filename.is_some() || request.paths.iter().any(|p| p.as_path() == dash);
@@ -50,30 +57,39 @@ pub fn gather(request: &Request<'_>, resolver: &mut Resolver) -> Result<Vec<Inpu
         .filter(|p| p.as_path() != dash)
         .cloned()
         .collect();
-    let mut inputs = Vec::new();
+    let (mut inputs, mut earlies): (Vec<Input>, Vec<Early>) = (Vec::new(), Vec::new());
     if !walked.is_empty() {
-        let found = discover::discover(&walked, request.discover)?;
-        let paths: Vec<PathBuf> = found.iter().map(|file| file.path.clone()).collect();
+        let found = match read {
+            Some(read) => discover::discover_with(&walked, request.discover, read)?,
+            None => discover::discover(&walked, request.discover)?
+                .into_iter()
+                .map(|file| (file, Early::Unread))
+                .collect(),
+        };
+        let paths: Vec<PathBuf> = found.iter().map(|(file, _)| file.path.clone()).collect();
         resolver.probe(&paths);
         let mut kept = Vec::with_capacity(found.len());
-        for file in found {
+        for (file, early) in found {
             let applied = resolver.for_file(&file.path)?;
             // Configured excludes apply to named files only with --force-exclude.
             if applied.excludes(&file.path) && (!file.explicit || request.discover.force_exclude) {
                 continue;
             }
-            kept.push((file, applied.settings));
+            kept.push((file, applied.settings, early));
         }
-        inputs = kept
+        (inputs, earlies) = kept
             .into_par_iter()
-            .map(|(file, settings)| Input {
-                display: discover::display_path(&file.path),
-                path: file.path,
-                source: Source::File,
-                explicit: file.explicit,
-                settings,
+            .map(|(file, settings, early)| {
+                let input = Input {
+                    display: discover::display_path(&file.path),
+                    path: file.path,
+                    source: Source::File,
+                    explicit: file.explicit,
+                    settings,
+                };
+                (input, early)
             })
-            .collect();
+            .unzip();
     }
     if reads_stdin {
         let path = request.stdin_filename.unwrap_or(dash).to_path_buf();
@@ -92,7 +108,8 @@ pub fn gather(request: &Request<'_>, resolver: &mut Resolver) -> Result<Vec<Inpu
                 explicit: true,
                 settings: applied.settings,
             });
+            earlies.push(Early::Unread);
         }
     }
-    Ok(inputs)
+    Ok((inputs, earlies))
 }

@@ -118,10 +118,28 @@ impl Settings {
     /// With only rules that declare no trigger words (`parse-error` alone),
     /// every file is parsed.
     pub fn could_report(&self, text: &[u8]) -> bool {
-        let prefilter = self
-            .matcher
-            .get_or_init(|| Prefilter::new(&self.trigger_groups(), &[crate::suppress::MARKER]));
-        prefilter.as_ref().is_none_or(|p| p.could_report(text))
+        self.prefilter().is_none_or(|p| p.could_report(text))
+    }
+
+    /// Does the prefilter filter at all, on no words beyond the rules' own?
+    /// Then a file that [`Settings::widest`] skips, these settings skip too.
+    pub fn filters_within_widest(&self) -> bool {
+        self.triggers.is_empty() && self.prefilter().is_some()
+    }
+
+    /// Every rule enabled, nothing configured: the prefilter that lets
+    /// through whatever any settings without extra trigger words would.
+    pub fn widest() -> Settings {
+        Settings {
+            enabled: vec![true; rules::ALL.len()],
+            ..Settings::default()
+        }
+    }
+
+    fn prefilter(&self) -> Option<&Prefilter> {
+        self.matcher
+            .get_or_init(|| Prefilter::new(&self.trigger_groups(), &[crate::suppress::MARKER]))
+            .as_ref()
     }
 
     /// The file with the function bodies no enabled rule could report on

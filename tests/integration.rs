@@ -248,6 +248,12 @@ fn configured_spawners_are_treated_like_the_built_in_ones() {
     .file(
         "src/lib.rs",
         "use my_rt::spawn_named;\nasync fn a() {\n    spawn_named(async {});\n    exec::run(async {});\n    pool::submit(async {});\n    crate::rt::go(async {});\n}\n",
+    )
+    // No built-in trigger word at all: read during the walk and skipped by
+    // the built-in words, it is read again for the configured ones.
+    .file(
+        "src/other.rs",
+        "async fn b() {\n    exec::run(async {});\n}\n",
     );
     let run = p.run(&["check", "--format", "json"]);
     assert_eq!(
@@ -255,7 +261,8 @@ fn configured_spawners_are_treated_like_the_built_in_ones() {
         [
             "src/lib.rs:3:detached-spawn",
             "src/lib.rs:4:dropped-task-cancels",
-            "src/lib.rs:6:detached-spawn"
+            "src/lib.rs:6:detached-spawn",
+            "src/other.rs:2:dropped-task-cancels"
         ],
         "{}",
         run.stderr()
