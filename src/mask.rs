@@ -27,6 +27,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 pub struct Masker {
     words: AhoCorasick,
     kinds: AhoCorasick,
+    /// Words that keep a `use` item: what name resolution can turn into a
+    /// path a rule knows (see [`crate::resolve`]).
+    imports: AhoCorasick,
 }
 
 /// A file with its unneeded bodies blanked.
@@ -39,25 +42,29 @@ pub struct Masked {
 
 impl Masker {
     /// `words`: the enabled rules' trigger words and body words.
-    pub fn new(words: &[&str]) -> Option<Masker> {
-        let mut words = words.to_vec();
-        words.sort_unstable();
-        words.dedup();
-        let words = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&words)
-            .ok()?;
+    /// `import_words`: more words that keep a `use` item (the segments of
+    /// configured spawner paths).
+    pub fn new(words: &[&str], import_words: &[&str]) -> Option<Masker> {
+        fn automaton(mut words: Vec<&str>) -> Option<AhoCorasick> {
+            words.sort_unstable();
+            words.dedup();
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&words)
+                .ok()
+        }
         // Types whose fields and statics give a receiver its kind: a struct,
-        // alias or macro that names one is kept, and so is a `use`.
-        let mut kind_words: Vec<&str> = crate::spawner::kind_type_names().collect();
-        kind_words.push("use");
-        kind_words.sort_unstable();
-        kind_words.dedup();
-        let kinds = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&kind_words)
-            .ok()?;
-        Some(Masker { words, kinds })
+        // alias or macro that names one is kept.
+        let kinds: Vec<&str> = crate::spawner::kind_type_names().collect();
+        let mut imports: Vec<&str> = import_words.to_vec();
+        for word in kinds.iter().copied().chain(crate::resolve::import_words()) {
+            imports.push(word);
+        }
+        Some(Masker {
+            words: automaton(words.to_vec())?,
+            kinds: automaton(kinds)?,
+            imports: automaton(imports)?,
+        })
     }
 
     /// The masked file, or `None` when masking would blank nothing or the
@@ -118,7 +125,21 @@ impl Masker {
                 .filter(in_code),
         );
         kinds.sort_unstable();
-        blanked.extend(idle_items(lexed, fns, &kept, &kinds));
+        let mut imports: Vec<usize> = self
+            .imports
+            .find_iter(text)
+            .filter(|m| is_whole_word(text, m.start(), m.end()))
+            .map(|m| m.start())
+            .filter(in_code)
+            .collect();
+        imports.extend(&kinds);
+        imports.sort_unstable();
+        let mentions = Mentions {
+            kept: &kept,
+            kinds: &kinds,
+            imports: &imports,
+        };
+        blanked.extend(idle_items(lexed, fns, &mentions));
         if blanked.is_empty() && lexed.docs.is_empty() {
             return None;
         }
@@ -653,20 +674,48 @@ impl<'t> Lexed<'t> {
     }
 }
 
+/// What keeps an item from [`idle_items`], all sorted.
+struct Mentions<'m> {
+    /// First tokens of the kept functions.
+    kept: &'m [usize],
+    /// Byte offsets of trigger and kind words.
+    kinds: &'m [usize],
+    /// Byte offsets of the words that keep a `use` (kind words included).
+    imports: &'m [usize],
+}
+
+/// How [`idle_items`] judges an item.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Idle {
+    /// Blanked whatever it mentions (`macro_rules!`, `extern` blocks).
+    Always,
+    /// Kept if it mentions a trigger or kind word or holds a kept function.
+    UnlessKind,
+    /// A `use`: kept if it mentions a trigger word, an import word or a glob.
+    UnlessImport,
+}
+
 /// Items outside function bodies that no rule reads, as inclusive token
 /// ranges: `macro_rules!` definitions and `extern` blocks always; consts,
 /// statics, type aliases, structs, enums, traits, impls and macro calls
-/// when they mention no trigger or kind word (`kinds`, sorted byte offsets)
-/// and hold no kept function (`kept`, sorted first tokens).
-fn idle_items(
-    lexed: &Lexed<'_>,
-    fns: &[FnItem],
-    kept: &[usize],
-    kinds: &[usize],
-) -> Vec<(usize, usize)> {
+/// when they mention no trigger or kind word and hold no kept function;
+/// `use` items that import nothing name resolution could make a known path
+/// of, and no glob (`use super::*` passes a module's imports on).
+fn idle_items(lexed: &Lexed<'_>, fns: &[FnItem], mentions: &Mentions<'_>) -> Vec<(usize, usize)> {
     let tokens = &lexed.tokens;
-    let mentions_kind = |first: usize, last: usize| {
-        any_in(kept, first, last + 1) || any_in(kinds, tokens[first].start, tokens[last].end)
+    let is_idle = |first: usize, last: usize, idle: Idle| {
+        let (from, to) = (tokens[first].start, tokens[last].end);
+        match idle {
+            Idle::Always => true,
+            Idle::UnlessKind => {
+                !any_in(mentions.kept, first, last + 1) && !any_in(mentions.kinds, from, to)
+            }
+            Idle::UnlessImport => {
+                !any_in(mentions.kinds, from, to)
+                    && !any_in(mentions.imports, from, to)
+                    && !(first..=last).any(|t| lexed.is_punct(t, b'*'))
+            }
+        }
     };
     let mut idle = Vec::new();
     let mut fns = fns.iter().peekable();
@@ -681,7 +730,7 @@ fn idle_items(
                 continue;
             }
         }
-        let Some((last, always)) = item_at(lexed, i) else {
+        let Some((last, judged)) = item_at(lexed, i) else {
             i += 1;
             continue;
         };
@@ -692,7 +741,7 @@ fn idle_items(
                 let open = lexed.partner[first - 1];
                 open >= 2 && lexed.is_punct(open - 1, b'!') && lexed.is_punct(open - 2, b'#')
             });
-        if at_item_level && (always || !mentions_kind(first, last)) {
+        if at_item_level && is_idle(first, last, judged) {
             idle.push((first, last));
             i = last + 1;
         } else {
@@ -703,8 +752,8 @@ fn idle_items(
 }
 
 /// If an item that [`idle_items`] may blank starts with token `i`: its
-/// last token, and whether it is blanked whatever it mentions.
-fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, bool)> {
+/// last token, and how it is judged.
+fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, Idle)> {
     let tokens = &lexed.tokens;
     // The token after the first group (or `;`) from `from` on, at depth 0.
     let through = |from: usize, stop_at_brace: bool| {
@@ -727,20 +776,23 @@ fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, bool)> {
         )
     };
     match lexed.word(i)? {
-        b"struct" | b"enum" | b"trait" if is_name(i + 1) => Some((through(i + 2, true)?, false)),
-        b"impl" => Some((through(i + 1, true)?, false)),
+        b"struct" | b"enum" | b"trait" if is_name(i + 1) => {
+            Some((through(i + 2, true)?, Idle::UnlessKind))
+        }
+        b"impl" => Some((through(i + 1, true)?, Idle::UnlessKind)),
+        b"use" => Some((through(i + 1, false)?, Idle::UnlessImport)),
         b"static" if is_name(i + 1) && lexed.is_punct(i + 2, b':') => {
-            Some((through(i + 2, false)?, false))
+            Some((through(i + 2, false)?, Idle::UnlessKind))
         }
         b"static" if lexed.word(i + 1) == Some(b"mut".as_slice()) => {
-            Some((through(i + 2, false)?, false))
+            Some((through(i + 2, false)?, Idle::UnlessKind))
         }
-        b"type" if is_name(i + 1) => Some((through(i + 2, false)?, false)),
+        b"type" if is_name(i + 1) => Some((through(i + 2, false)?, Idle::UnlessKind)),
         b"const" if is_name(i + 1) || lexed.word(i + 1) == Some(b"_".as_slice()) => {
             let keyword = lexed.word(i + 1);
             let is_fn = matches!(keyword, Some(b"fn" | b"unsafe" | b"async" | b"extern"));
             (!is_fn && lexed.is_punct(i + 2, b':')).then_some(())?;
-            Some((through(i + 2, false)?, false))
+            Some((through(i + 2, false)?, Idle::UnlessKind))
         }
         b"extern" => {
             let open = if tokens.get(i + 1)?.kind == Kind::Literal {
@@ -750,17 +802,17 @@ fn item_at(lexed: &Lexed<'_>, i: usize) -> Option<(usize, bool)> {
             };
             lexed
                 .is_punct(open, b'{')
-                .then(|| (lexed.partner[open], true))
+                .then(|| (lexed.partner[open], Idle::Always))
         }
         b"macro_rules" if lexed.is_punct(i + 1, b'!') && is_name(i + 2) => {
             let open = i + 3;
             let group = matches!(tokens.get(open)?.kind, Kind::Punct(b'(' | b'[' | b'{'));
-            group.then(|| (with_semicolon(lexed, lexed.partner[open]), true))
+            group.then(|| (with_semicolon(lexed, lexed.partner[open]), Idle::Always))
         }
         _ if lexed.is_punct(i + 1, b'!') && !lexed.is_punct(i + 2, b'=') => {
             let open = i + 2;
             let group = matches!(tokens.get(open)?.kind, Kind::Punct(b'(' | b'[' | b'{'));
-            group.then(|| (with_semicolon(lexed, lexed.partner[open]), false))
+            group.then(|| (with_semicolon(lexed, lexed.partner[open]), Idle::UnlessKind))
         }
         _ => None,
     }
@@ -998,7 +1050,7 @@ mod tests {
                     .flat_map(|rule| rule.body_words.iter().copied()),
             )
             .collect();
-        Masker::new(&words).expect("a masker")
+        Masker::new(&words, &[]).expect("a masker")
     }
 
     fn mask(source: &str) -> String {
@@ -1071,6 +1123,29 @@ mod tests {
         assert_same_shape(source, &masked);
         assert!(!masked.contains("fn named"), "{masked}");
         assert!(masked.contains("go(async {});"), "{masked}");
+    }
+
+    #[test]
+    fn imports_resolution_cannot_use_are_blanked() {
+        let source = "use std::collections::HashMap;\nuse serde::Serialize;\nuse crate::util::{a, b};\nuse super::*;\nuse my::task;\n#[cfg(x)]\npub(crate) use foo::Bar as Baz;\nfn f() {\n    use helper::thing;\n    tokio::spawn(g());\n}\n";
+        let masked = mask(source);
+        assert_same_shape(source, &masked);
+        for kept in [
+            "use std::collections::HashMap;",
+            "use super::*;",
+            "use my::task;",
+            "use helper::thing;",
+        ] {
+            assert!(masked.contains(kept), "{kept}: {masked}");
+        }
+        for blanked in ["serde", "crate::util", "cfg", "Baz"] {
+            assert!(!masked.contains(blanked), "{blanked}: {masked}");
+        }
+        // A configured spawner's segments keep the imports that spell it.
+        let configured = Masker::new(&["spawn", "go"], &["crate", "rt", "go"]).expect("a masker");
+        let source = "use crate::rt;\nfn f() {\n    rt::go(async {});\n}\n";
+        let masked = configured.mask(source, &CrateFields::default());
+        assert!(masked.is_none_or(|m| m.text.contains("use crate::rt;")));
     }
 
     #[test]

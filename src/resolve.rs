@@ -50,6 +50,17 @@ const KNOWN_GLOB_MODULES: &[&str] = &[
     "futures::prelude",
 ];
 
+/// The names an import must mention to matter to resolution: the known
+/// crates and the segments of the known glob modules. (Masking keeps only
+/// the `use` items that name one, a known path's segment, or a glob.)
+pub fn import_words() -> impl Iterator<Item = &'static str> {
+    KNOWN_CRATES
+        .iter()
+        .copied()
+        .chain(KNOWN_GLOB_MODULES.iter().flat_map(|m| m.split("::")))
+        .chain(crate::spawner::known_path_segments())
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Imports {
     /// Local name → full path segments joined by `::`.

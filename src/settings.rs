@@ -176,12 +176,21 @@ impl Settings {
             let body_words = self
                 .enabled_rules()
                 .flat_map(|rule| rule.body_words.iter().copied());
+            // A configured path's segments keep the imports that spell it.
+            let configured: Vec<&str> = self
+                .spawners
+                .keys()
+                .chain(&self.signals)
+                .chain(&self.shutdown_words)
+                .flat_map(|path| path.split("::"))
+                .collect();
             Masker::new(
                 &groups
                     .concat()
                     .into_iter()
                     .chain(body_words)
                     .collect::<Vec<_>>(),
+                &configured,
             )
         });
         masker.as_ref()

@@ -41,26 +41,37 @@ pub enum Kind {
 }
 
 /// Resolved paths of functions that spawn.
+const FUNCTION_SPAWNERS: &[(&str, Spawner)] = &[
+    ("tokio::spawn", Spawner::Detaching),
+    ("tokio::task::spawn", Spawner::Detaching),
+    ("tokio::task::spawn_local", Spawner::Detaching),
+    ("tokio::task::spawn_blocking", Spawner::Detaching),
+    ("actix_rt::spawn", Spawner::Detaching),
+    ("actix_rt::task::spawn_blocking", Spawner::Detaching),
+    ("async_std::task::spawn", Spawner::Detaching),
+    ("async_std::task::spawn_local", Spawner::Detaching),
+    ("async_std::task::spawn_blocking", Spawner::Detaching),
+    ("smol::spawn", Spawner::CancelOnDrop),
+    ("async_global_executor::spawn", Spawner::CancelOnDrop),
+    ("async_global_executor::spawn_local", Spawner::CancelOnDrop),
+    (
+        "async_global_executor::spawn_blocking",
+        Spawner::CancelOnDrop,
+    ),
+    ("glommio::spawn_local", Spawner::CancelOnDrop),
+    ("glommio::spawn_local_into", Spawner::CancelOnDrop),
+    ("std::thread::spawn", Spawner::Thread),
+];
+
+/// Signal futures the rules know by path.
+const SIGNAL_PATHS: &[&str] = &["tokio::signal::ctrl_c", "tokio::signal::unix::signal"];
+
+/// The spawner a resolved function path names.
 pub fn function_spawner(path: &str) -> Option<Spawner> {
-    Some(match path {
-        "tokio::spawn"
-        | "tokio::task::spawn"
-        | "tokio::task::spawn_local"
-        | "tokio::task::spawn_blocking"
-        | "actix_rt::spawn"
-        | "actix_rt::task::spawn_blocking"
-        | "async_std::task::spawn"
-        | "async_std::task::spawn_local"
-        | "async_std::task::spawn_blocking" => Spawner::Detaching,
-        "smol::spawn"
-        | "async_global_executor::spawn"
-        | "async_global_executor::spawn_local"
-        | "async_global_executor::spawn_blocking"
-        | "glommio::spawn_local"
-        | "glommio::spawn_local_into" => Spawner::CancelOnDrop,
-        "std::thread::spawn" => Spawner::Thread,
-        _ => return None,
-    })
+    FUNCTION_SPAWNERS
+        .iter()
+        .find(|(known, _)| *known == path)
+        .map(|&(_, spawner)| spawner)
 }
 
 /// Is this a `spawn_blocking`-style spawner, whose task cannot be aborted once started?
@@ -189,8 +200,17 @@ pub fn is_known_path(path: &str) -> bool {
     function_spawner(path).is_some()
         || kind_of_type_path(path).is_some()
         || kind_of_constructor(path).is_some()
-        || matches!(
-            path,
-            "tokio::signal::ctrl_c" | "tokio::signal::unix::signal"
-        )
+        || SIGNAL_PATHS.contains(&path)
+}
+
+/// Every segment of every path above (`tokio`, `task`, `spawn`, `Runtime`,
+/// `ctrl_c`, ...): an import that names none of them cannot make a path
+/// resolve to one of them.
+pub fn known_path_segments() -> impl Iterator<Item = &'static str> {
+    FUNCTION_SPAWNERS
+        .iter()
+        .map(|(path, _)| *path)
+        .chain(KIND_TYPES.iter().map(|(path, _)| *path))
+        .chain(SIGNAL_PATHS.iter().copied())
+        .flat_map(|path| path.split("::"))
 }
