@@ -13,8 +13,9 @@
 //! (`macro_rules!`, `extern` blocks, consts and types that name no trigger
 //! word and no kind type) are blanked too.
 //!
-//! Every blanked character becomes a space and every line break stays, so
-//! each kept token has the line and column it has in the file. Lexing is a
+//! A blanked stretch keeps its line breaks, and its last line (the only one
+//! that can hold kept text after it) a space per character, so each kept
+//! token has the line and column it has in the file. Lexing is a
 //! cheap byte scan; anything it cannot follow (an unterminated string, an
 //! unbalanced bracket) leaves the file unmasked.
 
@@ -1027,8 +1028,23 @@ fn blank(source: &str, lexed: &Lexed<'_>, mut ranges: Vec<(usize, usize)>) -> St
             continue; // inside a range already blanked
         }
         copy(&mut out, at, from);
-        for c in source[from..to].chars() {
-            out.push(if c == '\n' || c == '\r' { c } else { ' ' });
+        // Only the last line of a blanked range can hold text after it: the
+        // lines before keep just their breaks, the last one a space per
+        // character. Most of a masked file was spaces the parser skipped.
+        let blanked = &source[from..to];
+        let tail = match blanked.rfind('\n') {
+            Some(last_break) => {
+                for c in blanked[..last_break + 1].chars() {
+                    if c == '\n' || c == '\r' {
+                        out.push(c);
+                    }
+                }
+                &blanked[last_break + 1..]
+            }
+            None => blanked,
+        };
+        for c in tail.chars() {
+            out.push(if c == '\r' { c } else { ' ' });
         }
         at = to;
     }
@@ -1060,13 +1076,20 @@ mod tests {
     }
 
     /// Every line keeps its length in characters, so every span stays put.
+    /// The same lines, and every character kept at its line and column.
     fn assert_same_shape(source: &str, masked: &str) {
-        let lengths = |text: &str| {
-            text.split('\n')
-                .map(|l| l.chars().count())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(lengths(source), lengths(masked), "masked:\n{masked}");
+        let (source_lines, masked_lines): (Vec<&str>, Vec<&str>) =
+            (source.split('\n').collect(), masked.split('\n').collect());
+        assert_eq!(source_lines.len(), masked_lines.len(), "masked:\n{masked}");
+        for (line, masked_line) in source_lines.iter().zip(&masked_lines) {
+            let line: Vec<char> = line.chars().collect();
+            for (column, c) in masked_line.chars().enumerate() {
+                assert!(
+                    c.is_whitespace() || line.get(column) == Some(&c),
+                    "`{c}` moved on `{masked_line}`; masked:\n{masked}"
+                );
+            }
+        }
     }
 
     #[test]
