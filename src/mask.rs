@@ -11,7 +11,8 @@
 //! is called inside the arguments of a trigger word (`tokio::spawn(run(rx))`
 //! keeps `run`, which a rule reads as the task's body). Items no rule reads
 //! (`macro_rules!`, `extern` blocks, consts and types that name no trigger
-//! word and no kind type) are blanked too.
+//! word and no kind type, `use` items no name resolution needs) are blanked
+//! too.
 //!
 //! A blanked stretch keeps its line breaks, and its last line (the only one
 //! that can hold kept text after it) a space per character, so each kept
