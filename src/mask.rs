@@ -28,10 +28,12 @@ use aho_corasick::{AhoCorasick, MatchKind};
 #[derive(Debug, Clone)]
 pub struct Masker {
     words: AhoCorasick,
-    kinds: AhoCorasick,
-    /// Words that keep a `use` item: what name resolution can turn into a
-    /// path a rule knows (see [`crate::resolve`]).
-    imports: AhoCorasick,
+    /// Whole words that keep a `use` item: what name resolution can turn
+    /// into a path a rule knows (see [`crate::resolve`]), kind types
+    /// included.
+    names: AhoCorasick,
+    /// Per pattern of `names`: is it a kind type, which keeps any item?
+    is_kind: Vec<bool>,
 }
 
 /// A file with its unneeded bodies blanked.
@@ -58,14 +60,20 @@ impl Masker {
         // Types whose fields and statics give a receiver its kind: a struct,
         // alias or macro that names one is kept.
         let kinds: Vec<&str> = crate::spawner::kind_type_names().collect();
-        let mut imports: Vec<&str> = import_words.to_vec();
+        let mut names: Vec<&str> = import_words.to_vec();
         for word in kinds.iter().copied().chain(crate::resolve::import_words()) {
-            imports.push(word);
+            names.push(word);
         }
+        names.sort_unstable();
+        names.dedup();
         Some(Masker {
             words: automaton(words.to_vec())?,
-            kinds: automaton(kinds)?,
-            imports: automaton(imports)?,
+            // Longest first: only the longest word at a place can be whole.
+            names: AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&names)
+                .ok()?,
+            is_kind: names.iter().map(|name| kinds.contains(name)).collect(),
         })
     }
 
@@ -119,21 +127,17 @@ impl Masker {
             .map(|&(first, close)| (tokens[first].start, tokens[close].end))
             .collect();
         let mut kinds = matches;
-        let whole_words = self.kinds.find_iter(text);
-        kinds.extend(
-            whole_words
-                .filter(|m| is_whole_word(text, m.start(), m.end()))
-                .map(|m| m.start())
-                .filter(in_code),
-        );
+        let mut imports = Vec::new();
+        let whole_words = self.names.find_iter(text);
+        for m in whole_words.filter(|m| is_whole_word(text, m.start(), m.end())) {
+            if in_code(&m.start()) {
+                imports.push(m.start());
+                if self.is_kind[m.pattern().as_usize()] {
+                    kinds.push(m.start());
+                }
+            }
+        }
         kinds.sort_unstable();
-        let mut imports: Vec<usize> = self
-            .imports
-            .find_iter(text)
-            .filter(|m| is_whole_word(text, m.start(), m.end()))
-            .map(|m| m.start())
-            .filter(in_code)
-            .collect();
         imports.extend(&kinds);
         imports.sort_unstable();
         let mentions = Mentions {
@@ -1151,7 +1155,7 @@ mod tests {
 
     #[test]
     fn imports_resolution_cannot_use_are_blanked() {
-        let source = "use std::collections::HashMap;\nuse serde::Serialize;\nuse crate::util::{a, b};\nuse super::*;\nuse my::task;\n#[cfg(x)]\npub(crate) use foo::Bar as Baz;\nfn f() {\n    use helper::thing;\n    tokio::spawn(g());\n}\n";
+        let source = "use std::collections::HashMap;\nuse futures_util::future;\nuse serde::Serialize;\nuse crate::util::{a, b};\nuse super::*;\nuse my::task;\n#[cfg(x)]\npub(crate) use foo::Bar as Baz;\nfn f() {\n    use helper::thing;\n    tokio::spawn(g());\n}\n";
         let masked = mask(source);
         assert_same_shape(source, &masked);
         for kept in [
@@ -1159,6 +1163,7 @@ mod tests {
             "use super::*;",
             "use my::task;",
             "use helper::thing;",
+            "use futures_util::future;",
         ] {
             assert!(masked.contains(kept), "{kept}: {masked}");
         }
