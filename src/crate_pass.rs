@@ -230,9 +230,40 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
     if !inputs.iter().any(|input| wants_facts(&input.settings)) {
         return Vec::new();
     }
-    let crates = roots.group(inputs.iter().map(|input| input.path.as_path()));
+    // Only a crate where some file declares a handle field can be reported
+    // on: its files are found by path first, and grouped by their roots.
+    let declaring: BTreeSet<Option<PathBuf>> = outcomes
+        .iter()
+        .zip(inputs)
+        .filter(|((_, outcome), _)| outcome.facts.as_ref().is_some_and(|f| !f.fields.is_empty()))
+        .map(|(_, input)| roots.root_of(&input.path))
+        .collect();
+    if declaring.is_empty() {
+        return Vec::new();
+    }
+    let under_a_root: Vec<usize> = if declaring.contains(&None) {
+        (0..inputs.len()).collect()
+    } else {
+        let dirs: Vec<&PathBuf> = declaring.iter().flatten().collect();
+        (0..inputs.len())
+            .filter(|&i| {
+                let path = &inputs[i].path;
+                let path = if path.is_absolute() {
+                    std::borrow::Cow::Borrowed(path.as_path())
+                } else {
+                    std::borrow::Cow::Owned(discover::absolute(path))
+                };
+                dirs.iter().any(|dir| path.starts_with(dir))
+            })
+            .collect()
+    };
+    let crates = roots.group(under_a_root.iter().map(|&i| inputs[i].path.as_path()));
     let mut findings = Vec::new();
     for (root, members) in crates {
+        if !declaring.contains(&root) {
+            continue;
+        }
+        let members: Vec<usize> = members.into_iter().map(|m| under_a_root[m]).collect();
         let mut merged = Merged::default();
         for &i in &members {
             if let Some(facts) = &outcomes[i].1.facts {

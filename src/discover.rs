@@ -177,7 +177,9 @@ fn current_dir() -> Option<&'static Path> {
     CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
-fn absolute(path: &Path) -> PathBuf {
+/// The path joined to the current directory when relative (not normalised:
+/// crate roots are found from this form).
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     match current_dir() {
         Some(cwd) if !path.is_absolute() => cwd.join(path),
         _ => path.to_path_buf(),
