@@ -244,7 +244,11 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
     let under_a_root: Vec<usize> = if declaring.contains(&None) {
         (0..inputs.len()).collect()
     } else {
-        let dirs: Vec<&PathBuf> = declaring.iter().flatten().collect();
+        let dirs: HashSet<&[u8]> = declaring
+            .iter()
+            .flatten()
+            .map(|dir| dir.as_os_str().as_encoded_bytes())
+            .collect();
         (0..inputs.len())
             .filter(|&i| {
                 let path = &inputs[i].path;
@@ -253,7 +257,13 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
                 } else {
                     std::borrow::Cow::Owned(discover::absolute(path))
                 };
-                dirs.iter().any(|dir| path.starts_with(dir))
+                // Is one of its folders (a prefix ending before a `/`) a root?
+                let bytes = path.as_os_str().as_encoded_bytes();
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'/' || b == std::path::MAIN_SEPARATOR as u8)
+                    .any(|(at, _)| dirs.contains(&bytes[..at.max(1)]))
             })
             .collect()
     };
