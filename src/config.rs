@@ -13,6 +13,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::discover::{CrateRoots, Probes};
+use crate::fasthash::FastMap;
 use crate::finding::Severity;
 use crate::rules;
 use crate::settings::{self, Settings};
@@ -123,7 +124,7 @@ pub struct Resolver {
     /// `--config` (Some(config)) or `--no-config` (Some(None)).
     forced: Option<Option<Arc<Config>>>,
     cli: Selection,
-    by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
+    by_dir: FastMap<PathBuf, Option<Arc<Config>>>,
     /// Which folders hold configuration files, when known in advance.
     probes: Arc<Probes>,
     settings: HashMap<(PathBuf, Vec<usize>), Arc<Settings>>,
@@ -174,7 +175,7 @@ impl Resolver {
         Ok(Resolver {
             forced,
             cli,
-            by_dir: HashMap::new(),
+            by_dir: FastMap::default(),
             probes: Arc::default(),
             settings: HashMap::new(),
             last: None,

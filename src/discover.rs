@@ -1,11 +1,12 @@
 //! Which files a run lints: a walk of the given paths that honours
 //! `.gitignore`, skips `target/` and `vendor/`, and applies `--exclude`.
 
-use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::fasthash::{FastMap, FastSet};
 use rayon::prelude::*;
 
 /// A file to lint.
@@ -204,13 +205,13 @@ const PROBED: [&str; 3] = ["Cargo.toml", "tasklint.toml", ".tasklint.toml"];
 /// resolver and [`CrateRoots`] would otherwise ask one folder at a time.
 #[derive(Debug, Default)]
 pub struct Probes {
-    found: HashMap<PathBuf, u8>,
+    found: FastMap<PathBuf, u8>,
 }
 
 impl Probes {
     /// Probes the given folders and all their parents.
     pub fn of_dirs(dirs: impl IntoIterator<Item = PathBuf>) -> Probes {
-        let mut all: HashSet<PathBuf> = HashSet::new();
+        let mut all: FastSet<PathBuf> = FastSet::default();
         for dir in dirs {
             // A folder already known has its parents known too.
             for folder in dir.ancestors() {
@@ -246,7 +247,7 @@ impl Probes {
 /// Finds each file's crate root (the folder of its nearest `Cargo.toml`), memoised per folder.
 #[derive(Default)]
 pub struct CrateRoots {
-    cache: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    cache: Mutex<FastMap<PathBuf, Option<PathBuf>>>,
     probes: std::sync::Arc<Probes>,
 }
 
@@ -273,7 +274,7 @@ impl CrateRoots {
         &self,
         files: impl Iterator<Item = &'p Path>,
     ) -> Vec<(Option<PathBuf>, Vec<usize>)> {
-        let mut crates: HashMap<Option<PathBuf>, Vec<usize>> = HashMap::new();
+        let mut crates: FastMap<Option<PathBuf>, Vec<usize>> = FastMap::default();
         // Files come sorted: most share their folder with the one before.
         let mut last: Option<(&Path, Option<PathBuf>)> = None;
         for (i, file) in files.enumerate() {

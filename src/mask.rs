@@ -24,6 +24,8 @@ use std::collections::HashSet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use crate::fasthash::FastSet;
+
 /// Finds the words that keep a body.
 #[derive(Debug, Clone)]
 pub struct Masker {
@@ -862,7 +864,7 @@ fn decide(
         .collect();
     // A function called in the arguments of a trigger word may be a task's
     // body (`tokio::spawn(run(rx))`, `rt.spawn(self.serve().instrument(span))`).
-    let mut called: HashSet<&[u8]> = HashSet::new();
+    let mut called: FastSet<&[u8]> = FastSet::default();
     for &m in matches {
         let at = tokens.partition_point(|t| t.start < m);
         let open = (at..tokens.len().min(at + 16))
@@ -880,7 +882,7 @@ fn decide(
 
 /// The functions called at the top of the arguments in the group opening
 /// at `open`, and inside `Box::pin(..)`, `Arc::new(..)` and the like.
-fn callees<'t>(lexed: &Lexed<'t>, open: usize, out: &mut HashSet<&'t [u8]>) {
+fn callees<'t>(lexed: &Lexed<'t>, open: usize, out: &mut FastSet<&'t [u8]>) {
     let close = lexed.partner[open];
     let mut i = open + 1;
     while i < close {
@@ -909,7 +911,7 @@ fn callees<'t>(lexed: &Lexed<'t>, open: usize, out: &mut HashSet<&'t [u8]>) {
 /// positions (and the type or variant name) of tuple fields. Second, the
 /// subset that are fields: `name: Type` directly inside braces, and the
 /// positions of tuple structs.
-type HotNames<'t> = (HashSet<&'t [u8]>, HashSet<&'t [u8]>);
+type HotNames<'t> = (FastSet<&'t [u8]>, FastSet<&'t [u8]>);
 
 fn hot_names<'t>(
     lexed: &Lexed<'t>,
@@ -917,8 +919,8 @@ fn hot_names<'t>(
     has_match: &dyn Fn(usize, usize) -> bool,
 ) -> HotNames<'t> {
     let tokens = &lexed.tokens;
-    let mut hot = HashSet::new();
-    let mut fields = HashSet::new();
+    let mut hot = FastSet::default();
+    let mut fields = FastSet::default();
     // The open brackets around token `i`.
     let mut open: Vec<u8> = Vec::new();
     let mut next_fn = fns.iter().peekable();
