@@ -36,6 +36,30 @@ pub struct Masker {
     names: AhoCorasick,
     /// Per pattern of `names`: is it a kind type, which keeps any item?
     is_kind: Vec<bool>,
+    imports: KnownImports,
+}
+
+/// What makes a `use` matter to name resolution (see [`crate::resolve`]).
+#[derive(Debug, Clone)]
+struct KnownImports {
+    /// The paths the rules know (`tokio::task::spawn`), the known glob
+    /// modules and the configured paths, by segment.
+    paths: Vec<Vec<String>>,
+    /// Names that, imported, could shadow or begin such a path: the known
+    /// crates and every segment of those paths.
+    names: FastSet<String>,
+}
+
+impl KnownImports {
+    /// Does importing `path` (by segment) as `name` matter: is the path a
+    /// prefix of a known path, or the name one a known path could use?
+    fn matters(&self, path: &[&[u8]], name: &[u8]) -> bool {
+        let named = std::str::from_utf8(name).is_ok_and(|name| self.names.contains(name));
+        named
+            || self.paths.iter().any(|known| {
+                known.len() >= path.len() && known.iter().zip(path).all(|(k, p)| k.as_bytes() == *p)
+            })
+    }
 }
 
 /// A file with its unneeded bodies blanked.
@@ -48,9 +72,9 @@ pub struct Masked {
 
 impl Masker {
     /// `words`: the enabled rules' trigger words and body words.
-    /// `import_words`: more words that keep a `use` item (the segments of
-    /// configured spawner paths).
-    pub fn new(words: &[&str], import_words: &[&str]) -> Option<Masker> {
+    /// `configured`: the paths of configured spawners and signals, which
+    /// keep the `use` items that spell them.
+    pub fn new(words: &[&str], configured: &[&str]) -> Option<Masker> {
         fn automaton(mut words: Vec<&str>) -> Option<AhoCorasick> {
             words.sort_unstable();
             words.dedup();
@@ -62,10 +86,21 @@ impl Masker {
         // Types whose fields and statics give a receiver its kind: a struct,
         // alias or macro that names one is kept.
         let kinds: Vec<&str> = crate::spawner::kind_type_names().collect();
-        let mut names: Vec<&str> = import_words.to_vec();
+        let mut names: Vec<&str> = configured.iter().flat_map(|p| p.split("::")).collect();
         for word in kinds.iter().copied().chain(crate::resolve::import_words()) {
             names.push(word);
         }
+        let mut paths: Vec<&str> = configured.to_vec();
+        for path in crate::spawner::known_paths().chain(crate::resolve::glob_modules()) {
+            paths.push(path);
+        }
+        let imports = KnownImports {
+            paths: paths
+                .iter()
+                .map(|path| path.split("::").map(str::to_string).collect())
+                .collect(),
+            names: names.iter().map(|name| name.to_string()).collect(),
+        };
         names.sort_unstable();
         names.dedup();
         Some(Masker {
@@ -76,6 +111,7 @@ impl Masker {
                 .build(&names)
                 .ok()?,
             is_kind: names.iter().map(|name| kinds.contains(name)).collect(),
+            imports,
         })
     }
 
@@ -129,23 +165,17 @@ impl Masker {
             .map(|&(first, close)| (tokens[first].start, tokens[close].end))
             .collect();
         let mut kinds = matches;
-        let mut imports = Vec::new();
         let whole_words = self.names.find_iter(text);
         for m in whole_words.filter(|m| is_whole_word(text, m.start(), m.end())) {
-            if in_code(&m.start()) {
-                imports.push(m.start());
-                if self.is_kind[m.pattern().as_usize()] {
-                    kinds.push(m.start());
-                }
+            if self.is_kind[m.pattern().as_usize()] && in_code(&m.start()) {
+                kinds.push(m.start());
             }
         }
         kinds.sort_unstable();
-        imports.extend(&kinds);
-        imports.sort_unstable();
         let mentions = Mentions {
             kept: &kept,
             kinds: &kinds,
-            imports: &imports,
+            imports: &self.imports,
         };
         blanked.extend(idle_items(lexed, fns, &mentions));
         if blanked.is_empty() && lexed.docs.is_empty() {
@@ -688,8 +718,7 @@ struct Mentions<'m> {
     kept: &'m [usize],
     /// Byte offsets of trigger and kind words.
     kinds: &'m [usize],
-    /// Byte offsets of the words that keep a `use` (kind words included).
-    imports: &'m [usize],
+    imports: &'m KnownImports,
 }
 
 /// How [`idle_items`] judges an item.
@@ -699,7 +728,8 @@ enum Idle {
     Always,
     /// Kept if it mentions a trigger or kind word or holds a kept function.
     UnlessKind,
-    /// A `use`: kept if it mentions a trigger word, an import word or a glob.
+    /// A `use`: kept if it mentions a trigger or kind word, renames, globs
+    /// or imports a path that matters ([`KnownImports::matters`]).
     UnlessImport,
 }
 
@@ -720,8 +750,11 @@ fn idle_items(lexed: &Lexed<'_>, fns: &[FnItem], mentions: &Mentions<'_>) -> Vec
             }
             Idle::UnlessImport => {
                 !any_in(mentions.kinds, from, to)
-                    && !any_in(mentions.imports, from, to)
-                    && !(first..=last).any(|t| lexed.is_punct(t, b'*'))
+                    && import_paths(lexed, first, last).is_some_and(|imports| {
+                        !imports
+                            .iter()
+                            .any(|(path, name)| mentions.imports.matters(path, name))
+                    })
             }
         }
     };
@@ -758,6 +791,64 @@ fn idle_items(lexed: &Lexed<'_>, fns: &[FnItem], mentions: &Mentions<'_>) -> Vec
     }
     idle
 }
+
+/// What a `use` item (tokens `first..=last`) imports: each path by
+/// segment (a trailing `self` dropped) and the name it is imported as.
+/// `use a::{b, c::{self, d as e}};` imports `a::b` as `b`, `a::c` as `c`
+/// and `a::c::d` as `e`. `None` for a glob, or anything else this does not
+/// follow, which keeps the item.
+fn import_paths<'t>(lexed: &Lexed<'t>, first: usize, last: usize) -> Option<Vec<Import<'t>>> {
+    let start = (first..=last).find(|&i| lexed.word(i) == Some(b"use".as_slice()))? + 1;
+    let mut imports = Vec::new();
+    let mut path: Vec<&[u8]> = Vec::new();
+    // The path length at each open brace.
+    let mut groups: Vec<usize> = Vec::new();
+    let mut pending = false;
+    let mut alias: Option<&[u8]> = None;
+    let mut finish = |path: &Vec<&'t [u8]>, pending: &mut bool, alias: &mut Option<&'t [u8]>| {
+        if std::mem::take(pending) {
+            let mut done = path.clone();
+            if done.last() == Some(&b"self".as_slice()) {
+                done.pop();
+            }
+            let name = alias.take().or(done.last().copied()).unwrap_or_default();
+            imports.push((done, name));
+        }
+    };
+    let mut i = start;
+    while i <= last {
+        match lexed.tokens[i].kind {
+            Kind::Ident if lexed.word(i) == Some(b"as".as_slice()) => {
+                if i + 1 > last {
+                    return None;
+                }
+                alias = Some(lexed.text_of(i + 1));
+                i += 1;
+            }
+            Kind::Ident | Kind::RawIdent => {
+                path.push(lexed.text_of(i));
+                pending = true;
+            }
+            Kind::Punct(b':') => {}
+            Kind::Punct(b'{') => groups.push(path.len()),
+            Kind::Punct(b',') => {
+                finish(&path, &mut pending, &mut alias);
+                path.truncate(groups.last().copied().unwrap_or(0));
+            }
+            Kind::Punct(b'}') => {
+                finish(&path, &mut pending, &mut alias);
+                path.truncate(groups.pop()?);
+            }
+            Kind::Punct(b';') => finish(&path, &mut pending, &mut alias),
+            _ => return None,
+        }
+        i += 1;
+    }
+    Some(imports)
+}
+
+/// A path a `use` imports, by segment, and the name it is imported as.
+type Import<'t> = (Vec<&'t [u8]>, &'t [u8]);
 
 /// If an item that [`idle_items`] may blank starts with token `i`: its
 /// last token, and how it is judged.
@@ -1157,23 +1248,34 @@ mod tests {
 
     #[test]
     fn imports_resolution_cannot_use_are_blanked() {
-        let source = "use std::collections::HashMap;\nuse futures_util::future;\nuse serde::Serialize;\nuse crate::util::{a, b};\nuse super::*;\nuse my::task;\n#[cfg(x)]\npub(crate) use foo::Bar as Baz;\nfn f() {\n    use helper::thing;\n    tokio::spawn(g());\n}\n";
+        let source = "use std::collections::HashMap;\nuse std::{sync::Arc, thread};\nuse futures_util::future;\nuse serde::Serialize;\nuse crate::util::{a, b};\nuse super::*;\nuse my::task;\nuse x::y as tokio;\nuse tokio::{self as tk};\n#[cfg(x)]\npub(crate) use foo::Bar as Baz;\nfn f() {\n    use helper::thing;\n    tokio::spawn(g());\n}\n";
         let masked = mask(source);
         assert_same_shape(source, &masked);
         for kept in [
-            "use std::collections::HashMap;",
+            // `std::thread` begins `std::thread::spawn`.
+            "use std::{sync::Arc, thread};",
             "use super::*;",
+            // `task` is a name a known path uses (`task::spawn`), and so is
+            // `tokio`; `tokio` renamed keeps its paths under a new name.
             "use my::task;",
+            "use x::y as tokio;",
+            "use tokio::{self as tk};",
             "use helper::thing;",
-            "use futures_util::future;",
         ] {
             assert!(masked.contains(kept), "{kept}: {masked}");
         }
-        for blanked in ["serde", "crate::util", "cfg", "Baz"] {
+        for blanked in [
+            "HashMap",
+            "futures_util",
+            "serde",
+            "crate::util",
+            "cfg",
+            "Baz",
+        ] {
             assert!(!masked.contains(blanked), "{blanked}: {masked}");
         }
-        // A configured spawner's segments keep the imports that spell it.
-        let configured = Masker::new(&["spawn", "go"], &["crate", "rt", "go"]).expect("a masker");
+        // A configured spawner's path keeps the imports that spell it.
+        let configured = Masker::new(&["spawn", "go"], &["crate::rt::go"]).expect("a masker");
         let source = "use crate::rt;\nfn f() {\n    rt::go(async {});\n}\n";
         let masked = configured.mask(source, &CrateFields::default());
         assert!(masked.is_none_or(|m| m.text.contains("use crate::rt;")));

@@ -61,6 +61,11 @@ pub fn import_words() -> impl Iterator<Item = &'static str> {
         .chain(crate::spawner::known_path_segments())
 }
 
+/// The modules whose globs resolution follows (`tokio::task`, ...).
+pub fn glob_modules() -> impl Iterator<Item = &'static str> {
+    KNOWN_GLOB_MODULES.iter().copied()
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Imports {
     /// Local name → full path segments joined by `::`.

@@ -176,13 +176,13 @@ impl Settings {
             let body_words = self
                 .enabled_rules()
                 .flat_map(|rule| rule.body_words.iter().copied());
-            // A configured path's segments keep the imports that spell it.
+            // A configured path keeps the imports that spell it.
             let configured: Vec<&str> = self
                 .spawners
                 .keys()
                 .chain(&self.signals)
                 .chain(&self.shutdown_words)
-                .flat_map(|path| path.split("::"))
+                .map(String::as_str)
                 .collect();
             Masker::new(
                 &groups

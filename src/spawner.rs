@@ -203,14 +203,18 @@ pub fn is_known_path(path: &str) -> bool {
         || SIGNAL_PATHS.contains(&path)
 }
 
-/// Every segment of every path above (`tokio`, `task`, `spawn`, `Runtime`,
-/// `ctrl_c`, ...): an import that names none of them cannot make a path
-/// resolve to one of them.
-pub fn known_path_segments() -> impl Iterator<Item = &'static str> {
+/// Every path above: spawning functions, kind types, signals.
+pub fn known_paths() -> impl Iterator<Item = &'static str> {
     FUNCTION_SPAWNERS
         .iter()
         .map(|(path, _)| *path)
         .chain(KIND_TYPES.iter().map(|(path, _)| *path))
         .chain(SIGNAL_PATHS.iter().copied())
-        .flat_map(|path| path.split("::"))
+}
+
+/// Every segment of every path above (`tokio`, `task`, `spawn`, `Runtime`,
+/// `ctrl_c`, ...): an import that names none of them cannot make a path
+/// resolve to one of them.
+pub fn known_path_segments() -> impl Iterator<Item = &'static str> {
+    known_paths().flat_map(|path| path.split("::"))
 }
