@@ -417,7 +417,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         eprintln!(
-            "timing: discover {:.3}s, read and prefilter {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
+            "timing: walk, read and prefilter {:.3}s, decode and mask {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
             discovered.as_secs_f64(),
             (read - discovered).as_secs_f64(),
             (linted - read).as_secs_f64(),

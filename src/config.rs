@@ -185,7 +185,7 @@ impl Resolver {
     /// Looks up, in parallel, which folders of these files (and their
     /// parents) hold configuration files or manifests, for the resolver
     /// and for the [`CrateRoots`](crate::discover::CrateRoots) sharing them.
-    pub fn probe(&mut self, files: &[PathBuf]) -> Arc<Probes> {
+    pub fn probe(&mut self, files: &[PathBuf], known: FastMap<PathBuf, u8>) -> Arc<Probes> {
         let mut dirs = Vec::new();
         // Walked files come sorted: files of one folder are neighbours.
         let mut last = None;
@@ -197,7 +197,7 @@ impl Resolver {
                 dirs.extend(CrateRoots::folder_of(file));
             }
         }
-        self.probes = Arc::new(Probes::of_dirs(dirs));
+        self.probes = Arc::new(Probes::of_dirs(dirs, known));
         self.probes()
     }
 
@@ -260,7 +260,8 @@ impl Resolver {
         }
         let mut found = None;
         for name in CONFIG_FILES.iter().chain(&["Cargo.toml"]) {
-            if self.probes.has(dir, name) {
+            let plain = *name == "Cargo.toml" && self.probes.plain_manifest(dir);
+            if !plain && self.probes.has(dir, name) {
                 let file = dir.join(name);
                 if let Some(config) = load(&file)? {
                     found = Some(Arc::new(config));

@@ -29,7 +29,7 @@ pub struct DiscoverOptions {
 const SKIPPED_DIRS: &[&str] = &["target", "vendor"];
 
 pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<SourcePath>, String> {
-    let found = discover_with(paths, options, &|_| ())?;
+    let found = discover_with(paths, options, &|_| (), &|_| ())?;
     Ok(found.into_iter().map(|(file, ())| file).collect())
 }
 
@@ -40,6 +40,7 @@ pub fn discover_with<T: Default + Send>(
     paths: &[PathBuf],
     options: &DiscoverOptions,
     visit: &(dyn Fn(&Path) -> T + Sync),
+    visit_dir: &(dyn Fn(&Path) + Sync),
 ) -> Result<Vec<(SourcePath, T)>, String> {
     let excludes = build_excludes(&options.excludes)?;
     let mut found = Vec::new();
@@ -89,6 +90,9 @@ pub fn discover_with<T: Default + Send>(
                 };
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
                 let path = entry.path();
+                if entry.file_type().is_some_and(|t| t.is_dir()) {
+                    visit_dir(path);
+                }
                 if is_file
                     && path.extension().is_some_and(|ext| ext == "rs")
                     && !is_excluded(&excludes, path, false, root)
@@ -208,29 +212,54 @@ pub struct Probes {
     found: FastMap<PathBuf, u8>,
 }
 
+/// A probed `Cargo.toml` that does not mention tasklint (no table to read).
+const PLAIN_MANIFEST: u8 = 1 << 7;
+
+/// What [`PROBED`] files a folder holds, as bits, and whether its manifest
+/// is plain ([`PLAIN_MANIFEST`]).
+pub fn probe_dir(dir: &Path) -> u8 {
+    let mut bits = PROBED
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| dir.join(name).is_file())
+        .fold(0u8, |bits, (i, _)| bits | 1 << i);
+    if bits & 1 != 0 {
+        // Unreadable counts as not plain: the resolver reads it and says why.
+        let text = std::fs::read_to_string(dir.join(PROBED[0]));
+        if text.is_ok_and(|text| !text.contains("tasklint")) {
+            bits |= PLAIN_MANIFEST;
+        }
+    }
+    bits
+}
+
 impl Probes {
-    /// Probes the given folders and all their parents.
-    pub fn of_dirs(dirs: impl IntoIterator<Item = PathBuf>) -> Probes {
+    /// Probes the given folders and all their parents, but for those in
+    /// `known` (probed by the walk, [`probe_dir`]).
+    pub fn of_dirs(dirs: impl IntoIterator<Item = PathBuf>, known: FastMap<PathBuf, u8>) -> Probes {
         let mut all: FastSet<PathBuf> = FastSet::default();
         for dir in dirs {
-            // A folder already known has its parents known too.
+            // A folder already seen has its parents seen too.
             for folder in dir.ancestors() {
                 if !all.insert(folder.to_path_buf()) {
                     break;
                 }
             }
         }
-        let found = all
-            .into_par_iter()
-            .map(|dir| {
-                let bits = PROBED
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, name)| dir.join(name).is_file())
-                    .fold(0u8, |bits, (i, _)| bits | 1 << i);
-                (dir, bits)
-            })
+        let missing: Vec<PathBuf> = all
+            .into_iter()
+            .filter(|dir| !known.contains_key(dir))
             .collect();
+        let mut found = known;
+        found.extend(
+            missing
+                .into_par_iter()
+                .map(|dir| {
+                    let bits = probe_dir(&dir);
+                    (dir, bits)
+                })
+                .collect::<Vec<_>>(),
+        );
         Probes { found }
     }
 
@@ -241,6 +270,13 @@ impl Probes {
             Some(bits & 1 << i != 0)
         });
         known.unwrap_or_else(|| dir.join(name).is_file())
+    }
+
+    /// Is `dir`'s `Cargo.toml` known not to mention tasklint?
+    pub fn plain_manifest(&self, dir: &Path) -> bool {
+        self.found
+            .get(dir)
+            .is_some_and(|bits| bits & PLAIN_MANIFEST != 0)
     }
 }
 
@@ -371,7 +407,7 @@ mod tests {
         }
         std::fs::write(krate.join("Cargo.toml"), "").expect("manifest");
         std::fs::write(elsewhere.join(".tasklint.toml"), "").expect("config");
-        let probes = Probes::of_dirs([src.clone()]);
+        let probes = Probes::of_dirs([src.clone()], FastMap::default());
         assert!(probes.found.contains_key(&krate), "parents are probed");
         assert!(!probes.found.contains_key(&elsewhere));
         assert!(probes.has(&krate, "Cargo.toml"));

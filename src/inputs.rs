@@ -3,13 +3,14 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::config::Resolver;
 use crate::discover::{self, DiscoverOptions};
 use crate::engine::Early;
+use crate::fasthash::FastMap;
 use crate::settings::Settings;
 
 /// Where an input's text comes from.
@@ -59,15 +60,20 @@ pub fn gather(
         .collect();
     let (mut inputs, mut earlies): (Vec<Input>, Vec<Early>) = (Vec::new(), Vec::new());
     if !walked.is_empty() {
-        let found = match read {
-            Some(read) => discover::discover_with(&walked, request.discover, read)?,
-            None => discover::discover(&walked, request.discover)?
-                .into_iter()
-                .map(|file| (file, Early::Unread))
-                .collect(),
+        // Folders are probed for configurations and manifests as the walk
+        // finds them; the resolver probes the rest (their parents).
+        let probed: Mutex<FastMap<PathBuf, u8>> = Mutex::default();
+        let probe = |dir: &Path| {
+            let bits = discover::probe_dir(dir);
+            if let Ok(mut probed) = probed.lock() {
+                probed.insert(dir.to_path_buf(), bits);
+            }
         };
+        let no_read = |_: &Path| Early::Unread;
+        let found =
+            discover::discover_with(&walked, request.discover, read.unwrap_or(&no_read), &probe)?;
         let paths: Vec<PathBuf> = found.iter().map(|(file, _)| file.path.clone()).collect();
-        resolver.probe(&paths);
+        resolver.probe(&paths, probed.into_inner().unwrap_or_default());
         let mut kept = Vec::with_capacity(found.len());
         for (file, early) in found {
             let applied = resolver.for_file(&file.path)?;
