@@ -156,7 +156,8 @@ pub fn read_early(path: &Path, widest: &Settings) -> Early {
 pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
     match early {
         Early::Read(bytes) if job.prefilter => {
-            if !job.settings.could_report(&bytes) {
+            let passes = job.settings.filters_as_widest() || job.settings.could_report(&bytes);
+            if !passes {
                 return Loaded::Done(FileOutcome::default());
             }
             decode(bytes, job)

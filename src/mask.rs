@@ -30,6 +30,8 @@ use crate::fasthash::FastSet;
 #[derive(Debug, Clone)]
 pub struct Masker {
     words: AhoCorasick,
+    /// The patterns of `words`, in order.
+    word_list: Vec<String>,
     /// Whole words that keep a `use` item: what name resolution can turn
     /// into a path a rule knows (see [`crate::resolve`]), kind types
     /// included.
@@ -103,8 +105,12 @@ impl Masker {
         };
         names.sort_unstable();
         names.dedup();
+        let mut word_list = words.to_vec();
+        word_list.sort_unstable();
+        word_list.dedup();
         Some(Masker {
-            words: automaton(words.to_vec())?,
+            words: automaton(word_list.clone())?,
+            word_list: word_list.iter().map(|w| w.to_string()).collect(),
             // Longest first: only the longest word at a place can be whole.
             names: AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -120,7 +126,8 @@ impl Masker {
     pub fn mask(&self, source: &str, crate_fields: &CrateFields) -> Option<Masked> {
         let lexed = lex(source.as_bytes())?;
         let fns = find_fns(&lexed);
-        self.mask_lexed(source, &lexed, &fns, crate_fields)
+        let matches = self.words.find_iter(source).map(|m| m.start()).collect();
+        self.mask_lexed(source, &lexed, &fns, matches, crate_fields)
     }
 
     /// [`Masker::mask`] with no crate fields known yet, and the handle
@@ -134,26 +141,41 @@ impl Masker {
             return (None, Vec::new());
         };
         let fns = find_fns(&lexed);
-        let fields = finder.map_or_else(Vec::new, |f| f.names_lexed(&lexed, &fns));
-        let masked = self.mask_lexed(source, &lexed, &fns, &CrateFields::default());
+        // One search for both: the field words are trigger words too.
+        let found: Vec<aho_corasick::Match> = self.words.find_iter(source).collect();
+        let fields = finder.map_or_else(Vec::new, |finder| {
+            let text = source.as_bytes();
+            let matches = found
+                .iter()
+                .filter(|m| {
+                    finder.counts(
+                        &self.word_list[m.pattern().as_usize()],
+                        text,
+                        m.start(),
+                        m.end(),
+                    )
+                })
+                .map(|m| m.start())
+                .collect();
+            finder.names_from(&lexed, &fns, matches)
+        });
+        let matches = found.iter().map(|m| m.start()).collect();
+        let masked = self.mask_lexed(source, &lexed, &fns, matches, &CrateFields::default());
         (masked, fields)
     }
 
+    /// `matches`: where the trigger and body words start, in order.
     fn mask_lexed(
         &self,
         source: &str,
         lexed: &Lexed<'_>,
         fns: &[FnItem],
+        matches: Vec<usize>,
         crate_fields: &CrateFields,
     ) -> Option<Masked> {
         let text = source.as_bytes();
         let in_code = |at: &usize| lexed.in_code(*at);
-        let matches: Vec<usize> = self
-            .words
-            .find_iter(text)
-            .map(|m| m.start())
-            .filter(in_code)
-            .collect();
+        let matches: Vec<usize> = matches.into_iter().filter(in_code).collect();
         let keep = decide(lexed, fns, &matches, crate_fields);
         let (kept, blanked): (Vec<_>, Vec<_>) = fns.iter().zip(&keep).partition(|(_, keep)| **keep);
         let kept: Vec<usize> = kept.iter().map(|(f, _)| f.first).collect();
@@ -239,6 +261,7 @@ impl CrateFields {
 #[derive(Debug, Clone)]
 pub struct FieldFinder {
     words: AhoCorasick,
+    names: Vec<String>,
     /// Per word: may it end inside a longer word (`process::`)?
     open_ended: Vec<bool>,
 }
@@ -251,6 +274,7 @@ impl FieldFinder {
             .ok()?;
         Some(FieldFinder {
             words: automaton,
+            names: words.iter().map(|w| w.to_string()).collect(),
             open_ended: words.iter().map(|w| w.ends_with("::")).collect(),
         })
     }
@@ -266,7 +290,7 @@ impl FieldFinder {
 
     fn names_lexed(&self, lexed: &Lexed<'_>, fns: &[FnItem]) -> Vec<String> {
         let text = lexed.text;
-        let mut matches: Vec<usize> = self
+        let matches: Vec<usize> = self
             .words
             .find_iter(text)
             .filter(|m| {
@@ -274,6 +298,25 @@ impl FieldFinder {
             })
             .map(|m| m.start())
             .collect();
+        self.names_from(lexed, fns, matches)
+    }
+
+    /// Does a match of `word` at `start..end` count: is it one of the
+    /// finder's words, and whole unless it may run on (`process::`)?
+    fn counts(&self, word: &str, text: &[u8], start: usize, end: usize) -> bool {
+        self.names
+            .iter()
+            .position(|name| name == word)
+            .is_some_and(|i| self.open_ended[i] || is_whole_word(text, start, end))
+    }
+
+    /// The field names, from where the finder's words occur.
+    fn names_from(
+        &self,
+        lexed: &Lexed<'_>,
+        fns: &[FnItem],
+        mut matches: Vec<usize>,
+    ) -> Vec<String> {
         if matches.is_empty() {
             return Vec::new();
         }

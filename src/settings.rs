@@ -24,6 +24,8 @@ pub struct Settings {
     matcher: OnceLock<Option<Prefilter>>,
     /// Built on first use from the same words; `None` masks nothing.
     masker: OnceLock<Option<Masker>>,
+    /// Does the prefilter let through exactly what [`Settings::widest`]'s does?
+    filters_as_widest: OnceLock<bool>,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             triggers: Vec::new(),
             matcher: OnceLock::new(),
             masker: OnceLock::new(),
+            filters_as_widest: OnceLock::new(),
         }
     }
 }
@@ -102,6 +105,7 @@ impl Settings {
     fn set(&mut self, selector: &str, on: bool) -> Result<(), String> {
         self.matcher = OnceLock::new();
         self.masker = OnceLock::new();
+        self.filters_as_widest = OnceLock::new();
         for rule in select(selector)? {
             if let Some(i) = rules::index_of(rule) {
                 self.enabled[i] = on;
@@ -125,6 +129,25 @@ impl Settings {
     /// Then a file that [`Settings::widest`] skips, these settings skip too.
     pub fn filters_within_widest(&self) -> bool {
         self.triggers.is_empty() && self.prefilter().is_some()
+    }
+
+    /// Does the prefilter let through exactly the files
+    /// [`Settings::widest`]'s does (the same groups of trigger words)? Then
+    /// a file the walk let through needs no second look.
+    pub fn filters_as_widest(&self) -> bool {
+        *self.filters_as_widest.get_or_init(|| {
+            let groups = |settings: &Settings| {
+                let mut groups: Vec<Vec<String>> = settings
+                    .trigger_groups()
+                    .into_iter()
+                    .map(|group| group.into_iter().map(str::to_string).collect())
+                    .collect();
+                groups.sort();
+                groups.dedup();
+                groups
+            };
+            self.filters_within_widest() && groups(self) == groups(&Settings::widest())
+        })
     }
 
     /// Every rule enabled, nothing configured: the prefilter that lets
@@ -215,6 +238,7 @@ impl Settings {
     pub fn add_spawner(&mut self, path: &str, spawner: Spawner) {
         self.matcher = OnceLock::new();
         self.masker = OnceLock::new();
+        self.filters_as_widest = OnceLock::new();
         self.spawners.insert(path.to_string(), spawner);
         if let Some(last) = path.rsplit("::").next() {
             self.triggers.push(last.to_string());
@@ -223,5 +247,28 @@ impl Settings {
 
     pub fn is_configured_spawner(&self, path: &str) -> bool {
         self.spawners.contains_key(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_same_trigger_groups_filter_as_the_widest() {
+        assert!(Settings::widest().filters_as_widest());
+        let mut one_rule = Settings::default();
+        one_rule
+            .apply_selection(Some(&["into-panic-unchecked".to_string()]), &[], &[])
+            .expect("a rule");
+        assert!(!one_rule.filters_as_widest());
+        let mut configured = Settings::widest();
+        configured.add_spawner("exec::run", Spawner::CancelOnDrop);
+        assert!(!configured.filters_as_widest());
+        let mut parse_errors_only = Settings::default();
+        parse_errors_only
+            .apply_selection(Some(&["parse-error".to_string()]), &[], &[])
+            .expect("a rule");
+        assert!(!parse_errors_only.filters_as_widest());
     }
 }
