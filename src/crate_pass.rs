@@ -357,7 +357,8 @@ fn crate_files(root: &Path) -> Vec<PathBuf> {
             return true;
         }
         let name = entry.file_name();
-        name != "target" && name != "vendor" && !entry.path().join("Cargo.toml").is_file()
+        !discover::SKIPPED_DIRS.iter().any(|d| name == *d)
+            && !entry.path().join("Cargo.toml").is_file()
     });
     walk.build()
         .filter_map(Result::ok)

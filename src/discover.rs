@@ -26,17 +26,13 @@ pub struct DiscoverOptions {
 }
 
 /// Folders never descended into unless named.
-const SKIPPED_DIRS: &[&str] = &["target", "vendor"];
+pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "vendor"];
 
-pub fn discover(paths: &[PathBuf], options: &DiscoverOptions) -> Result<Vec<SourcePath>, String> {
-    let found = discover_with(paths, options, &|_| (), &|_| ())?;
-    Ok(found.into_iter().map(|(file, ())| file).collect())
-}
-
-/// [`discover`], calling `visit` on each walked file from the walking
-/// thread that found it (a file named on the command line gets
-/// `T::default()`): work done there overlaps the rest of the walk.
-pub fn discover_with<T: Default + Send>(
+/// The files to lint under `paths`, sorted. `visit` runs on each walked
+/// file and `visit_dir` on each walked folder, on the walking thread that
+/// found it, so work done there overlaps the rest of the walk (a file named
+/// on the command line gets `T::default()`).
+pub fn discover<T: Default + Send>(
     paths: &[PathBuf],
     options: &DiscoverOptions,
     visit: &(dyn Fn(&Path) -> T + Sync),

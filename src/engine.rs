@@ -140,16 +140,11 @@ pub enum Early {
 /// Reads a file while the walk goes on, and runs the prefilter of `widest`
 /// (every rule enabled) on it.
 pub fn read_early(path: &Path, widest: &Settings) -> Early {
-    BUFFER.with(|buffer| {
-        let mut buffer = buffer.borrow_mut();
-        match read_into(path, &mut buffer) {
-            Ok(read) if widest.could_report(&buffer[..read]) => {
-                Early::Read(buffer[..read].to_vec())
-            }
-            Ok(_) => Early::Skipped,
-            Err(_) => Early::Unread,
-        }
-    })
+    match read_filtered(path, |bytes| widest.could_report(bytes)) {
+        Ok(Some(bytes)) => Early::Read(bytes),
+        Ok(None) => Early::Skipped,
+        Err(_) => Early::Unread,
+    }
 }
 
 /// [`read_path`], starting from what [`read_early`] found.
@@ -178,14 +173,8 @@ thread_local! {
 
 /// Reads a file and runs the prefilter on it.
 pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
-    let read: std::io::Result<Option<Vec<u8>>> = BUFFER.with(|buffer| {
-        let mut buffer = buffer.borrow_mut();
-        let read = read_into(path, &mut buffer)?;
-        let bytes = &buffer[..read];
-        if job.prefilter && !job.settings.could_report(bytes) {
-            return Ok(None);
-        }
-        Ok(Some(bytes.to_vec()))
+    let read = read_filtered(path, |bytes| {
+        !job.prefilter || job.settings.could_report(bytes)
     });
     let bytes = match read {
         Ok(Some(bytes)) => bytes,
@@ -222,6 +211,17 @@ fn decode(bytes: Vec<u8>, job: &FileJob<'_>) -> Loaded {
             ))
         }
     }
+}
+
+/// Reads the file at `path` into this thread's buffer and copies it out
+/// only when `passes` lets it through.
+fn read_filtered(path: &Path, passes: impl Fn(&[u8]) -> bool) -> std::io::Result<Option<Vec<u8>>> {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        let read = read_into(path, &mut buffer)?;
+        let bytes = &buffer[..read];
+        Ok(passes(bytes).then(|| bytes.to_vec()))
+    })
 }
 
 /// Reads the file at `path` into the start of `buffer`, growing it as

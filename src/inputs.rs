@@ -71,7 +71,7 @@ pub fn gather(
         };
         let no_read = |_: &Path| Early::Unread;
         let found =
-            discover::discover_with(&walked, request.discover, read.unwrap_or(&no_read), &probe)?;
+            discover::discover(&walked, request.discover, read.unwrap_or(&no_read), &probe)?;
         let paths: Vec<PathBuf> = found.iter().map(|(file, _)| file.path.clone()).collect();
         resolver.probe(&paths, probed.into_inner().unwrap_or_default());
         let mut kept = Vec::with_capacity(found.len());
