@@ -3,7 +3,7 @@
 //! overflow aborts the process (it cannot be caught). Real code nests a few
 //! dozen levels; past [`MAX_DEPTH`] the file is reported instead of parsed.
 
-use crate::mask::{block_comment_end, raw_string_end, string_end};
+use crate::mask::{block_comment_end, line_end, raw_string_end, string_end};
 
 /// Deeper than this, a file is not parsed.
 pub const MAX_DEPTH: usize = 1000;
@@ -19,10 +19,7 @@ pub fn too_deep(text: &[u8]) -> Option<usize> {
         let next = text.get(i + 1).copied();
         match byte {
             b'/' if next == Some(b'/') => {
-                i = text[i..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(text.len(), |n| i + n);
+                i = line_end(text, i);
                 continue;
             }
             b'/' if next == Some(b'*') => {

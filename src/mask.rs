@@ -383,10 +383,7 @@ fn lex(text: &[u8]) -> Option<Lexed<'_>> {
                 if third == Some(&b'!') || (third == Some(&b'/') && fourth != Some(&b'/')) {
                     docs.push(i + 2);
                 }
-                i = text[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(text.len(), |n| i + n);
+                i = line_end(text, i);
                 continue;
             }
             b'/' if next == Some(b'*') => {
@@ -522,6 +519,14 @@ fn word_end(text: &[u8], from: usize) -> usize {
         .iter()
         .take_while(|&&c| is_word_byte(c))
         .count()
+}
+
+/// The end of the line holding `from`: its `\n`, or the end of the text.
+pub(crate) fn line_end(text: &[u8], from: usize) -> usize {
+    text[from..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(text.len(), |n| from + n)
 }
 
 /// The end of a (nesting) block comment starting at `from`.

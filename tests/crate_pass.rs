@@ -3,18 +3,21 @@
 
 use std::process::Command;
 
+/// `tasklint check` with only the crate pass's rule, in concise form.
+fn check_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tasklint"));
+    command.args([
+        "check",
+        "--select",
+        "unjoined-handle-field",
+        "--format",
+        "concise",
+    ]);
+    command
+}
+
 fn tasklint(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_tasklint"))
-        .args([
-            "check",
-            "--select",
-            "unjoined-handle-field",
-            "--format",
-            "concise",
-        ])
-        .args(args)
-        .output()
-        .expect("tasklint runs");
+    let output = check_command().args(args).output().expect("tasklint runs");
     String::from_utf8(output.stdout).expect("output is UTF-8")
 }
 
@@ -72,14 +75,7 @@ fn standard_input_is_judged_with_the_rest_of_its_crate() {
     use std::io::Write;
     let path = "fixtures/crates/handles/src/defined.rs";
     let text = std::fs::read_to_string(path).expect("fixture is readable");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tasklint"))
-        .args([
-            "check",
-            "--select",
-            "unjoined-handle-field",
-            "--format",
-            "concise",
-        ])
+    let mut child = check_command()
         .args(["--stdin-filename", path])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
