@@ -993,12 +993,15 @@ fn decide(
         }
     }
     let is_hot = |name: &[u8]| hot.contains(name) || crate_fields.contains(name);
+    // With no hot names, no body's names need looking up.
+    let any_hot = !hot.is_empty() || !crate_fields.names.is_empty();
     let mut keep: Vec<bool> = fns
         .iter()
         .map(|f| {
             has_match(tokens[f.keyword].start, tokens[f.close].end)
-                || (f.keyword..=f.close)
-                    .any(|i| tokens[i].kind == Kind::Ident && is_hot(lexed.text_of(i)))
+                || (any_hot
+                    && (f.keyword..=f.close)
+                        .any(|i| tokens[i].kind == Kind::Ident && is_hot(lexed.text_of(i))))
         })
         .collect();
     // A function called in the arguments of a trigger word may be a task's
