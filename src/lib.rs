@@ -18,6 +18,7 @@ pub mod engine;
 pub mod fasthash;
 pub mod finding;
 pub mod fingerprint;
+pub mod fuzzing;
 pub mod handles;
 pub mod inputs;
 pub mod macros;
