@@ -284,7 +284,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         discover: &options,
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.unwrap_or(0))
+        .num_threads(threads(args.jobs))
         // syn and the rule visitors recurse; deeply nested code must not overflow.
         .stack_size(64 << 20)
         .build()
@@ -296,7 +296,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let read_early = |path: &Path| engine::read_early(path, &widest);
     let early_reads = (prefilter && widest.filters_within_widest())
         .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
-    let (files, earlies) = pool.install(|| inputs::gather(&request, &mut resolver, early_reads))?;
+    let gathered = pool.install(|| inputs::gather(&request, &mut resolver, early_reads))?;
+    for warning in &gathered.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let (files, earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
     let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
@@ -309,10 +313,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .zip(earlies)
             .map(|(file, early)| {
                 let job = job_for(file, None);
-                let mut loaded = match &file.source {
-                    Source::File => engine::read_known(&file.path, early, &job),
-                    Source::Stdin(text) => engine::read_source(text.clone(), &job),
-                };
+                let mut loaded = engine::read_input(file, early, &job);
                 let fields = loaded.prepare(&file.settings, prefilter);
                 // Only a file that will be masked waits in memory for the others.
                 match loaded {
@@ -490,6 +491,14 @@ fn apply_baseline(
         }
     }
     Ok(notices)
+}
+
+/// The worker threads for `--jobs`: none or 0 is rayon's default (one per
+/// core); more than four per core (at most 256) gain nothing and cost a
+/// stack each, so are capped.
+fn threads(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    jobs.unwrap_or(0).min(cores.saturating_mul(4).min(256))
 }
 
 /// What `check` lints when given no paths: the current folder, or for

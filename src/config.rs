@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
@@ -35,8 +36,12 @@ pub struct Config {
     pub exclude: Option<Gitignore>,
     /// `glob = [rule ids]`, each glob compiled on its own.
     pub per_file_ignores: Vec<(Gitignore, Vec<String>)>,
+    /// Their globs, for finding the entries a path may match.
+    pub per_file_set: PerFileSet,
     pub severity: Vec<(&'static str, Severity)>,
     pub lint_tests: Option<bool>,
+    /// `max-file-size`, in bytes.
+    pub max_file_size: Option<u64>,
     pub spawners: Vec<(String, Spawner)>,
     pub shutdown_words: Vec<String>,
     pub signals: Vec<String>,
@@ -71,6 +76,9 @@ impl Config {
         if let Some(lint_tests) = self.lint_tests {
             settings.lint_tests = lint_tests;
         }
+        if let Some(max_file_size) = self.max_file_size {
+            settings.max_file_size = max_file_size;
+        }
         for (path, spawner) in &self.spawners {
             settings.add_spawner(path, *spawner);
         }
@@ -81,15 +89,117 @@ impl Config {
         Ok(settings)
     }
 
-    /// Indexes of the `per-file-ignores` entries whose glob matches `path`.
+    /// Indexes of the `per-file-ignores` entries whose glob matches `path`,
+    /// in order: the entries the one set of all their globs may match,
+    /// each confirmed by its own glob.
     fn per_file_matches(&self, path: &Path) -> Vec<usize> {
-        self.per_file_ignores
-            .iter()
-            .enumerate()
-            .filter(|(_, (globs, _))| matches(globs, &self.root, path))
-            .map(|(i, _)| i)
-            .collect()
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
+        let path = absolute(path);
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return Vec::new();
+        };
+        let mut candidates = self.per_file_set.candidates(relative);
+        candidates.retain(|&i| matches(&self.per_file_ignores[i].0, &self.root, &path));
+        candidates
     }
+}
+
+/// The globs of every `per-file-ignores` entry in one [`GlobSet`]: a path
+/// is matched once, not once per entry. Translated as `ignore` translates a
+/// gitignore line, or more loosely: what the set finds, each entry's own
+/// glob confirms.
+#[derive(Debug, Default)]
+pub struct PerFileSet {
+    set: GlobSet,
+    /// For each glob of the set: its entry, and whether it names folders only.
+    globs: Vec<(usize, bool)>,
+    /// Entries whose glob was not translated: always confirmed one by one.
+    untranslated: Vec<usize>,
+}
+
+impl PerFileSet {
+    fn new(entries: &[(Gitignore, Vec<String>)], lines: &[String]) -> PerFileSet {
+        let mut builder = GlobSetBuilder::new();
+        let mut per_file = PerFileSet::default();
+        for (i, ((compiled, _), line)) in entries.iter().zip(lines).enumerate() {
+            if compiled.num_ignores() == 0 {
+                continue; // a comment or a `!` line: matches nothing
+            }
+            match gitignore_glob(line) {
+                Some((glob, only_dir)) => {
+                    builder.add(glob);
+                    per_file.globs.push((i, only_dir));
+                }
+                None => per_file.untranslated.push(i),
+            }
+        }
+        match builder.build() {
+            Ok(set) => per_file.set = set,
+            Err(_) => {
+                per_file.globs.clear();
+                per_file.untranslated = (0..entries.len()).collect();
+            }
+        }
+        per_file
+    }
+
+    /// The entries that may match `relative` (a path under the
+    /// configuration's folder) or one of its folders, sorted.
+    fn candidates(&self, relative: &Path) -> Vec<usize> {
+        let mut found = self.untranslated.clone();
+        let mut hits = Vec::new();
+        let mut is_dir = false;
+        for candidate in relative.ancestors() {
+            if candidate.as_os_str().is_empty() {
+                break;
+            }
+            self.set.matches_into(candidate, &mut hits);
+            for &hit in &hits {
+                let (entry, only_dir) = self.globs[hit];
+                if is_dir || !only_dir {
+                    found.push(entry);
+                }
+            }
+            is_dir = true;
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// A gitignore line as the glob `ignore` builds from it (a `/` inside
+/// anchors it, none lets it match at any depth, a trailing `/` names
+/// folders only), and whether it names folders only.
+fn gitignore_glob(line: &str) -> Option<(Glob, bool)> {
+    let mut line = line.trim_end();
+    let mut anchored = false;
+    if line.starts_with("\\!") || line.starts_with("\\#") {
+        line = &line[1..];
+    } else if let Some(rest) = line.strip_prefix('/') {
+        line = rest;
+        anchored = true;
+    }
+    let mut only_dir = false;
+    if let Some(rest) = line.strip_suffix('/') {
+        only_dir = true;
+        line = rest.strip_suffix('\\').unwrap_or(rest);
+    }
+    let mut actual = line.to_string();
+    if !anchored && !line.contains('/') && !line.starts_with("**/") {
+        actual = format!("**/{actual}");
+    }
+    if actual.ends_with("/**") {
+        actual.push_str("/*");
+    }
+    let glob = GlobBuilder::new(&actual)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()?;
+    Some((glob, only_dir))
 }
 
 fn matches(globs: &Gitignore, root: &Path, path: &Path) -> bool {
@@ -97,26 +207,10 @@ fn matches(globs: &Gitignore, root: &Path, path: &Path) -> bool {
     path.starts_with(root) && globs.matched_path_or_any_parents(&path, false).is_ignore()
 }
 
+/// The path made absolute (from the current folder, read once) and with
+/// `.` and `..` resolved: `a/./b`, `a/x/../b` and `a/b` must match the same globs.
 fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|cwd| cwd.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    // `a/./b`, `a/x/../b` and `a/b` must match the same globs.
-    let mut normal = PathBuf::new();
-    for component in joined.components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                normal.pop();
-            }
-            other => normal.push(other),
-        }
-    }
-    normal
+    crate::discover::normalised(path)
 }
 
 /// Finds and caches configurations and the settings built from them.
@@ -341,16 +435,23 @@ fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<
         .map(|(_, v)| v)
 }
 
-fn compile(root: &Path, globs: &[String]) -> Result<Gitignore, String> {
+/// Why globs did not compile: one is invalid (what was expected), or all
+/// are valid but too many to compile together (what went wrong).
+enum GlobError {
+    Invalid(String),
+    TooMany(String),
+}
+
+fn compile(root: &Path, globs: &[String]) -> Result<Gitignore, GlobError> {
     let mut builder = GitignoreBuilder::new(root);
     for glob in globs {
         builder
             .add_line(None, glob)
-            .map_err(|err| format!("a valid glob (`{glob}`: {err})"))?;
+            .map_err(|err| GlobError::Invalid(format!("a valid glob (`{glob}`: {err})")))?;
     }
     builder
         .build()
-        .map_err(|err| format!("valid globs ({err})"))
+        .map_err(|err| GlobError::TooMany(crate::discover::too_many_globs("", globs.len(), &err)))
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -366,6 +467,17 @@ struct Parser<'p> {
 }
 
 impl Parser<'_> {
+    fn glob_error(&self, offset: usize, key: &str, err: GlobError) -> String {
+        match err {
+            GlobError::Invalid(expected) => self.error(offset, key, &expected),
+            GlobError::TooMany(what) => format!(
+                "{}:{}: `{key}`{what}",
+                self.file.display(),
+                line_of(self.text, offset)
+            ),
+        }
+    }
+
     fn error(&self, offset: usize, key: &str, expected: &str) -> String {
         format!(
             "{}:{}: `{key}`: expected {expected}",
@@ -387,20 +499,23 @@ impl Parser<'_> {
                 "exclude" => {
                     let globs = self.strings(value, &full, "an array of globs")?;
                     let compiled =
-                        compile(self.root, &globs).map_err(|e| self.error(at, &full, &e))?;
+                        compile(self.root, &globs).map_err(|e| self.glob_error(at, &full, e))?;
                     config.exclude = Some(compiled);
                 }
                 "per-file-ignores" => {
                     let DeValue::Table(entries) = value.get_ref() else {
                         return Err(self.error(at, &full, "a table of `\"glob\" = [rule ids]`"));
                     };
+                    let mut lines = Vec::new();
                     for (glob, ids) in entries {
                         let key = format!("{full}.\"{}\"", glob.get_ref());
                         let globs = compile(self.root, &[glob.get_ref().to_string()])
-                            .map_err(|e| self.error(glob.span().start, &key, &e))?;
+                            .map_err(|e| self.glob_error(glob.span().start, &key, e))?;
                         let ids = self.selectors(ids, &key)?;
                         config.per_file_ignores.push((globs, ids));
+                        lines.push(glob.get_ref().to_string());
                     }
+                    config.per_file_set = PerFileSet::new(&config.per_file_ignores, &lines);
                 }
                 "severity" => {
                     let DeValue::Table(entries) = value.get_ref() else {
@@ -434,6 +549,18 @@ impl Parser<'_> {
                                 )
                             })?;
                         config.severity.push((rule.id, severity));
+                    }
+                }
+                "max-file-size" => {
+                    let size = match value.get_ref() {
+                        DeValue::Integer(size) => {
+                            u64::from_str_radix(size.as_str(), size.radix()).ok()
+                        }
+                        _ => None,
+                    };
+                    match size {
+                        Some(size) if size > 0 => config.max_file_size = Some(size),
+                        _ => return Err(self.error(at, &full, "a positive number of bytes")),
                     }
                 }
                 "lint-tests" => match value.get_ref() {
@@ -550,9 +677,90 @@ pub const KEYS: &[&str] = &[
     "per-file-ignores",
     "severity",
     "lint-tests",
+    "max-file-size",
     "detaching",
     "cancel-on-drop",
     "owning",
     "shutdown-words",
     "signals",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one set finds exactly the entries matching one by one would.
+    #[test]
+    fn per_file_set_matches_as_each_entry_alone() {
+        let root = PathBuf::from("/project");
+        let lines: Vec<String> = [
+            "*.rs",
+            "src/bin/**",
+            "gen/",
+            "/top.rs",
+            "tests/*.rs",
+            "**/deep/*.rs",
+            "a/**/b.rs",
+            "# comment",
+            "!src/lib.rs",
+            "\\!bang.rs",
+            "trailing.rs   ",
+            "[ab].rs",
+            "src/{x,y}.rs",
+            "nested/dir/",
+            "**",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let entries: Vec<(Gitignore, Vec<String>)> = lines
+            .iter()
+            .map(|line| {
+                let compiled = match compile(&root, std::slice::from_ref(line)) {
+                    Ok(compiled) => compiled,
+                    Err(_) => panic!("`{line}` compiles"),
+                };
+                (compiled, Vec::new())
+            })
+            .collect();
+        let config = Config {
+            root: root.clone(),
+            per_file_set: PerFileSet::new(&entries, &lines),
+            per_file_ignores: entries,
+            ..Config::default()
+        };
+        assert!(
+            config.per_file_set.untranslated.is_empty(),
+            "every glob is in the set"
+        );
+        let paths = [
+            "src/lib.rs",
+            "src/bin/tool.rs",
+            "src/bin/x/y.rs",
+            "gen/a.rs",
+            "x/gen/b.rs",
+            "top.rs",
+            "sub/top.rs",
+            "tests/it.rs",
+            "tests/sub/it.rs",
+            "p/q/deep/r.rs",
+            "a/b.rs",
+            "a/x/y/b.rs",
+            "bang.rs",
+            "!bang.rs",
+            "trailing.rs",
+            "a.rs",
+            "c.rs",
+            "src/x.rs",
+            "nested/dir/f.rs",
+            "nested/dir",
+        ];
+        for path in paths {
+            let path = root.join(path);
+            let one_by_one: Vec<usize> = (0..config.per_file_ignores.len())
+                .filter(|&i| matches(&config.per_file_ignores[i].0, &root, &path))
+                .collect();
+            assert_eq!(config.per_file_matches(&path), one_by_one, "{path:?}");
+        }
+    }
+}

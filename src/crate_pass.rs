@@ -113,8 +113,8 @@ impl Merged {
         }
     }
 
-    fn scan_file(&mut self, path: &Path) {
-        if let Ok(bytes) = std::fs::read(path) {
+    fn scan_file(&mut self, path: &Path, max_file_size: u64) {
+        if let Ok(bytes) = engine::read_bounded(path, max_file_size) {
             self.scan_text(&String::from_utf8_lossy(&bytes));
         }
     }
@@ -286,7 +286,9 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
         for &i in &members {
             if outcomes[i].1.facts.is_none() {
                 match &inputs[i].source {
-                    Source::File => merged.scan_file(&inputs[i].path),
+                    Source::File => {
+                        merged.scan_file(&inputs[i].path, inputs[i].settings.max_file_size)
+                    }
                     Source::Stdin(text) => merged.scan_text(text),
                 }
             }
@@ -325,7 +327,7 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
                 for (path, facts) in facts {
                     match facts {
                         Some(facts) => merged.add_uses(&facts),
-                        None => merged.scan_file(path),
+                        None => merged.scan_file(path, settings.max_file_size),
                     }
                 }
             }

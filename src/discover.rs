@@ -28,19 +28,33 @@ pub struct DiscoverOptions {
 /// Folders never descended into unless named.
 pub(crate) const SKIPPED_DIRS: &[&str] = &["target", "vendor"];
 
-/// The files to lint under `paths`, sorted. `visit` runs on each walked
-/// file and `visit_dir` on each walked folder, on the walking thread that
-/// found it, so work done there overlaps the rest of the walk (a file named
-/// on the command line gets `T::default()`).
+/// What a walk found: the files to lint, the folders it could not read,
+/// and warnings (an unreadable `.gitignore`).
+pub struct Discovered<T> {
+    pub files: Vec<(SourcePath, T)>,
+    /// A folder (or entry) the walk could not read, and why: reported as a
+    /// `parse-error` finding at that path, and the walk goes on.
+    pub unreadable: Vec<(PathBuf, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// The files to lint under `paths`, sorted, each once (a file reached
+/// through two overlapping paths keeps the form of the first path that
+/// reached it). `visit` runs on each walked file and `visit_dir` on each
+/// walked folder, on the walking thread that found it, so work done there
+/// overlaps the rest of the walk (a file named on the command line gets
+/// `T::default()`). The walk uses as many threads as the current rayon pool.
 pub fn discover<T: Default + Send>(
     paths: &[PathBuf],
     options: &DiscoverOptions,
     visit: &(dyn Fn(&Path) -> T + Sync),
     visit_dir: &(dyn Fn(&Path) + Sync),
-) -> Result<Vec<(SourcePath, T)>, String> {
+) -> Result<Discovered<T>, String> {
     let excludes = build_excludes(&options.excludes)?;
+    // Each found file with the index of the path that found it.
     let mut found = Vec::new();
-    for root in paths {
+    let problems = Mutex::new((Vec::new(), Vec::new()));
+    for (index, root) in paths.iter().enumerate() {
         let metadata =
             std::fs::metadata(root).map_err(|err| format!("{}: {err}", root.display()))?;
         if metadata.is_file() {
@@ -52,8 +66,15 @@ pub fn discover<T: Default + Send>(
                 path: root.clone(),
                 explicit: true,
             };
-            found.push((file, T::default()));
+            found.push((index, file, T::default()));
             continue;
+        }
+        if !metadata.is_dir() {
+            // A FIFO would block the run, a device never ends: say so.
+            return Err(format!(
+                "{}: not a regular file or folder",
+                display_path(root)
+            ));
         }
         let mut walk = ignore::WalkBuilder::new(root);
         let (prune, walk_root) = (excludes.clone(), root.clone());
@@ -70,46 +91,83 @@ pub fn discover<T: Default + Send>(
                 // An excluded folder is not walked at all.
                 !skipped && !is_excluded(&prune, entry.path(), true, &walk_root)
             });
-        // The walk runs on every core; the files are sorted afterwards.
+        // The walk runs on the pool's threads; the files are sorted afterwards.
         let walked = Mutex::new(Vec::new());
-        let failure = Mutex::new(None);
-        walk.threads(0).build_parallel().run(|| {
-            Box::new(|entry| {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        if let Ok(mut failure) = failure.lock() {
-                            failure.get_or_insert(err.to_string());
+        walk.threads(rayon::current_num_threads())
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(err) => {
+                            // A folder that cannot be read (or vanished, or
+                            // whose path is too long) is reported; the walk goes on.
+                            if let Ok(mut problems) = problems.lock() {
+                                walk_problem(&err, root, &mut problems);
+                            }
+                            return ignore::WalkState::Continue;
                         }
-                        return ignore::WalkState::Quit;
-                    }
-                };
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                let path = entry.path();
-                if entry.file_type().is_some_and(|t| t.is_dir()) {
-                    visit_dir(path);
-                }
-                if is_file
-                    && path.extension().is_some_and(|ext| ext == "rs")
-                    && !is_excluded(&excludes, path, false, root)
-                {
-                    let file = SourcePath {
-                        path: path.to_path_buf(),
-                        explicit: false,
                     };
-                    let visited = visit(path);
-                    if let Ok(mut walked) = walked.lock() {
-                        walked.push((file, visited));
+                    if let Some(err) = entry.error() {
+                        // A folder's ignore file that cannot be read.
+                        if let Ok(mut problems) = problems.lock() {
+                            ignore_file_warnings(err, &mut problems.1);
+                        }
                     }
-                }
-                ignore::WalkState::Continue
-            })
-        });
-        if let Some(err) = failure.into_inner().ok().flatten() {
-            return Err(err);
-        }
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    let path = entry.path();
+                    if entry.file_type().is_some_and(|t| t.is_dir()) {
+                        visit_dir(path);
+                        if !options.no_ignore {
+                            if let Some(warning) = unreadable_ignore_file(path) {
+                                if let Ok(mut problems) = problems.lock() {
+                                    problems.1.push(warning);
+                                }
+                            }
+                        }
+                    }
+                    if is_file
+                        && path.extension().is_some_and(|ext| ext == "rs")
+                        && !is_excluded(&excludes, path, false, root)
+                    {
+                        let file = SourcePath {
+                            path: path.to_path_buf(),
+                            explicit: false,
+                        };
+                        let visited = visit(path);
+                        if let Ok(mut walked) = walked.lock() {
+                            walked.push((index, file, visited));
+                        }
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
         found.extend(walked.into_inner().unwrap_or_default());
     }
+    if paths.len() > 1 {
+        // Overlapping paths (`. src`, `a.rs ./a.rs`) reach a file twice:
+        // keep it once, as the first path given reached it (named, if it was).
+        let mut keyed: Vec<(PathBuf, _)> = found
+            .into_iter()
+            .map(|found| (normalised(&found.1.path), found))
+            .collect();
+        keyed.sort_by(|(a, (ai, af, _)), (b, (bi, bf, _))| {
+            let (a_bytes, b_bytes) = (
+                a.as_os_str().as_encoded_bytes(),
+                b.as_os_str().as_encoded_bytes(),
+            );
+            a_bytes
+                .cmp(b_bytes)
+                .then(bf.explicit.cmp(&af.explicit))
+                .then(ai.cmp(bi))
+        });
+        keyed.dedup_by(|(a, _), (b, _)| a == b);
+        found = keyed.into_iter().map(|(_, found)| found).collect();
+    }
+    let mut found: Vec<(SourcePath, T)> = found
+        .into_iter()
+        .map(|(_, file, visited)| (file, visited))
+        .collect();
     // By bytes: comparing paths component by component took a tenth of a
     // corpus run, on one core.
     found.sort_unstable_by(|(a, _), (b, _)| {
@@ -120,7 +178,115 @@ pub fn discover<T: Default + Send>(
         a_bytes.cmp(b_bytes).then(a.explicit.cmp(&b.explicit))
     });
     found.dedup_by(|(a, _), (b, _)| a.path == b.path);
-    Ok(found)
+    let (mut unreadable, warnings) = problems.into_inner().unwrap_or_default();
+    unreadable.sort();
+    unreadable.dedup();
+    Ok(Discovered {
+        files: found,
+        unreadable,
+        warnings,
+    })
+}
+
+/// Sorts an error of the walk under `root`: an ignore file that cannot be
+/// read or parsed is a warning, anything else an unreadable path.
+fn walk_problem(
+    err: &ignore::Error,
+    root: &Path,
+    (unreadable, warnings): &mut (Vec<(PathBuf, String)>, Vec<String>),
+) {
+    let (path, inner) = unwrap_error(err);
+    let is_ignore_file = matches!(inner, ignore::Error::Partial(_))
+        || path.is_some_and(|p| {
+            p.file_name()
+                .is_some_and(|n| n == ".gitignore" || n == ".ignore" || n == "exclude")
+        });
+    if is_ignore_file {
+        ignore_file_warnings(err, warnings);
+    } else {
+        let path = path.map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+        unreadable.push((path, reason(inner)));
+    }
+}
+
+/// A warning for a folder's ignore file that exists but cannot be read:
+/// the walk skips it silently.
+fn unreadable_ignore_file(dir: &Path) -> Option<String> {
+    [".gitignore", ".ignore"].iter().find_map(|name| {
+        let file = dir.join(name);
+        let metadata = std::fs::metadata(&file).ok()?;
+        let why = if metadata.is_file() {
+            std::fs::File::open(&file).err()?.to_string()
+        } else {
+            "not a regular file".to_string()
+        };
+        Some(format!(
+            "cannot use `{}`: {why}; the files it ignores are linted",
+            display_path(&file)
+        ))
+    })
+}
+
+/// Warnings for an ignore file that could not be read or parsed.
+fn ignore_file_warnings(err: &ignore::Error, warnings: &mut Vec<String>) {
+    let (path, inner) = unwrap_error(err);
+    if let ignore::Error::Partial(errors) = inner {
+        for err in errors {
+            ignore_file_warnings(err, warnings);
+        }
+        return;
+    }
+    let at = path.map_or_else(
+        || "an ignore file".to_string(),
+        |p| format!("`{}`", display_path(p)),
+    );
+    warnings.push(format!(
+        "cannot use {at}: {}; the files it ignores are linted",
+        reason(inner)
+    ));
+}
+
+/// The first path an error names, and the error under its paths, depths
+/// and line numbers.
+fn unwrap_error(mut err: &ignore::Error) -> (Option<&Path>, &ignore::Error) {
+    let mut path = None;
+    loop {
+        match err {
+            ignore::Error::WithPath {
+                path: at,
+                err: inner,
+            } => {
+                path = path.or(Some(at.as_path()));
+                err = inner;
+            }
+            ignore::Error::WithDepth { err: inner, .. }
+            | ignore::Error::WithLineNumber { err: inner, .. } => err = inner,
+            _ => return (path, err),
+        }
+    }
+}
+
+fn reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The path made absolute and with `.` and `..` resolved as written, the key
+/// that tells two spellings of one file apart from two files.
+pub(crate) fn normalised(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in absolute(path).components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 /// Does `--exclude` match this path (for standard input's `--stdin-filename`)?
@@ -146,7 +312,15 @@ fn build_excludes(globs: &[String]) -> Result<Option<Gitignore>, String> {
             .add_line(None, glob)
             .map_err(|err| format!("invalid exclude glob `{glob}`: {err}"))?;
     }
-    builder.build().map(Some).map_err(|err| err.to_string())
+    builder
+        .build()
+        .map(Some)
+        .map_err(|err| too_many_globs("--exclude", globs.len(), &err))
+}
+
+/// Why globs that are each valid did not compile together.
+pub(crate) fn too_many_globs(what: &str, count: usize, err: &dyn std::fmt::Display) -> String {
+    format!("{what}: cannot compile {count} globs together, too many or too complex ({err}); use fewer globs, or globs on folders")
 }
 
 /// Globs are relative to the current directory; a path outside it is
@@ -192,8 +366,25 @@ pub fn display_path(path: &Path) -> String {
     let shown = current_dir()
         .and_then(|cwd| absolute(path).strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf());
-    let text = shown.to_string_lossy().replace('\\', "/");
+    let text = shown_text(shown.as_os_str());
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// The path's text with `/` for separators, and each byte that is not
+/// UTF-8 written `\xFF`: two file names that differ only there stay two
+/// names.
+fn shown_text(path: &std::ffi::OsStr) -> String {
+    if let Some(text) = path.to_str() {
+        return text.replace('\\', "/");
+    }
+    let mut text = String::new();
+    for chunk in path.as_encoded_bytes().utf8_chunks() {
+        text.push_str(&chunk.valid().replace('\\', "/"));
+        for byte in chunk.invalid() {
+            text.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    text
 }
 
 /// The files a run looks for in folders: the manifest that makes a crate

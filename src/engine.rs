@@ -135,21 +135,51 @@ pub enum Early {
     Skipped,
     /// Let through by the widest prefilter.
     Read(Vec<u8>),
+    /// Could not be read at all (a folder the walk could not read, standard
+    /// input larger than `max-file-size`): a `parse-error` with this message.
+    Failed(String),
 }
 
 /// Reads a file while the walk goes on, and runs the prefilter of `widest`
-/// (every rule enabled) on it.
+/// (every rule enabled) on it. A file over the default `max-file-size` is
+/// left for [`read_path`], which knows the file's own limit.
 pub fn read_early(path: &Path, widest: &Settings) -> Early {
-    match read_filtered(path, |bytes| widest.could_report(bytes)) {
+    let limit = crate::settings::DEFAULT_MAX_FILE_SIZE;
+    match read_filtered(path, limit, |bytes| widest.could_report(bytes)) {
         Ok(Some(bytes)) => Early::Read(bytes),
         Ok(None) => Early::Skipped,
         Err(_) => Early::Unread,
     }
 }
 
+/// Reads an input: [`read_known`] for a file, [`read_source`] for standard
+/// input (whose bytes are in `early` when they are not UTF-8).
+pub fn read_input(input: &crate::inputs::Input, early: Early, job: &FileJob<'_>) -> Loaded {
+    match (&input.source, early) {
+        (_, Early::Failed(message)) => Loaded::Done(error_outcome(
+            job,
+            Region::start(),
+            message,
+            "check the path's permissions and length",
+            None,
+        )),
+        (crate::inputs::Source::File, early) => read_known(&input.path, early, job),
+        (crate::inputs::Source::Stdin(_), Early::Read(bytes)) => {
+            if job.prefilter && !job.settings.could_report(&bytes) {
+                return Loaded::Done(FileOutcome::default());
+            }
+            decode(bytes, job)
+        }
+        (crate::inputs::Source::Stdin(text), _) => read_source(text.clone(), job),
+    }
+}
+
 /// [`read_path`], starting from what [`read_early`] found.
 pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
     match early {
+        Early::Read(bytes) if bytes.len() as u64 > job.settings.max_file_size => {
+            Loaded::Done(too_large(job, bytes.len() as u64))
+        }
         Early::Read(bytes) if job.prefilter => {
             let passes = job.settings.filters_as_widest() || job.settings.could_report(&bytes);
             if !passes {
@@ -173,12 +203,13 @@ thread_local! {
 
 /// Reads a file and runs the prefilter on it.
 pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
-    let read = read_filtered(path, |bytes| {
+    let read = read_filtered(path, job.settings.max_file_size, |bytes| {
         !job.prefilter || job.settings.could_report(bytes)
     });
     let bytes = match read {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Loaded::Done(FileOutcome::default()),
+        Err(ReadError::TooLarge(size)) => return Loaded::Done(too_large(job, size)),
         Err(err) => {
             let message = format!("cannot read file: {err}");
             return Loaded::Done(error_outcome(
@@ -191,6 +222,21 @@ pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
         }
     };
     decode(bytes, job)
+}
+
+/// The `parse-error` of a file over `max-file-size`, of `size` bytes at least.
+fn too_large(job: &FileJob<'_>, size: u64) -> FileOutcome {
+    let message = format!(
+        "file not linted: {size} bytes is more than max-file-size ({} bytes)",
+        job.settings.max_file_size
+    );
+    error_outcome(
+        job,
+        Region::start(),
+        message,
+        "raise `max-file-size` in the configuration, or exclude the file",
+        None,
+    )
 }
 
 /// The file's text, or a `parse-error` when it is not UTF-8.
@@ -213,35 +259,102 @@ fn decode(bytes: Vec<u8>, job: &FileJob<'_>) -> Loaded {
     }
 }
 
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// A FIFO, a device, a socket or a folder.
+    NotRegular,
+    /// Larger than the limit: its size, or the limit plus one when it grew.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(err) => err.fmt(f),
+            ReadError::NotRegular => f.write_str("not a regular file"),
+            ReadError::TooLarge(size) => write!(f, "too large ({size} bytes)"),
+        }
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(err: std::io::Error) -> Self {
+        ReadError::Io(err)
+    }
+}
+
 /// Reads the file at `path` into this thread's buffer and copies it out
 /// only when `passes` lets it through.
-fn read_filtered(path: &Path, passes: impl Fn(&[u8]) -> bool) -> std::io::Result<Option<Vec<u8>>> {
+fn read_filtered(
+    path: &Path,
+    limit: u64,
+    passes: impl Fn(&[u8]) -> bool,
+) -> Result<Option<Vec<u8>>, ReadError> {
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
-        let read = read_into(path, &mut buffer)?;
+        let read = read_into(path, limit, &mut buffer)?;
         let bytes = &buffer[..read];
         Ok(passes(bytes).then(|| bytes.to_vec()))
     })
 }
 
+/// Opens a file to read without blocking on a FIFO that took its place,
+/// and checks, on the open file, that it is a regular file.
+pub fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    Ok((file, metadata))
+}
+
+/// Reads a regular file whole, up to `limit` bytes (for the crate pass's
+/// reads of files the run does not lint).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut buffer = Vec::new();
+    let read = read_into(path, limit, &mut buffer)?;
+    buffer.truncate(read);
+    Ok(buffer)
+}
+
 /// Reads the file at `path` into the start of `buffer`, growing it as
-/// needed, and returns the length read. `read_to_end` asks the file for its
-/// size and position first: two system calls per file that a reused buffer
-/// does not need, on a tree where most files are read only to be skipped.
-fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut file = File::open(path)?;
+/// needed, and returns the length read; never more than `limit` bytes.
+/// `read_to_end` asks the file for its size and position first: two system
+/// calls per file that a reused buffer does not need, on a tree where most
+/// files are read only to be skipped.
+fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
+    let (file, metadata) = open_regular(path)?;
+    if metadata.len() > limit {
+        return Err(ReadError::TooLarge(metadata.len()));
+    }
+    // One byte past the limit tells a file that grew since.
+    let mut file = file.take(limit.saturating_add(1));
     let mut filled = 0;
     loop {
         if buffer.len() - filled < 8192 {
             buffer.resize((buffer.len() * 2).max(64 * 1024), 0);
         }
         match file.read(&mut buffer[filled..]) {
-            Ok(0) => return Ok(filled),
+            Ok(0) => break,
             Ok(n) => filled += n,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
+            Err(err) => return Err(err.into()),
         }
     }
+    if filled as u64 > limit {
+        return Err(ReadError::TooLarge(filled as u64));
+    }
+    Ok(filled)
 }
 
 /// Lints source text already in memory (also used for standard input).
@@ -523,4 +636,39 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FIFO where a file was (swapped in after the walk saw a file) is
+    /// refused at once: opening it must not wait for a writer.
+    #[test]
+    fn a_fifo_is_not_read_and_does_not_block() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("z.rs");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            return; // no mkfifo here
+        }
+        assert!(matches!(
+            read_bounded(&fifo, 1 << 20),
+            Err(ReadError::NotRegular)
+        ));
+        let widest = Settings::widest();
+        assert!(matches!(read_early(&fifo, &widest), Early::Unread));
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_not_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("big.rs");
+        std::fs::write(&file, "fn main() {}\n").expect("write");
+        assert!(matches!(
+            read_bounded(&file, 5),
+            Err(ReadError::TooLarge(13))
+        ));
+        assert_eq!(read_bounded(&file, 13).expect("at the limit").len(), 13);
+    }
 }

@@ -42,13 +42,23 @@ pub struct Request<'r> {
 /// The path standard input is reported under when no `--stdin-filename` is given.
 const STDIN_NAME: &str = "-";
 
+/// What a run lints, and what it has to say about it.
+pub struct Gathered {
+    pub inputs: Vec<Input>,
+    /// For each input, what reading it during the walk found.
+    pub earlies: Vec<Early>,
+    /// Warnings for standard error (an unreadable `.gitignore`).
+    pub warnings: Vec<String>,
+}
+
 /// The inputs, and for each what `read` found reading it during the walk
-/// ([`Early::Unread`] without `read`, and for standard input).
+/// ([`Early::Unread`] without `read`), or why it could not be read (a
+/// folder the walk could not read is an input that failed).
 pub fn gather(
     request: &Request<'_>,
     resolver: &mut Resolver,
     read: Option<&(dyn Fn(&Path) -> Early + Sync)>,
-) -> Result<(Vec<Input>, Vec<Early>), String> {
+) -> Result<Gathered, String> {
     let dash = Path::new(STDIN_NAME);
     let reads_stdin =
         request.stdin_filename.is_some() || request.paths.iter().any(|p| p.as_path() == dash);
@@ -59,6 +69,7 @@ pub fn gather(
         .cloned()
         .collect();
     let (mut inputs, mut earlies): (Vec<Input>, Vec<Early>) = (Vec::new(), Vec::new());
+    let mut warnings = Vec::new();
     if !walked.is_empty() {
         // Folders are probed for configurations and manifests as the walk
         // finds them; the resolver probes the rest (their parents).
@@ -70,8 +81,25 @@ pub fn gather(
             }
         };
         let no_read = |_: &Path| Early::Unread;
-        let found =
+        let discovered =
             discover::discover(&walked, request.discover, read.unwrap_or(&no_read), &probe)?;
+        warnings = discovered.warnings;
+        let mut found = discovered.files;
+        // Standard input stands for the file of the same path: that file
+        // on disk (likely older than the editor's buffer) is not linted.
+        if let Some(stdin_path) = request.stdin_filename {
+            let replaced = discover::normalised(stdin_path);
+            found.retain(|(file, _)| discover::normalised(&file.path) != replaced);
+        }
+        // A path the walk could not read is linted as a file that fails.
+        for (path, reason) in discovered.unreadable {
+            let message = format!("cannot read folder: {reason}");
+            let file = discover::SourcePath {
+                path,
+                explicit: false,
+            };
+            found.push((file, Early::Failed(message)));
+        }
         let paths: Vec<PathBuf> = found.iter().map(|(file, _)| file.path.clone()).collect();
         resolver.probe(&paths, probed.into_inner().unwrap_or_default());
         let mut kept = Vec::with_capacity(found.len());
@@ -99,14 +127,32 @@ pub fn gather(
     }
     if reads_stdin {
         let path = request.stdin_filename.unwrap_or(dash).to_path_buf();
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|err| format!("cannot read standard input: {err}"))?;
         let applied = resolver.for_file(&path)?;
+        let limit = applied.settings.max_file_size;
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|err| format!("cannot read standard input: {err}"))?;
         let excluded = request.discover.force_exclude
             && (applied.excludes(&path) || discover::is_excluded_path(&path, request.discover)?);
         if !excluded {
+            // Text that is not UTF-8 is kept as bytes: a `parse-error` at
+            // the first bad byte, as for a file.
+            let (text, early) = if bytes.len() as u64 > limit {
+                let message =
+                    format!("standard input not linted: more than max-file-size ({limit} bytes)");
+                (String::new(), Early::Failed(message))
+            } else {
+                match String::from_utf8(bytes) {
+                    Ok(text) => (text, Early::Unread),
+                    Err(err) => {
+                        let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+                        (text, Early::Read(err.into_bytes()))
+                    }
+                }
+            };
             inputs.push(Input {
                 display: discover::display_path(&path),
                 path,
@@ -114,8 +160,12 @@ pub fn gather(
                 explicit: true,
                 settings: applied.settings,
             });
-            earlies.push(Early::Unread);
+            earlies.push(early);
         }
     }
-    Ok((inputs, earlies))
+    Ok(Gathered {
+        inputs,
+        earlies,
+        warnings,
+    })
 }

@@ -19,6 +19,8 @@ pub struct Settings {
     pub spawners: HashMap<String, Spawner>,
     pub shutdown_words: Vec<String>,
     pub signals: Vec<String>,
+    /// Files larger than this many bytes are not read (`max-file-size`).
+    pub max_file_size: u64,
     triggers: Vec<String>,
     /// Built on first use from the enabled rules' trigger words; `None` parses everything.
     matcher: OnceLock<Option<Prefilter>>,
@@ -37,6 +39,7 @@ impl Default for Settings {
             spawners: HashMap::new(),
             shutdown_words: Vec::new(),
             signals: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
             triggers: Vec::new(),
             matcher: OnceLock::new(),
             masker: OnceLock::new(),
@@ -44,6 +47,10 @@ impl Default for Settings {
         }
     }
 }
+
+/// The default `max-file-size`: 10 MiB, far beyond hand-written source;
+/// bigger files are generated data, slow to parse and costly to hold.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
 
 /// A selector names rules: an id, a family name, or `all`.
 pub fn select(selector: &str) -> Result<Vec<&'static Rule>, String> {
