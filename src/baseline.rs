@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounded;
 use crate::finding::Finding;
 use crate::rules;
 use crate::settings::Settings;
@@ -55,7 +56,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let text = bounded::read_to_string(path, bounded::BASELINE_LIMIT)
             .map_err(|err| format!("cannot read baseline `{}`: {err}", path.display()))?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| {
             format!(

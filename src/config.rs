@@ -12,6 +12,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::bounded;
 use crate::discover::{CrateRoots, Probes};
 use crate::fasthash::FastMap;
 use crate::finding::Severity;
@@ -282,7 +283,7 @@ impl Resolver {
 /// Reads a configuration file. `Ok(None)` for a `Cargo.toml` without a
 /// tasklint table (or one that is not valid TOML: that is cargo's to report).
 pub fn load(file: &Path) -> Result<Option<Config>, String> {
-    let text = std::fs::read_to_string(file)
+    let text = bounded::read_to_string(file, bounded::CONFIG_LIMIT)
         .map_err(|err| format!("cannot read configuration `{}`: {err}", file.display()))?;
     let is_manifest = file.file_name().is_some_and(|n| n == "Cargo.toml");
     if is_manifest && !text.contains("tasklint") {

@@ -1,12 +1,12 @@
 //! What a run lints: the discovered files and standard input, each with the
 //! settings of its nearest configuration (SPEC §3, §4).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::bounded;
 use crate::config::Resolver;
 use crate::discover::{self, DiscoverOptions};
 use crate::engine::Early;
@@ -99,10 +99,13 @@ pub fn gather(
     }
     if reads_stdin {
         let path = request.stdin_filename.unwrap_or(dash).to_path_buf();
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|err| format!("cannot read standard input: {err}"))?;
+        let text = bounded::read(std::io::stdin().lock(), bounded::STDIN_LIMIT)
+            .map_err(|err| format!("cannot read standard input: {err}"))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    "cannot read standard input: stream did not contain valid UTF-8".to_string()
+                })
+            })?;
         let applied = resolver.for_file(&path)?;
         let excluded = request.discover.force_exclude
             && (applied.excludes(&path) || discover::is_excluded_path(&path, request.discover)?);

@@ -9,6 +9,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod baseline;
+pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod crate_pass;

@@ -1,0 +1,92 @@
+//! The report, the baseline and the standard streams: nothing named by
+//! `--output` is replaced unless it is a regular file, no temporary file is
+//! shared or left behind, no option's file overwrites another's, write errors
+//! are reported, broken pipes end quietly, and what a baseline or a
+//! configuration holds cannot fake lines or be skipped unseen.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const LEAKY: &str = "pub fn start() {\n    tokio::spawn(async { loop { tick().await; } });\n}\n";
+
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("reliability-output-")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("scratch dir")
+}
+
+fn write(dir: &Path, relative: &str, text: impl AsRef<[u8]>) {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tasklint"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    command
+}
+
+fn tasklint(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().expect("tasklint runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[cfg(unix)]
+fn file_type(path: &Path) -> std::fs::FileType {
+    std::fs::symlink_metadata(path).expect("exists").file_type()
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_configuration_baseline_and_standard_input_are_refused() {
+    let dir = scratch();
+    let dir = dir.path();
+    write(dir, "src/a.rs", LEAKY);
+    let run = tasklint(dir, &["check", "src", "--config", "/dev/zero"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("cannot read configuration `/dev/zero`: larger than 16 MiB"),
+        "{}",
+        stderr(&run)
+    );
+    let run = tasklint(dir, &["check", "src", "--baseline", "/dev/zero"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("cannot read baseline `/dev/zero`: larger than 256 MiB"),
+        "{}",
+        stderr(&run)
+    );
+    let run = command(dir, &["check", "-"])
+        .stdin(Stdio::from(File::open("/dev/zero").expect("/dev/zero")))
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("cannot read standard input: larger than 64 MiB"),
+        "{}",
+        stderr(&run)
+    );
+}
