@@ -59,6 +59,59 @@ fn file_type(path: &Path) -> std::fs::FileType {
     std::fs::symlink_metadata(path).expect("exists").file_type()
 }
 
+#[test]
+fn invalid_toml_in_a_manifest_tasklint_table_is_an_error() {
+    let dir = scratch();
+    let dir = dir.path();
+    write(dir, "src/a.rs", LEAKY);
+    write(
+        dir,
+        "Cargo.toml",
+        "[package]\nname = \"x\"\n[package.metadata.tasklint]\nignore = [\"all\"\n",
+    );
+    let run = tasklint(dir, &["check", "src"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("Cargo.toml:4: invalid TOML"),
+        "{}",
+        stderr(&run)
+    );
+    // The package's table wins, and the workspace's beside it is checked.
+    write(
+        dir,
+        "Cargo.toml",
+        "[package]\nname = \"x\"\n[package.metadata.tasklint]\nlint-tests = true\n\
+         [workspace.metadata.tasklint]\nno-such-key = 1\n",
+    );
+    let run = tasklint(dir, &["check", "src"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run)
+            .contains("Cargo.toml:6: unknown key `workspace.metadata.tasklint.no-such-key`"),
+        "{}",
+        stderr(&run)
+    );
+}
+
+#[test]
+fn a_duplicate_key_is_named() {
+    let dir = scratch();
+    let dir = dir.path();
+    write(dir, "src/a.rs", LEAKY);
+    write(
+        dir,
+        "tasklint.toml",
+        "select = [\"all\"]\nselect = [\"all\"]\n",
+    );
+    let run = tasklint(dir, &["check", "src"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("tasklint.toml:2: invalid TOML: duplicate key `select`"),
+        "{}",
+        stderr(&run)
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn endless_configuration_baseline_and_standard_input_are_refused() {
