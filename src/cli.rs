@@ -483,10 +483,7 @@ fn apply_baseline(
         // Stale entries are warnings on standard error, even with --quiet,
         // and do not change the exit code: fixing a finding must not fail CI.
         for entry in stale {
-            eprintln!(
-                "warning: baseline entry no longer matches: {} [{}] {} ({}); remove it or write the baseline again",
-                entry.path, entry.rule, entry.message, entry.fingerprint
-            );
+            eprintln!("{}", entry.stale_warning());
         }
     }
     Ok(notices)

@@ -60,6 +60,42 @@ fn file_type(path: &Path) -> std::fs::FileType {
 }
 
 #[test]
+fn stale_baseline_entries_show_control_characters_escaped() {
+    let dir = scratch();
+    let dir = dir.path();
+    write(dir, "src/a.rs", LEAKY);
+    write(
+        dir,
+        "baseline.json",
+        r#"{"version":1,"findings":[{"path":"src/a.rs","rule":"detached-endless-task","fingerprint":"x\u202e","message":"m\u001b[2J\u001b[31mFAKE\n::error file=x.rs::injected"}]}"#,
+    );
+    let run = tasklint(
+        dir,
+        &[
+            "check",
+            "src",
+            "--format",
+            "concise",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let err = stderr(&run);
+    assert!(
+        !err.contains('\u{1b}') && !err.contains('\u{202e}'),
+        "{err:?}"
+    );
+    assert!(!err.lines().any(|l| l.starts_with("::")), "{err}");
+    assert!(
+        err.contains(
+            r"src/a.rs [detached-endless-task] m\u{1b}[2J\u{1b}[31mFAKE\n::error file=x.rs::injected (x\u{202e})"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn invalid_toml_in_a_manifest_tasklint_table_is_an_error() {
     let dir = scratch();
     let dir = dir.path();
