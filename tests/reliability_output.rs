@@ -59,6 +59,72 @@ fn file_type(path: &Path) -> std::fs::FileType {
     std::fs::symlink_metadata(path).expect("exists").file_type()
 }
 
+#[cfg(unix)]
+#[test]
+fn a_full_standard_output_is_an_error_and_a_closed_pipe_is_not() {
+    let dir = scratch();
+    let dir = dir.path();
+    write(dir, "src/a.rs", LEAKY);
+    let full = File::create("/dev/full").expect("/dev/full");
+    let run = command(dir, &["check", "src", "--format", "json", "--exit-zero"])
+        .stdout(Stdio::from(full))
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run)
+            .contains("error: cannot write the report to standard output: No space left on device"),
+        "{}",
+        stderr(&run)
+    );
+    // `tasklint check | head -1`: the reader is gone; the exit code still
+    // says whether there were findings.
+    let many: String = (0..3000)
+        .map(|i| format!("fn f{i}() {{ tokio::spawn(async {{ loop {{}} }}); }}\n"))
+        .collect();
+    write(dir, "src/many.rs", many);
+    let mut run = command(dir, &["check", "src", "--format", "concise"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(run.stdout.take());
+    let done = run.wait_with_output().expect("waits");
+    assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
+    assert!(!stderr(&done).contains("error:"), "{}", stderr(&done));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_or_closed_standard_error_never_panics() {
+    let dir = scratch();
+    let dir = dir.path();
+    let many: String = (0..3000)
+        .map(|i| format!("fn f{i}() {{ tokio::spawn(async {{ loop {{}} }}); }}\n"))
+        .collect();
+    write(dir, "src/a.rs", many);
+    let args = ["check", "src", "--format", "json", "--statistics"];
+    let full = File::create("/dev/full").expect("/dev/full");
+    let run = command(dir, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(full))
+        .status()
+        .expect("runs");
+    assert_eq!(run.code(), Some(1));
+    let mut run = command(dir, &args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(run.stderr.take());
+    assert_eq!(run.wait().expect("waits").code(), Some(1));
+    let run = command(dir, &["explain", "no-such-rule"])
+        .stderr(Stdio::from(File::create("/dev/full").expect("/dev/full")))
+        .status()
+        .expect("runs");
+    assert_eq!(run.code(), Some(2));
+}
+
 #[test]
 fn stale_baseline_entries_show_control_characters_escaped() {
     let dir = scratch();
