@@ -415,7 +415,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     };
     let rendered = render::render(args.format, &report);
     match &args.output {
-        Some(path) => write_file(path, "--output", &rendered)?,
+        Some(path) => output::write_file(path, "--output", &rendered)?,
         None => output::to_stdout(&rendered)
             .map_err(|err| format!("cannot write the report to standard output: {err}"))?,
     }
@@ -468,7 +468,7 @@ fn apply_baseline(
     let mut notices = Vec::new();
     if let Some(path) = &args.write_baseline {
         let written = Baseline::of(findings);
-        write_file(path, "--write-baseline", &written.to_json())?;
+        output::write_file(path, "--write-baseline", &written.to_json())?;
         notices.push(format!(
             "wrote {} findings to baseline `{}`",
             written.findings.len(),
@@ -542,20 +542,4 @@ fn statistics(findings: &[Finding]) -> String {
         .iter()
         .map(|(id, n)| format!("{n:>6}  {id}\n"))
         .collect()
-}
-
-/// Writes a file all at once (through a temporary file beside it), so that
-/// nothing half-written is left behind.
-fn write_file(path: &Path, option: &str, text: &str) -> Result<(), String> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let temporary = path.with_file_name(format!(".{file_name}.tasklint-tmp"));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|err| {
-            let _ = std::fs::remove_file(&temporary);
-            format!("cannot write {option} file `{}`: {err}", path.display())
-        })
 }
