@@ -415,7 +415,15 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     };
     let rendered = render::render(args.format, &report);
     match &args.output {
-        Some(path) => output::write_file(path, "--output", &rendered)?,
+        Some(path) => {
+            let others = [
+                ("--write-baseline", args.write_baseline.as_deref()),
+                ("--baseline", args.baseline.as_deref()),
+                ("--config", args.config.as_deref()),
+            ];
+            output::refuse_overwrite("--output", path, &others)?;
+            output::write_file(path, "--output", &rendered)?;
+        }
         None => output::to_stdout(&rendered)
             .map_err(|err| format!("cannot write the report to standard output: {err}"))?,
     }
@@ -468,6 +476,11 @@ fn apply_baseline(
     let mut notices = Vec::new();
     if let Some(path) = &args.write_baseline {
         let written = Baseline::of(findings);
+        output::refuse_overwrite(
+            "--write-baseline",
+            path,
+            &[("--config", args.config.as_deref())],
+        )?;
         output::write_file(path, "--write-baseline", &written.to_json())?;
         notices.push(format!(
             "wrote {} findings to baseline `{}`",

@@ -1,7 +1,8 @@
 //! Writing the report and the baseline without losing anything: a regular
 //! (or missing) file is replaced whole through a unique temporary file beside
 //! it, anything else (a device, a FIFO, `/dev/stdout`) is written in place,
-//! and a signal removes the temporary file.
+//! a signal removes the temporary file, and a file another option names is
+//! never overwritten.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -22,6 +23,62 @@ pub fn to_stdout(text: &str) -> io::Result<()> {
     {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         written => written,
+    }
+}
+
+/// Refuses to write `path` for `option` when another option names the
+/// same file (`--output X --write-baseline X` would overwrite the baseline
+/// just written with the report). Checked just before the write, when a
+/// baseline written by this run exists.
+pub fn refuse_overwrite(
+    option: &str,
+    path: &Path,
+    others: &[(&str, Option<&Path>)],
+) -> Result<(), String> {
+    let Some(target) = identity(path) else {
+        return Ok(());
+    };
+    for (other, other_path) in others {
+        if other_path.and_then(identity).as_ref() == Some(&target) {
+            return Err(format!(
+                "{option} and {other} name the same file `{}`: refusing to overwrite it",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What makes two names one file: the same inode for a regular file that
+/// exists, the same folder and name for one that does not yet. Devices and
+/// FIFOs have none: writing one cannot destroy the other role's file.
+#[derive(PartialEq, Eq)]
+enum Identity {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    #[cfg(not(unix))]
+    Canonical(PathBuf),
+    Missing(PathBuf),
+}
+
+fn identity(path: &Path) -> Option<Identity> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                Some(Identity::Inode(meta.dev(), meta.ino()))
+            }
+            #[cfg(not(unix))]
+            {
+                fs::canonicalize(path).ok().map(Identity::Canonical)
+            }
+        }
+        Ok(_) => None,
+        Err(_) => {
+            let folder = fs::canonicalize(folder_of(path)).ok()?;
+            Some(Identity::Missing(folder.join(path.file_name()?)))
+        }
     }
 }
 

@@ -336,6 +336,84 @@ fn sigterm_while_writing_the_report_removes_the_temporary_file() {
     assert_eq!(names(dir), ["src"]);
 }
 
+#[test]
+fn output_naming_the_baseline_or_the_configuration_is_refused() {
+    let dir = scratch();
+    let dir = dir.path();
+    write(dir, "src/a.rs", LEAKY);
+    // The baseline is written; the report that would overwrite it is not.
+    let run = tasklint(
+        dir,
+        &[
+            "check",
+            "src",
+            "--write-baseline",
+            "same.json",
+            "--output",
+            "same.json",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("--output and --write-baseline name the same file `same.json`"),
+        "{}",
+        stderr(&run)
+    );
+    let baseline = std::fs::read_to_string(dir.join("same.json")).expect("baseline");
+    assert!(baseline.contains("\"version\": 1"), "{baseline}");
+    // The same file under another name.
+    let run = tasklint(
+        dir,
+        &[
+            "check",
+            "src",
+            "--baseline",
+            "same.json",
+            "--output",
+            "./src/../same.json",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("--output and --baseline name the same file"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("same.json")).expect("baseline"),
+        baseline
+    );
+    write(dir, "tasklint.toml", "lint-tests = true\n");
+    for option in ["--output", "--write-baseline"] {
+        let run = tasklint(
+            dir,
+            &[
+                "check",
+                "src",
+                "--config",
+                "tasklint.toml",
+                option,
+                "tasklint.toml",
+            ],
+        );
+        assert_eq!(run.status.code(), Some(2), "{option}");
+        assert!(stderr(&run).contains("and --config name the same file"));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("tasklint.toml")).expect("config"),
+            "lint-tests = true\n"
+        );
+    }
+    // Refreshing a baseline in place is fine.
+    let run = tasklint(
+        dir,
+        &[
+            "check",
+            "src",
+            "--baseline",
+            "same.json",
+            "--write-baseline",
+            "same.json",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+}
+
 #[cfg(unix)]
 #[test]
 fn a_full_standard_output_is_an_error_and_a_closed_pipe_is_not() {
