@@ -89,7 +89,10 @@ pub fn write_file(path: &Path, option: &str, text: &str) -> Result<(), String> {
     let fail = |err: String| format!("cannot write {option} file `{}`: {err}", path.display());
     // Our own standard output, which a process of another user (`sudo -u`)
     // may not be allowed to open again by name.
-    if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"].map(Path::new).contains(&path) {
+    if ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"]
+        .map(Path::new)
+        .contains(&path)
+    {
         return to_stdout(text).map_err(|err| fail(err.to_string()));
     }
     match target(path).map_err(|err| fail(err.to_string()))? {

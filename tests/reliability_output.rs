@@ -165,7 +165,14 @@ fn output_to_dev_stdout_appends_to_what_the_shell_opened() {
     );
     let run = tasklint(
         dir,
-        &["check", "src", "--format", "concise", "--output", "/dev/stdout"],
+        &[
+            "check",
+            "src",
+            "--format",
+            "concise",
+            "--output",
+            "/dev/stdout",
+        ],
     );
     assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
     assert!(String::from_utf8_lossy(&run.stdout).starts_with("src/a.rs:2:5: warning:"));
