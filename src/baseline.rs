@@ -2,11 +2,13 @@
 //! fingerprint; `--baseline` hides exactly those and reports the entries that
 //! no longer match, so the baseline only shrinks.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bounded;
 use crate::finding::Finding;
 use crate::rules;
 use crate::settings::Settings;
@@ -28,6 +30,43 @@ pub struct Entry {
     pub rule: String,
     pub fingerprint: String,
     pub message: String,
+}
+
+impl Entry {
+    /// The warning for an entry that no longer matches. The fields come from
+    /// a file anyone may edit: control and bidi characters are shown
+    /// escaped, so that no entry can fake a line, a workflow command
+    /// (`::error`) or terminal colours.
+    pub fn stale_warning(&self) -> String {
+        format!(
+            "warning: baseline entry no longer matches: {} [{}] {} ({}); remove it or write the baseline again",
+            visible(&self.path),
+            visible(&self.rule),
+            visible(&self.message),
+            visible(&self.fingerprint)
+        )
+    }
+}
+
+/// `text` with control characters (`\n`, ESC) and the bidi characters that
+/// reorder what a terminal shows escaped, as rustc shows them (`\u{1b}`).
+fn visible(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
 }
 
 impl Baseline {
@@ -55,7 +94,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let text = bounded::read_to_string(path, bounded::BASELINE_LIMIT)
             .map_err(|err| format!("cannot read baseline `{}`: {err}", path.display()))?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|err| {
             format!(

@@ -1,7 +1,7 @@
 //! The command line: `tasklint check`, `rules`, `explain`.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,11 +13,13 @@ use rayon::prelude::*;
 use crate::baseline::Baseline;
 use crate::config::{self, Resolver};
 use crate::crate_pass;
+use crate::diag::{self, diag};
 use crate::discover::{CrateRoots, DiscoverOptions};
 use crate::engine::{self, Early, FileJob, Loaded};
 use crate::finding::{Finding, Severity};
 use crate::inputs::{self, Input, Source};
 use crate::mask::CrateFields;
+use crate::output;
 use crate::render::{self, Format, Report};
 use crate::rules;
 use crate::settings::Settings;
@@ -156,24 +158,29 @@ pub fn run_from(
         Command::Check(args) => match check(&args, invocation) {
             Ok(code) => code,
             Err(message) => {
-                eprintln!("error: {message}");
+                diag!("error: {message}");
                 ExitCode::from(2)
             }
         },
-        Command::Rules { format } => {
-            print!("{}", list_rules(format));
-            ExitCode::SUCCESS
-        }
+        Command::Rules { format } => print_out(&list_rules(format)),
         Command::Explain { rule } => match rules::by_id(&rule) {
-            Some(rule) => {
-                print!("{}", rule.doc);
-                ExitCode::SUCCESS
-            }
+            Some(rule) => print_out(rule.doc),
             None => {
-                eprintln!("error: unknown rule `{rule}` (see `tasklint rules` for the list)");
+                diag!("error: unknown rule `{rule}` (see `tasklint rules` for the list)");
                 ExitCode::from(2)
             }
         },
+    }
+}
+
+/// `rules` and `explain` print to standard output.
+fn print_out(text: &str) -> ExitCode {
+    match output::to_stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            diag!("error: cannot write to standard output: {err}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -298,7 +305,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
     let gathered = pool.install(|| inputs::gather(&request, &mut resolver, early_reads))?;
     for warning in &gathered.warnings {
-        eprintln!("warning: {warning}");
+        diag!("warning: {warning}");
     }
     let (files, earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
@@ -409,15 +416,20 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     };
     let rendered = render::render(args.format, &report);
     match &args.output {
-        Some(path) => write_file(path, "--output", &rendered)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(rendered.as_bytes());
-            let _ = stdout.flush();
+        Some(path) => {
+            let others = [
+                ("--write-baseline", args.write_baseline.as_deref()),
+                ("--baseline", args.baseline.as_deref()),
+                ("--config", args.config.as_deref()),
+            ];
+            output::refuse_overwrite("--output", path, &others)?;
+            output::write_file(path, "--output", &rendered)?;
         }
+        None => output::to_stdout(&rendered)
+            .map_err(|err| format!("cannot write the report to standard output: {err}"))?,
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
-        eprintln!(
+        diag!(
             "timing: walk, read and prefilter {:.3}s, decode and mask {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
             discovered.as_secs_f64(),
             (read - discovered).as_secs_f64(),
@@ -428,17 +440,17 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     }
     if !args.quiet {
         if args.format != Format::Human {
-            eprintln!("{}", report.summary());
+            diag!("{}", report.summary());
         }
         if files.is_empty() {
-            eprintln!("warning: no Rust files found under the given paths");
+            diag!("warning: no Rust files found under the given paths");
         }
         for notice in notices {
-            eprintln!("{notice}");
+            diag!("{notice}");
         }
         if args.statistics {
-            eprint!("{}", statistics(&findings));
-            eprintln!("files: {} scanned, {parsed} parsed", files.len());
+            diag::text(&statistics(&findings));
+            diag!("files: {} scanned, {parsed} parsed", files.len());
         }
     }
     let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
@@ -465,7 +477,12 @@ fn apply_baseline(
     let mut notices = Vec::new();
     if let Some(path) = &args.write_baseline {
         let written = Baseline::of(findings);
-        write_file(path, "--write-baseline", &written.to_json())?;
+        output::refuse_overwrite(
+            "--write-baseline",
+            path,
+            &[("--config", args.config.as_deref())],
+        )?;
+        output::write_file(path, "--write-baseline", &written.to_json())?;
         notices.push(format!(
             "wrote {} findings to baseline `{}`",
             written.findings.len(),
@@ -484,10 +501,7 @@ fn apply_baseline(
         // Stale entries are warnings on standard error, even with --quiet,
         // and do not change the exit code: fixing a finding must not fail CI.
         for entry in stale {
-            eprintln!(
-                "warning: baseline entry no longer matches: {} [{}] {} ({}); remove it or write the baseline again",
-                entry.path, entry.rule, entry.message, entry.fingerprint
-            );
+            diag!("{}", entry.stale_warning());
         }
     }
     Ok(notices)
@@ -550,20 +564,4 @@ fn statistics(findings: &[Finding]) -> String {
         .iter()
         .map(|(id, n)| format!("{n:>6}  {id}\n"))
         .collect()
-}
-
-/// Writes a file all at once (through a temporary file beside it), so that
-/// nothing half-written is left behind.
-fn write_file(path: &Path, option: &str, text: &str) -> Result<(), String> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let temporary = path.with_file_name(format!(".{file_name}.tasklint-tmp"));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|err| {
-            let _ = std::fs::remove_file(&temporary);
-            format!("cannot write {option} file `{}`: {err}", path.display())
-        })
 }

@@ -13,6 +13,7 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use crate::bounded;
 use crate::discover::{CrateRoots, Probes};
 use crate::fasthash::FastMap;
 use crate::finding::Severity;
@@ -374,9 +375,10 @@ impl Resolver {
 }
 
 /// Reads a configuration file. `Ok(None)` for a `Cargo.toml` without a
-/// tasklint table (or one that is not valid TOML: that is cargo's to report).
+/// tasklint table. A `Cargo.toml` that mentions tasklint but is not valid
+/// TOML is an error: skipping it would turn its configuration off unseen.
 pub fn load(file: &Path) -> Result<Option<Config>, String> {
-    let text = std::fs::read_to_string(file)
+    let text = bounded::read_to_string(file, bounded::CONFIG_LIMIT)
         .map_err(|err| format!("cannot read configuration `{}`: {err}", file.display()))?;
     let is_manifest = file.file_name().is_some_and(|n| n == "Cargo.toml");
     if is_manifest && !text.contains("tasklint") {
@@ -388,11 +390,17 @@ pub fn load(file: &Path) -> Result<Option<Config>, String> {
         .unwrap_or_default();
     let document = match DeTable::parse(&text) {
         Ok(document) => document,
-        Err(_) if is_manifest => return Ok(None),
         Err(err) => {
             let line = err.span().map_or(1, |span| line_of(&text, span.start));
+            // toml's "duplicate key" spans the key but does not name it.
+            let key = err
+                .span()
+                .filter(|_| err.message() == "duplicate key")
+                .and_then(|span| text.get(span))
+                .map(|key| format!(" `{}`", key.trim()))
+                .unwrap_or_default();
             return Err(format!(
-                "{}:{line}: invalid TOML: {}",
+                "{}:{line}: invalid TOML: {}{key}",
                 file.display(),
                 err.message()
             ));
@@ -412,13 +420,18 @@ pub fn load(file: &Path) -> Result<Option<Config>, String> {
                 .and_then(|t| get(t, "tasklint"))
                 .map(|value| (value, format!("{name}.metadata.tasklint")))
         };
-        let Some((value, prefix)) = section("package").or_else(|| section("workspace")) else {
+        let table = |(value, prefix)| parser.table(value, prefix);
+        let package = section("package").map(table).transpose()?;
+        let workspace = section("workspace").map(table).transpose()?;
+        // The package's table wins; a workspace table beside it must be
+        // valid all the same.
+        if let (Some(_), Some((table, prefix))) = (&package, &workspace) {
+            parser.config(table, prefix)?;
+        }
+        let Some(found) = package.or(workspace) else {
             return Ok(None);
         };
-        match value.get_ref() {
-            DeValue::Table(table) => (table, format!("{prefix}.")),
-            _ => return Err(parser.error(value.span().start, &prefix, "a table")),
-        }
+        found
     } else {
         (document.get_ref(), String::new())
     };
@@ -484,6 +497,18 @@ impl Parser<'_> {
             self.file.display(),
             line_of(self.text, offset)
         )
+    }
+
+    /// A manifest's tasklint table, and the prefix of its keys in messages.
+    fn table<'t, 'i>(
+        &self,
+        value: &'t Spanned<DeValue<'i>>,
+        prefix: String,
+    ) -> Result<(&'t DeTable<'i>, String), String> {
+        match value.get_ref() {
+            DeValue::Table(table) => Ok((table, format!("{prefix}."))),
+            _ => Err(self.error(value.span().start, &prefix, "a table")),
+        }
     }
 
     fn config(&self, table: &DeTable<'_>, prefix: &str) -> Result<Config, String> {

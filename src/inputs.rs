@@ -1,7 +1,6 @@
 //! What a run lints: the discovered files and standard input, each with the
 //! settings of its nearest configuration (SPEC §3, §4).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -12,6 +11,7 @@ use crate::discover::{self, DiscoverOptions};
 use crate::engine::Early;
 use crate::fasthash::FastMap;
 use crate::settings::Settings;
+use std::io::Read;
 
 /// Where an input's text comes from.
 #[derive(Debug)]

@@ -4,15 +4,21 @@
 //! parses and walks each one ([`walk`]) with the [`rules`]' checks, and
 //! [`render`] writes the sorted findings.
 
+// Standard output carries the report alone, written by `output`; messages
+// go through `diag`, which never panics on a closed or full stream.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 /// syn allocates for every token; glibc's allocator took ~30% of a corpus run.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod baseline;
+pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod crate_pass;
 pub mod depth;
+pub mod diag;
 pub mod discover;
 pub mod engine;
 pub mod fasthash;
@@ -23,6 +29,7 @@ pub mod handles;
 pub mod inputs;
 pub mod macros;
 pub mod mask;
+pub mod output;
 pub mod prefilter;
 pub mod render;
 pub mod resolve;
