@@ -15,6 +15,7 @@ pub mod crate_pass;
 pub mod depth;
 pub mod discover;
 pub mod engine;
+pub mod escape;
 pub mod fasthash;
 pub mod finding;
 pub mod fingerprint;
