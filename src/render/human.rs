@@ -1,11 +1,29 @@
 //! rustc-style diagnostics through codespan-reporting, then a summary line.
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::Buffer};
 
-use super::Report;
-use crate::finding::{Finding, Region, Severity};
+use super::{Lines, Report};
+use crate::finding::{Finding, Severity};
+
+/// One file prepared once for all its findings: codespan's line index and ours.
+struct Shown<'s> {
+    path: &'s str,
+    lines: Lines<'s>,
+    file: SimpleFile<&'s str, &'s str>,
+}
+
+impl<'s> Shown<'s> {
+    fn new(path: &'s str, source: &'s str) -> Shown<'s> {
+        let file = SimpleFile::new(path, source);
+        Shown {
+            path,
+            lines: Lines::new(source),
+            file,
+        }
+    }
+}
 
 pub fn render(report: &Report<'_>) -> String {
     let mut buffer = if report.color {
@@ -14,24 +32,18 @@ pub fn render(report: &Report<'_>) -> String {
         Buffer::no_color()
     };
     let config = term::Config::default();
-    let mut files = SimpleFiles::new();
-    let mut current: Option<(String, usize)> = None;
+    let mut current: Option<Shown<'_>> = None;
     for finding in report.findings {
-        let source = report
-            .sources
-            .get(&finding.path)
-            .map(String::as_str)
-            .unwrap_or("");
-        let id = match &current {
-            Some((path, id)) if *path == finding.path => *id,
+        let shown = match current.take() {
+            Some(shown) if shown.path == finding.path => shown,
             _ => {
-                let id = files.add(finding.path.clone(), source.to_string());
-                current = Some((finding.path.clone(), id));
-                id
+                let source = report.sources.get(&finding.path).map_or("", String::as_str);
+                Shown::new(&finding.path, source)
             }
         };
-        let diagnostic = to_diagnostic(finding, id, source);
-        if term::emit(&mut buffer, &config, &files, &diagnostic).is_err() {
+        let range = shown.lines.range(finding.region);
+        let diagnostic = to_diagnostic(finding, range);
+        if term::emit(&mut buffer, &config, &shown.file, &diagnostic).is_err() {
             // A span outside the text: fall back to the one-line form.
             let line = format!(
                 "{}:{}:{}: {}: {} [{}]\n",
@@ -44,6 +56,7 @@ pub fn render(report: &Report<'_>) -> String {
             );
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }
+        current = Some(shown);
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
     out.push_str(&report.summary());
@@ -51,7 +64,7 @@ pub fn render(report: &Report<'_>) -> String {
     out
 }
 
-fn to_diagnostic(finding: &Finding, file_id: usize, source: &str) -> Diagnostic<usize> {
+fn to_diagnostic(finding: &Finding, range: std::ops::Range<usize>) -> Diagnostic<()> {
     let severity = match finding.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
@@ -60,49 +73,6 @@ fn to_diagnostic(finding: &Finding, file_id: usize, source: &str) -> Diagnostic<
     Diagnostic::new(severity)
         .with_message(&finding.message)
         .with_code(finding.rule.id)
-        .with_labels(vec![Label::primary(
-            file_id,
-            byte_range(source, finding.region),
-        )])
+        .with_labels(vec![Label::primary((), range)])
         .with_notes(vec![format!("help: {}", finding.help)])
-}
-
-/// Byte offsets of a region's 1-based line/column (in characters) bounds.
-pub fn byte_range(source: &str, region: Region) -> std::ops::Range<usize> {
-    let start = byte_offset(source, region.line, region.column);
-    let end = byte_offset(source, region.end_line, region.end_column).max(start);
-    start..end
-}
-
-fn byte_offset(source: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (index, text) in source.split_inclusive('\n').enumerate() {
-        if index + 1 == line {
-            let within: usize = text
-                .char_indices()
-                .nth(column.saturating_sub(1))
-                .map(|(i, _)| i)
-                .unwrap_or(text.trim_end_matches(['\n', '\r']).len());
-            return offset + within;
-        }
-        offset += text.len();
-    }
-    source.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_ranges_count_characters() {
-        let source = "fn a() {}\nlet é = spawn(x);\n";
-        let region = Region {
-            line: 2,
-            column: 9,
-            end_line: 2,
-            end_column: 14,
-        };
-        assert_eq!(&source[byte_range(source, region)], "spawn");
-    }
 }
