@@ -1,9 +1,12 @@
 //! GitHub Actions workflow commands, which the runner turns into annotations.
+//! Properties (the file) are escaped as GitHub specifies, so the runner reads
+//! them back exactly; the message is display text, shown through
+//! [`crate::escape::text`] first.
 
 use std::fmt::Write;
 
 use super::Report;
-use crate::escape::{github_data, github_property};
+use crate::escape::{self, github_data, github_property};
 use crate::finding::Severity;
 
 pub fn render(report: &Report<'_>) -> String {
@@ -27,7 +30,7 @@ pub fn render(report: &Report<'_>) -> String {
         let _ = writeln!(
             out,
             "::{command} {properties},title={title}::{}",
-            github_data(&f.message)
+            github_data(&escape::text(&f.message))
         );
     }
     out
