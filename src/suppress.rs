@@ -75,14 +75,35 @@ impl Suppressions {
             return Suppressions::default();
         }
         let lines: Vec<&str> = source.lines().collect();
+        // For each line, the first line at or below it that is not a `//` comment.
+        let mut code_below = vec![lines.len(); lines.len() + 1];
+        for index in (0..lines.len()).rev() {
+            code_below[index] = if lines[index].trim_start().starts_with("//") {
+                code_below[index + 1]
+            } else {
+                index
+            };
+        }
         let mut directives = Vec::new();
-        for (index, text) in lines.iter().enumerate() {
-            if let Some(mut directive) = parse_line(text, index + 1) {
+        let mut line_start = 0;
+        let mut index = 0;
+        for comment in line_comments(source) {
+            while index + 1 < lines.len() && line_start + lines[index].len() <= comment {
+                line_start += source[line_start..]
+                    .find('\n')
+                    .map_or(source.len() - line_start, |n| n + 1);
+                index += 1;
+            }
+            let Some(text) = lines.get(index) else {
+                break;
+            };
+            if let Some(mut directive) = parse_line(text, index + 1, comment - line_start) {
                 if directive.alone && directive.scope != Scope::File {
                     // Stacked comment lines share the code line below them.
-                    let next = (index + 1..lines.len())
-                        .find(|&i| !lines[i].trim_start().starts_with("//"))
-                        .map_or(index + 2, |i| i + 1);
+                    let next = match code_below[index + 1] {
+                        none if none == lines.len() => index + 2,
+                        code => code + 1,
+                    };
                     directive.scope = Scope::Lines(next, next);
                 }
                 directives.push(directive);
@@ -270,10 +291,13 @@ pub fn escalate_unknown(findings: &mut [Finding]) {
     }
 }
 
-/// Parses one line's `// tasklint:` comment, if it has one.
-fn parse_line(text: &str, line: usize) -> Option<Directive> {
-    let comment = comment_start(text)?;
-    let body = text[comment..].trim_start_matches(['/', '!']).trim_start();
+/// Parses the `// tasklint:` comment starting at byte `comment` of a line,
+/// if it is one.
+fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
+    let body = text
+        .get(comment..)?
+        .trim_start_matches(['/', '!'])
+        .trim_start();
     let after = body.strip_prefix(MARKER)?;
     let marker_at = text.len() - body.len();
     let rest = after.trim_start();
@@ -334,20 +358,6 @@ fn malformed(text: &str, line: usize, at: usize, alone: bool) -> Directive {
     }
 }
 
-/// The byte offset of a `//` comment that holds the marker, outside string
-/// literals (a quote count, which is enough for one line of real code).
-fn comment_start(text: &str) -> Option<usize> {
-    let marker = text.find(MARKER)?;
-    let before = &text[..marker];
-    let comment = before.find("//")?;
-    let between = before[comment..].trim_start_matches(['/', '!']);
-    if !between.trim().is_empty() {
-        return None;
-    }
-    let quotes = text[..comment].matches('"').count() - text[..comment].matches("\\\"").count();
-    (quotes % 2 == 0).then_some(comment)
-}
-
 fn region_of(text: &str, line: usize, start: usize, end: usize) -> Region {
     let column = text[..start].chars().count() + 1;
     Region {
@@ -355,6 +365,127 @@ fn region_of(text: &str, line: usize, start: usize, end: usize) -> Region {
         column,
         end_line: line,
         end_column: column + text[start..end].chars().count(),
+    }
+}
+
+/// The byte offsets of a file's `//` comments: a lexer pass that skips
+/// string, byte-string, raw-string and character literals and block
+/// comments, so that a marker inside them is text, not a comment. An
+/// unterminated literal or comment runs to the end of the file.
+fn line_comments(source: &str) -> Vec<usize> {
+    let text = source.as_bytes();
+    let mut comments = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let next = text.get(i + 1).copied();
+        i = match text[i] {
+            b'/' if next == Some(b'/') => {
+                comments.push(i);
+                text[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(text.len(), |n| i + n)
+            }
+            b'/' if next == Some(b'*') => block_comment_end(text, i),
+            b'"' => string_end(text, i + 1),
+            b'\'' => char_or_lifetime_end(source, i),
+            c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
+                let end = word_end(text, i);
+                let hashes = text[end..].iter().take_while(|&&c| c == b'#').count();
+                let raw = matches!(&text[i..end], b"r" | b"br" | b"cr");
+                if raw && text.get(end + hashes) == Some(&b'"') {
+                    raw_string_end(text, end + hashes + 1, hashes)
+                } else {
+                    end
+                }
+            }
+            _ => i + 1,
+        };
+    }
+    comments
+}
+
+fn word_end(text: &[u8], from: usize) -> usize {
+    from + text[from..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80)
+        .count()
+}
+
+/// The end of a (nesting) block comment starting at `from`.
+fn block_comment_end(text: &[u8], from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i + 1 < text.len() {
+        match (text[i], text[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
+/// The end of a string whose text starts at `from` (after the quote).
+fn string_end(text: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
+/// The end of a raw string whose text starts at `from`, closed by `"` and `hashes` `#`s.
+fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> usize {
+    let mut i = from;
+    while i < text.len() {
+        if text[i] == b'"'
+            && text[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&c| c == b'#')
+                .count()
+                == hashes
+        {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// At a `'`: the end of a character literal (`'x'`, `'é'`, `'\''`,
+/// `'\u{1F600}'`), or of the `'` of a lifetime or label, as rustc's lexer
+/// tells them apart.
+fn char_or_lifetime_end(source: &str, at: usize) -> usize {
+    let rest = &source[at + 1..];
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some('\\') => {
+            // Skip the escaped character, then find the closing quote on this line.
+            let escaped = chars.next().map_or(0, char::len_utf8);
+            let from = at + 2 + escaped;
+            let tail = &source.as_bytes()[from..];
+            match tail.iter().position(|&c| c == b'\'' || c == b'\n') {
+                Some(n) if tail[n] == b'\'' => from + n + 1,
+                _ => from,
+            }
+        }
+        Some(first) if chars.next() == Some('\'') => at + 1 + first.len_utf8() + 1,
+        _ => at + 1,
     }
 }
 
@@ -431,7 +562,12 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> Directive {
-        parse_line(text, 7).expect("a directive")
+        let comment = line_comments(text)[0];
+        parse_line(text, 7, comment).expect("a directive")
+    }
+
+    fn directives(source: &str) -> Vec<Directive> {
+        Suppressions::parse(source).directives
     }
 
     #[test]
@@ -483,8 +619,37 @@ mod tests {
 
     #[test]
     fn ignores_the_marker_in_strings_and_prose() {
-        assert!(parse_line(r#"let s = "// tasklint: allow(all)";"#, 1).is_none());
-        assert!(parse_line("// see tasklint: it helps", 1).is_none());
-        assert!(parse_line("// tasklint: alow(x)", 1).is_some_and(|d| d.malformed.is_some()));
+        assert!(directives(r#"let s = "// tasklint: allow(all)";"#).is_empty());
+        assert!(directives("// see tasklint: it helps").is_empty());
+        assert!(directives("// tasklint: alow(x)")[0].malformed.is_some());
+    }
+
+    #[test]
+    fn only_real_comments_are_directives() {
+        let source = r####"let a = r#"
+// tasklint: allow-file(all)
+"#;
+let b = "a \" quote
+// tasklint: allow(all)
+"; let c = b"
+// tasklint: allow(all)
+";
+let d = br##"// tasklint: allow(all)"##;
+/* outer /* inner */ // tasklint: allow(all)
+*/
+let e = ('"', '\'', 'é', '\u{22}'); // tasklint: allow(detached-spawn)
+fn f<'a>(x: &'a str) -> &'a str { x } // tasklint: allow(all)
+// tasklint: allow-file(detached-spawn)
+"####;
+        let found: Vec<usize> = directives(source).iter().map(|d| d.line).collect();
+        assert_eq!(found, [12, 13, 14]);
+    }
+
+    #[test]
+    fn stacked_comments_cover_the_code_below() {
+        let d =
+            directives("// tasklint: allow(all)\n// why\n\nspawn();\n// tasklint: allow(all)\n");
+        assert_eq!(d[0].scope, Scope::Lines(3, 3));
+        assert_eq!(d[1].scope, Scope::Lines(6, 6));
     }
 }

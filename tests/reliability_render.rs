@@ -232,3 +232,31 @@ fn many_findings_in_one_file_render_in_every_format() {
         .collect();
     assert_eq!(hashes.len(), count, "each line hashes its own text");
 }
+
+#[test]
+fn a_suppression_inside_a_string_literal_silences_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "a.rs",
+        "fn main() {\n    tokio::spawn(async { loop {} });\n    let t = r\"\n// tasklint: allow-file(all)\n\";\n}\n",
+    );
+    write(
+        dir.path(),
+        "b.rs",
+        "fn main() {\n    let b = \"\n// tasklint: allow(all)\n\"; tokio::spawn(async { loop {} });\n}\n",
+    );
+    write(
+        dir.path(),
+        "c.rs",
+        "fn main() {\n    let q = '\"'; tokio::spawn(async { loop {} }); // tasklint: allow(detached-endless-task) a real comment\n}\n",
+    );
+    let out = stdout(&tasklint(
+        dir.path(),
+        &["check", ".", "--format", "concise"],
+    ));
+    assert!(out.contains("a.rs:2:5: warning:"), "{out}");
+    assert!(out.contains("b.rs:4:4: warning:"), "{out}");
+    // A `"` in a character literal opens no string: the comment after it is real.
+    assert!(!out.contains("c.rs"), "{out}");
+}
