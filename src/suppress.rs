@@ -29,6 +29,16 @@ struct Entry {
     allowed: Allowed,
     /// Where the id is written, for the finding if it is unused.
     region: Region,
+    /// Its index in the directive's `known`; `None` for an unknown id.
+    known: Option<usize>,
+}
+
+/// One distinct id a comment names (`all` or a rule), and whether it
+/// silenced anything: repeated ids share one, so that checking a finding
+/// against a comment costs the number of distinct ids, not of ids written.
+#[derive(Debug, Clone)]
+struct Known {
+    allowed: Allowed,
     used: bool,
 }
 
@@ -47,6 +57,7 @@ struct Directive {
     alone: bool,
     scope: Scope,
     entries: Vec<Entry>,
+    known: Vec<Known>,
     /// A comment that starts like a suppression but cannot be read.
     malformed: Option<Region>,
 }
@@ -176,8 +187,8 @@ impl Suppressions {
             if !in_scope {
                 continue;
             }
-            for entry in &mut directive.entries {
-                let hit = match &entry.allowed {
+            for known in &mut directive.known {
+                let hit = match &known.allowed {
                     // `allow(all)` cannot silence the report that it is unused.
                     Allowed::All => !is_unused_rule,
                     Allowed::Rule(r) => r.id == rule.id,
@@ -185,7 +196,7 @@ impl Suppressions {
                 };
                 if hit {
                     covered = true;
-                    entry.used |= mark;
+                    known.used |= mark;
                 }
             }
         }
@@ -213,7 +224,9 @@ impl Suppressions {
                         format!("suppression names unknown rule `{id}`"),
                         "fix the rule id (see `tasklint rules`) or remove it",
                     ),
-                    _ if entry.used || !rules_ran => continue,
+                    _ if !rules_ran || entry.known.is_some_and(|k| directive.known[k].used) => {
+                        continue
+                    }
                     Allowed::Rule(rule) if rule.id == unused_suppression::RULE.id => continue,
                     Allowed::Rule(rule) if CRATE_WIDE.contains(&rule.id) => continue,
                     Allowed::Rule(rule) => (
@@ -313,7 +326,9 @@ fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
     let Some(close) = text[ids_at..].find(')') else {
         return Some(malformed(text, line, marker_at, alone));
     };
+    let mut columns = Columns::new(text);
     let mut entries = Vec::new();
+    let mut known: Vec<Known> = Vec::new();
     let mut offset = ids_at;
     for raw in text[ids_at..ids_at + close].split(',') {
         let id = raw.trim();
@@ -326,10 +341,25 @@ fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
             "all" => Allowed::All,
             _ => rules::by_id(id).map_or_else(|| Allowed::Unknown(id.to_string()), Allowed::Rule),
         };
+        let index = match &allowed {
+            Allowed::Unknown(_) => None,
+            _ => Some(
+                known
+                    .iter()
+                    .position(|k| k.allowed == allowed)
+                    .unwrap_or_else(|| {
+                        known.push(Known {
+                            allowed: allowed.clone(),
+                            used: false,
+                        });
+                        known.len() - 1
+                    }),
+            ),
+        };
         entries.push(Entry {
             allowed,
-            region: region_of(text, line, start, start + id.len()),
-            used: false,
+            region: columns.region(line, start, start + id.len()),
+            known: index,
         });
     }
     if entries.is_empty() {
@@ -344,6 +374,7 @@ fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
             Scope::Lines(line, line)
         },
         entries,
+        known,
         malformed: None,
     })
 }
@@ -354,17 +385,45 @@ fn malformed(text: &str, line: usize, at: usize, alone: bool) -> Directive {
         alone,
         scope: Scope::Lines(line, line),
         entries: Vec::new(),
-        malformed: Some(region_of(text, line, at, at + MARKER.len())),
+        known: Vec::new(),
+        malformed: Some(Columns::new(text).region(line, at, at + MARKER.len())),
     }
 }
 
-fn region_of(text: &str, line: usize, start: usize, end: usize) -> Region {
-    let column = text[..start].chars().count() + 1;
-    Region {
-        line,
-        column,
-        end_line: line,
-        end_column: column + text[start..end].chars().count(),
+/// Columns (in characters) of byte offsets in a line, asked in increasing
+/// order: counting on from the last answer keeps a long `allow(..)` list linear.
+struct Columns<'t> {
+    text: &'t str,
+    at: usize,
+    column: usize,
+}
+
+impl<'t> Columns<'t> {
+    fn new(text: &'t str) -> Columns<'t> {
+        Columns {
+            text,
+            at: 0,
+            column: 1,
+        }
+    }
+
+    fn column(&mut self, offset: usize) -> usize {
+        if offset < self.at {
+            *self = Columns::new(self.text);
+        }
+        self.column += self.text[self.at..offset].chars().count();
+        self.at = offset;
+        self.column
+    }
+
+    fn region(&mut self, line: usize, start: usize, end: usize) -> Region {
+        let column = self.column(start);
+        Region {
+            line,
+            column,
+            end_line: line,
+            end_column: self.column(end),
+        }
     }
 }
 
@@ -643,6 +702,17 @@ fn f<'a>(x: &'a str) -> &'a str { x } // tasklint: allow(all)
 "####;
         let found: Vec<usize> = directives(source).iter().map(|d| d.line).collect();
         assert_eq!(found, [12, 13, 14]);
+    }
+
+    #[test]
+    fn a_long_id_list_keeps_its_columns() {
+        let source = format!("// tasklint: allow({}detached-spawn)\n", "é, ".repeat(3000));
+        let d = &directives(&source)[0];
+        assert_eq!(d.entries.len(), 3001);
+        assert_eq!(d.known.len(), 1);
+        let last = d.entries[3000].region;
+        assert_eq!(last.column, "// tasklint: allow(".len() + 3 * 3000 + 1);
+        assert_eq!(last.end_column, last.column + "detached-spawn".len());
     }
 
     #[test]

@@ -260,3 +260,33 @@ fn a_suppression_inside_a_string_literal_silences_nothing() {
     // A `"` in a character literal opens no string: the comment after it is real.
     assert!(!out.contains("c.rs"), "{out}");
 }
+
+#[test]
+fn a_long_allow_list_is_read_whole() {
+    // 40k ids once took a minute (each id's column was counted from the
+    // start of the line, and each finding hashed the whole line).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let count = 40_000;
+    let source = format!(
+        "// tasklint: allow({}detached-endless-task)\nfn g() {{ tokio::spawn(async {{ loop {{}} }}); }}\n",
+        "x, ".repeat(count)
+    );
+    write(dir.path(), "allow.rs", &source);
+    let out = stdout(&tasklint(
+        dir.path(),
+        &["check", "allow.rs", "--format", "json"],
+    ));
+    let findings: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let findings = findings.as_array().expect("array");
+    assert_eq!(
+        findings.len(),
+        count,
+        "the leak is silenced, every unknown id reported"
+    );
+    let last = &findings[count - 1];
+    assert_eq!(last["message"], "suppression names unknown rule `x`");
+    assert_eq!(
+        last["column"],
+        "// tasklint: allow(".len() + 3 * (count - 1) + 1
+    );
+}
