@@ -23,14 +23,33 @@ pub fn normalise_line(line: &str) -> String {
 /// Hands out fingerprints for one file, counting identical ones so that two
 /// findings on identical lines in the same item still differ.
 #[derive(Default)]
-pub struct Fingerprinter {
+pub struct Fingerprinter<'l> {
     seen: HashMap<u64, usize>,
+    /// The line last fingerprinted and the hashes made of it (by rule, path
+    /// and item): findings come by line, so the many findings of one long
+    /// line normalise and hash it once, not once each. Borrowed, so the same
+    /// address and length is the same text.
+    line: Option<&'l str>,
+    bases: HashMap<(String, String, String), u64>,
 }
 
-impl Fingerprinter {
-    pub fn fingerprint(&mut self, rule: &str, path: &str, line_text: &str, item: &str) -> String {
-        let line = normalise_line(line_text);
-        let base = fnv1a(&[rule, path, &line, item]);
+impl<'l> Fingerprinter<'l> {
+    pub fn fingerprint(
+        &mut self,
+        rule: &str,
+        path: &str,
+        line_text: &'l str,
+        item: &str,
+    ) -> String {
+        if !self.line.is_some_and(|line| std::ptr::eq(line, line_text)) {
+            self.line = Some(line_text);
+            self.bases.clear();
+        }
+        let key = (rule.to_string(), path.to_string(), item.to_string());
+        let base = *self
+            .bases
+            .entry(key)
+            .or_insert_with(|| fnv1a(&[rule, path, &normalise_line(line_text), item]));
         let occurrence = self.seen.entry(base).or_insert(0);
         let index = occurrence.to_string();
         *occurrence += 1;
@@ -71,5 +90,35 @@ mod tests {
         assert_ne!(a, fp.fingerprint("detached-spawn", "a.rs", "x", "run"));
         let mut fp = Fingerprinter::default();
         assert_ne!(a, fp.fingerprint("unreaped-child", "a.rs", "x", "main"));
+    }
+
+    #[test]
+    fn many_findings_on_one_line_keep_their_fingerprints() {
+        // The fingerprints as computed before the per-line memo.
+        let mut seen: HashMap<u64, usize> = HashMap::new();
+        let mut plain = |rule: &str, line: &str, item: &str| {
+            let base = fnv1a(&[rule, "a.rs", &normalise_line(line), item]);
+            let occurrence = seen.entry(base).or_insert(0);
+            let index = occurrence.to_string();
+            *occurrence += 1;
+            format!("{:016x}", fnv1a(&[&format!("{base:016x}"), &index]))
+        };
+        let line = "tokio::spawn(x); ".repeat(100);
+        let copy = line.clone();
+        let mut fp = Fingerprinter::default();
+        for (rule, text, item) in [
+            ("detached-spawn", line.as_str(), "main"),
+            ("detached-spawn", line.as_str(), "main"),
+            ("detached-spawn", line.as_str(), "run"),
+            ("unused-suppression", line.as_str(), "main"),
+            ("detached-spawn", copy.as_str(), "main"),
+            ("detached-spawn", "x", "main"),
+            ("detached-spawn", line.as_str(), "main"),
+        ] {
+            assert_eq!(
+                fp.fingerprint(rule, "a.rs", text, item),
+                plain(rule, text, item)
+            );
+        }
     }
 }

@@ -21,6 +21,7 @@ pub mod depth;
 pub mod diag;
 pub mod discover;
 pub mod engine;
+pub mod escape;
 pub mod fasthash;
 pub mod finding;
 pub mod fingerprint;

@@ -29,6 +29,16 @@ struct Entry {
     allowed: Allowed,
     /// Where the id is written, for the finding if it is unused.
     region: Region,
+    /// Its index in the directive's `known`; `None` for an unknown id.
+    known: Option<usize>,
+}
+
+/// One distinct id a comment names (`all` or a rule), and whether it
+/// silenced anything: repeated ids share one, so that checking a finding
+/// against a comment costs the number of distinct ids, not of ids written.
+#[derive(Debug, Clone)]
+struct Known {
+    allowed: Allowed,
     used: bool,
 }
 
@@ -47,6 +57,7 @@ struct Directive {
     alone: bool,
     scope: Scope,
     entries: Vec<Entry>,
+    known: Vec<Known>,
     /// A comment that starts like a suppression but cannot be read.
     malformed: Option<Region>,
 }
@@ -75,14 +86,35 @@ impl Suppressions {
             return Suppressions::default();
         }
         let lines: Vec<&str> = source.lines().collect();
+        // For each line, the first line at or below it that is not a `//` comment.
+        let mut code_below = vec![lines.len(); lines.len() + 1];
+        for index in (0..lines.len()).rev() {
+            code_below[index] = if lines[index].trim_start().starts_with("//") {
+                code_below[index + 1]
+            } else {
+                index
+            };
+        }
         let mut directives = Vec::new();
-        for (index, text) in lines.iter().enumerate() {
-            if let Some(mut directive) = parse_line(text, index + 1) {
+        let mut line_start = 0;
+        let mut index = 0;
+        for comment in line_comments(source) {
+            while index + 1 < lines.len() && line_start + lines[index].len() <= comment {
+                line_start += source[line_start..]
+                    .find('\n')
+                    .map_or(source.len() - line_start, |n| n + 1);
+                index += 1;
+            }
+            let Some(text) = lines.get(index) else {
+                break;
+            };
+            if let Some(mut directive) = parse_line(text, index + 1, comment - line_start) {
                 if directive.alone && directive.scope != Scope::File {
                     // Stacked comment lines share the code line below them.
-                    let next = (index + 1..lines.len())
-                        .find(|&i| !lines[i].trim_start().starts_with("//"))
-                        .map_or(index + 2, |i| i + 1);
+                    let next = match code_below[index + 1] {
+                        none if none == lines.len() => index + 2,
+                        code => code + 1,
+                    };
                     directive.scope = Scope::Lines(next, next);
                 }
                 directives.push(directive);
@@ -155,8 +187,8 @@ impl Suppressions {
             if !in_scope {
                 continue;
             }
-            for entry in &mut directive.entries {
-                let hit = match &entry.allowed {
+            for known in &mut directive.known {
+                let hit = match &known.allowed {
                     // `allow(all)` cannot silence the report that it is unused.
                     Allowed::All => !is_unused_rule,
                     Allowed::Rule(r) => r.id == rule.id,
@@ -164,7 +196,7 @@ impl Suppressions {
                 };
                 if hit {
                     covered = true;
-                    entry.used |= mark;
+                    known.used |= mark;
                 }
             }
         }
@@ -192,7 +224,9 @@ impl Suppressions {
                         format!("suppression names unknown rule `{id}`"),
                         "fix the rule id (see `tasklint rules`) or remove it",
                     ),
-                    _ if entry.used || !rules_ran => continue,
+                    _ if !rules_ran || entry.known.is_some_and(|k| directive.known[k].used) => {
+                        continue
+                    }
                     Allowed::Rule(rule) if rule.id == unused_suppression::RULE.id => continue,
                     Allowed::Rule(rule) if CRATE_WIDE.contains(&rule.id) => continue,
                     Allowed::Rule(rule) => (
@@ -270,10 +304,13 @@ pub fn escalate_unknown(findings: &mut [Finding]) {
     }
 }
 
-/// Parses one line's `// tasklint:` comment, if it has one.
-fn parse_line(text: &str, line: usize) -> Option<Directive> {
-    let comment = comment_start(text)?;
-    let body = text[comment..].trim_start_matches(['/', '!']).trim_start();
+/// Parses the `// tasklint:` comment starting at byte `comment` of a line,
+/// if it is one.
+fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
+    let body = text
+        .get(comment..)?
+        .trim_start_matches(['/', '!'])
+        .trim_start();
     let after = body.strip_prefix(MARKER)?;
     let marker_at = text.len() - body.len();
     let rest = after.trim_start();
@@ -289,7 +326,9 @@ fn parse_line(text: &str, line: usize) -> Option<Directive> {
     let Some(close) = text[ids_at..].find(')') else {
         return Some(malformed(text, line, marker_at, alone));
     };
+    let mut columns = Columns::new(text);
     let mut entries = Vec::new();
+    let mut known: Vec<Known> = Vec::new();
     let mut offset = ids_at;
     for raw in text[ids_at..ids_at + close].split(',') {
         let id = raw.trim();
@@ -302,10 +341,25 @@ fn parse_line(text: &str, line: usize) -> Option<Directive> {
             "all" => Allowed::All,
             _ => rules::by_id(id).map_or_else(|| Allowed::Unknown(id.to_string()), Allowed::Rule),
         };
+        let index = match &allowed {
+            Allowed::Unknown(_) => None,
+            _ => Some(
+                known
+                    .iter()
+                    .position(|k| k.allowed == allowed)
+                    .unwrap_or_else(|| {
+                        known.push(Known {
+                            allowed: allowed.clone(),
+                            used: false,
+                        });
+                        known.len() - 1
+                    }),
+            ),
+        };
         entries.push(Entry {
             allowed,
-            region: region_of(text, line, start, start + id.len()),
-            used: false,
+            region: columns.region(line, start, start + id.len()),
+            known: index,
         });
     }
     if entries.is_empty() {
@@ -320,6 +374,7 @@ fn parse_line(text: &str, line: usize) -> Option<Directive> {
             Scope::Lines(line, line)
         },
         entries,
+        known,
         malformed: None,
     })
 }
@@ -330,31 +385,166 @@ fn malformed(text: &str, line: usize, at: usize, alone: bool) -> Directive {
         alone,
         scope: Scope::Lines(line, line),
         entries: Vec::new(),
-        malformed: Some(region_of(text, line, at, at + MARKER.len())),
+        known: Vec::new(),
+        malformed: Some(Columns::new(text).region(line, at, at + MARKER.len())),
     }
 }
 
-/// The byte offset of a `//` comment that holds the marker, outside string
-/// literals (a quote count, which is enough for one line of real code).
-fn comment_start(text: &str) -> Option<usize> {
-    let marker = text.find(MARKER)?;
-    let before = &text[..marker];
-    let comment = before.find("//")?;
-    let between = before[comment..].trim_start_matches(['/', '!']);
-    if !between.trim().is_empty() {
-        return None;
-    }
-    let quotes = text[..comment].matches('"').count() - text[..comment].matches("\\\"").count();
-    (quotes % 2 == 0).then_some(comment)
+/// Columns (in characters) of byte offsets in a line, asked in increasing
+/// order: counting on from the last answer keeps a long `allow(..)` list linear.
+struct Columns<'t> {
+    text: &'t str,
+    at: usize,
+    column: usize,
 }
 
-fn region_of(text: &str, line: usize, start: usize, end: usize) -> Region {
-    let column = text[..start].chars().count() + 1;
-    Region {
-        line,
-        column,
-        end_line: line,
-        end_column: column + text[start..end].chars().count(),
+impl<'t> Columns<'t> {
+    fn new(text: &'t str) -> Columns<'t> {
+        Columns {
+            text,
+            at: 0,
+            column: 1,
+        }
+    }
+
+    fn column(&mut self, offset: usize) -> usize {
+        if offset < self.at {
+            *self = Columns::new(self.text);
+        }
+        self.column += self.text[self.at..offset].chars().count();
+        self.at = offset;
+        self.column
+    }
+
+    fn region(&mut self, line: usize, start: usize, end: usize) -> Region {
+        let column = self.column(start);
+        Region {
+            line,
+            column,
+            end_line: line,
+            end_column: self.column(end),
+        }
+    }
+}
+
+/// The byte offsets of a file's `//` comments: a lexer pass that skips
+/// string, byte-string, raw-string and character literals and block
+/// comments, so that a marker inside them is text, not a comment. An
+/// unterminated literal or comment runs to the end of the file.
+fn line_comments(source: &str) -> Vec<usize> {
+    let text = source.as_bytes();
+    let mut comments = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let next = text.get(i + 1).copied();
+        i = match text[i] {
+            b'/' if next == Some(b'/') => {
+                comments.push(i);
+                text[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(text.len(), |n| i + n)
+            }
+            b'/' if next == Some(b'*') => block_comment_end(text, i),
+            b'"' => string_end(text, i + 1),
+            b'\'' => char_or_lifetime_end(source, i),
+            c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
+                let end = word_end(text, i);
+                let hashes = text[end..].iter().take_while(|&&c| c == b'#').count();
+                let raw = matches!(&text[i..end], b"r" | b"br" | b"cr");
+                if raw && text.get(end + hashes) == Some(&b'"') {
+                    raw_string_end(text, end + hashes + 1, hashes)
+                } else {
+                    end
+                }
+            }
+            _ => i + 1,
+        };
+    }
+    comments
+}
+
+fn word_end(text: &[u8], from: usize) -> usize {
+    from + text[from..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80)
+        .count()
+}
+
+/// The end of a (nesting) block comment starting at `from`.
+fn block_comment_end(text: &[u8], from: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i + 1 < text.len() {
+        match (text[i], text[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
+/// The end of a string whose text starts at `from` (after the quote).
+fn string_end(text: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < text.len() {
+        match text[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    text.len()
+}
+
+/// The end of a raw string whose text starts at `from`, closed by `"` and `hashes` `#`s.
+fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> usize {
+    let mut i = from;
+    while i < text.len() {
+        if text[i] == b'"'
+            && text[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|&&c| c == b'#')
+                .count()
+                == hashes
+        {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+/// At a `'`: the end of a character literal (`'x'`, `'é'`, `'\''`,
+/// `'\u{1F600}'`), or of the `'` of a lifetime or label, as rustc's lexer
+/// tells them apart.
+fn char_or_lifetime_end(source: &str, at: usize) -> usize {
+    let rest = &source[at + 1..];
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some('\\') => {
+            // Skip the escaped character, then find the closing quote on this line.
+            let escaped = chars.next().map_or(0, char::len_utf8);
+            let from = at + 2 + escaped;
+            let tail = &source.as_bytes()[from..];
+            match tail.iter().position(|&c| c == b'\'' || c == b'\n') {
+                Some(n) if tail[n] == b'\'' => from + n + 1,
+                _ => from,
+            }
+        }
+        Some(first) if chars.next() == Some('\'') => at + 1 + first.len_utf8() + 1,
+        _ => at + 1,
     }
 }
 
@@ -431,7 +621,12 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> Directive {
-        parse_line(text, 7).expect("a directive")
+        let comment = line_comments(text)[0];
+        parse_line(text, 7, comment).expect("a directive")
+    }
+
+    fn directives(source: &str) -> Vec<Directive> {
+        Suppressions::parse(source).directives
     }
 
     #[test]
@@ -483,8 +678,48 @@ mod tests {
 
     #[test]
     fn ignores_the_marker_in_strings_and_prose() {
-        assert!(parse_line(r#"let s = "// tasklint: allow(all)";"#, 1).is_none());
-        assert!(parse_line("// see tasklint: it helps", 1).is_none());
-        assert!(parse_line("// tasklint: alow(x)", 1).is_some_and(|d| d.malformed.is_some()));
+        assert!(directives(r#"let s = "// tasklint: allow(all)";"#).is_empty());
+        assert!(directives("// see tasklint: it helps").is_empty());
+        assert!(directives("// tasklint: alow(x)")[0].malformed.is_some());
+    }
+
+    #[test]
+    fn only_real_comments_are_directives() {
+        let source = r####"let a = r#"
+// tasklint: allow-file(all)
+"#;
+let b = "a \" quote
+// tasklint: allow(all)
+"; let c = b"
+// tasklint: allow(all)
+";
+let d = br##"// tasklint: allow(all)"##;
+/* outer /* inner */ // tasklint: allow(all)
+*/
+let e = ('"', '\'', 'é', '\u{22}'); // tasklint: allow(detached-spawn)
+fn f<'a>(x: &'a str) -> &'a str { x } // tasklint: allow(all)
+// tasklint: allow-file(detached-spawn)
+"####;
+        let found: Vec<usize> = directives(source).iter().map(|d| d.line).collect();
+        assert_eq!(found, [12, 13, 14]);
+    }
+
+    #[test]
+    fn a_long_id_list_keeps_its_columns() {
+        let source = format!("// tasklint: allow({}detached-spawn)\n", "é, ".repeat(3000));
+        let d = &directives(&source)[0];
+        assert_eq!(d.entries.len(), 3001);
+        assert_eq!(d.known.len(), 1);
+        let last = d.entries[3000].region;
+        assert_eq!(last.column, "// tasklint: allow(".len() + 3 * 3000 + 1);
+        assert_eq!(last.end_column, last.column + "detached-spawn".len());
+    }
+
+    #[test]
+    fn stacked_comments_cover_the_code_below() {
+        let d =
+            directives("// tasklint: allow(all)\n// why\n\nspawn();\n// tasklint: allow(all)\n");
+        assert_eq!(d[0].scope, Scope::Lines(3, 3));
+        assert_eq!(d[1].scope, Scope::Lines(6, 6));
     }
 }

@@ -1,9 +1,12 @@
 //! `path:line:col: warning: message [rule-id]`, one line per finding, as
-//! GCC writes them so that editors' stock matchers (`$gcc`) read it.
+//! GCC writes them so that editors' stock matchers (`$gcc`) read it. Paths
+//! and messages go through [`crate::escape`], so a file name cannot end the
+//! line, forge another position or start a workflow command.
 
 use std::fmt::Write;
 
 use super::Report;
+use crate::escape;
 
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
@@ -11,7 +14,12 @@ pub fn render(report: &Report<'_>) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {}: {} [{}]",
-            f.path, f.region.line, f.region.column, f.severity, f.message, f.rule.id
+            escape::path(&f.path),
+            f.region.line,
+            f.region.column,
+            f.severity,
+            escape::text(&f.message),
+            f.rule.id
         );
     }
     out

@@ -1,11 +1,78 @@
 //! rustc-style diagnostics through codespan-reporting, then a summary line.
+//!
+//! File names, messages and source lines are shown through [`crate::escape`]:
+//! a control or bidi character in any of them reaches the terminal visibly.
+
+use std::borrow::Cow;
+use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::files::{self, Files, SimpleFile};
 use codespan_reporting::term::{self, termcolor::Buffer};
 
-use super::Report;
-use crate::finding::{Finding, Region, Severity};
+use super::{Lines, Report};
+use crate::escape::{self, Snippet};
+use crate::finding::{Finding, Severity};
+
+/// One file prepared once for all its findings: its text as the snippets
+/// show it, codespan's line index and ours.
+struct Shown<'s> {
+    path: &'s str,
+    source: &'s str,
+    lines: Lines<'s>,
+    snippet: Snippet<'s>,
+    file: SimpleFile<Cow<'s, str>, Cow<'s, str>>,
+}
+
+impl<'s> Shown<'s> {
+    fn new(path: &'s str, source: &'s str) -> Shown<'s> {
+        let snippet = Snippet::new(source);
+        let file = SimpleFile::new(escape::path(path), snippet.text.clone());
+        Shown {
+            path,
+            source,
+            lines: Lines::new(source),
+            snippet,
+            file,
+        }
+    }
+}
+
+/// The shown text, with the columns of the file: a character shown as
+/// `\u{202e}` is still one column.
+impl<'a> Files<'a> for Shown<'_> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.file.name())
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, files::Error> {
+        Ok(self.file.source())
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, files::Error> {
+        self.file.line_index((), byte_index)
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.file.line_range((), line_index)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, files::Error> {
+        let start = self.lines.offset(line_index + 1, 1);
+        let end = self.snippet.source_offset(byte_index).max(start);
+        let within = self.source.get(start..end).unwrap_or("");
+        Ok(within.chars().count() + 1)
+    }
+}
 
 pub fn render(report: &Report<'_>) -> String {
     let mut buffer = if report.color {
@@ -14,36 +81,32 @@ pub fn render(report: &Report<'_>) -> String {
         Buffer::no_color()
     };
     let config = term::Config::default();
-    let mut files = SimpleFiles::new();
-    let mut current: Option<(String, usize)> = None;
+    let mut current: Option<Shown<'_>> = None;
     for finding in report.findings {
-        let source = report
-            .sources
-            .get(&finding.path)
-            .map(String::as_str)
-            .unwrap_or("");
-        let id = match &current {
-            Some((path, id)) if *path == finding.path => *id,
+        let shown = match current.take() {
+            Some(shown) if shown.path == finding.path => shown,
             _ => {
-                let id = files.add(finding.path.clone(), source.to_string());
-                current = Some((finding.path.clone(), id));
-                id
+                let source = report.sources.get(&finding.path).map_or("", String::as_str);
+                Shown::new(&finding.path, source)
             }
         };
-        let diagnostic = to_diagnostic(finding, id, source);
-        if term::emit(&mut buffer, &config, &files, &diagnostic).is_err() {
+        let range = shown.lines.range(finding.region);
+        let range = shown.snippet.offset(range.start)..shown.snippet.offset(range.end);
+        let diagnostic = to_diagnostic(finding, range);
+        if term::emit(&mut buffer, &config, &shown, &diagnostic).is_err() {
             // A span outside the text: fall back to the one-line form.
             let line = format!(
                 "{}:{}:{}: {}: {} [{}]\n",
-                finding.path,
+                escape::path(&finding.path),
                 finding.region.line,
                 finding.region.column,
                 finding.severity,
-                finding.message,
+                escape::text(&finding.message),
                 finding.rule.id
             );
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }
+        current = Some(shown);
     }
     let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
     out.push_str(&report.summary());
@@ -51,58 +114,15 @@ pub fn render(report: &Report<'_>) -> String {
     out
 }
 
-fn to_diagnostic(finding: &Finding, file_id: usize, source: &str) -> Diagnostic<usize> {
+fn to_diagnostic(finding: &Finding, range: Range<usize>) -> Diagnostic<()> {
     let severity = match finding.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
         Severity::Note => CsSeverity::Note,
     };
     Diagnostic::new(severity)
-        .with_message(&finding.message)
+        .with_message(escape::text(&finding.message))
         .with_code(finding.rule.id)
-        .with_labels(vec![Label::primary(
-            file_id,
-            byte_range(source, finding.region),
-        )])
-        .with_notes(vec![format!("help: {}", finding.help)])
-}
-
-/// Byte offsets of a region's 1-based line/column (in characters) bounds.
-pub fn byte_range(source: &str, region: Region) -> std::ops::Range<usize> {
-    let start = byte_offset(source, region.line, region.column);
-    let end = byte_offset(source, region.end_line, region.end_column).max(start);
-    start..end
-}
-
-fn byte_offset(source: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (index, text) in source.split_inclusive('\n').enumerate() {
-        if index + 1 == line {
-            let within: usize = text
-                .char_indices()
-                .nth(column.saturating_sub(1))
-                .map(|(i, _)| i)
-                .unwrap_or(text.trim_end_matches(['\n', '\r']).len());
-            return offset + within;
-        }
-        offset += text.len();
-    }
-    source.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byte_ranges_count_characters() {
-        let source = "fn a() {}\nlet é = spawn(x);\n";
-        let region = Region {
-            line: 2,
-            column: 9,
-            end_line: 2,
-            end_column: 14,
-        };
-        assert_eq!(&source[byte_range(source, region)], "spawn");
-    }
+        .with_labels(vec![Label::primary((), range)])
+        .with_notes(vec![format!("help: {}", escape::text(&finding.help))])
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::Report;
+use super::{Lines, Report};
 use crate::finding::{Finding, Severity};
 use crate::fingerprint;
 use crate::rules::{self, Rule};
@@ -21,12 +21,15 @@ pub fn render(report: &Report<'_>) -> String {
     let rules_json: Vec<Value> = rules::ALL.iter().map(|r| rule(r)).collect();
     let mut occurrences: HashMap<(&str, String), usize> = HashMap::new();
     let mut results = Vec::new();
+    let mut lines: Option<(&str, Lines<'_>)> = None;
     for finding in report.findings {
-        let line_text = report
-            .sources
-            .get(&finding.path)
-            .and_then(|source| source.lines().nth(finding.region.line.saturating_sub(1)))
-            .unwrap_or("");
+        if lines.as_ref().is_none_or(|(path, _)| *path != finding.path) {
+            let source = report.sources.get(&finding.path).map_or("", String::as_str);
+            lines = Some((&finding.path, Lines::new(source)));
+        }
+        let line_text = lines
+            .as_ref()
+            .map_or("", |(_, lines)| lines.text(finding.region.line));
         let hash = fingerprint::line_hash(line_text);
         let seen = occurrences
             .entry((finding.path.as_str(), hash.clone()))
