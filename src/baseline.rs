@@ -2,13 +2,13 @@
 //! fingerprint; `--baseline` hides exactly those and reports the entries that
 //! no longer match, so the baseline only shrinks.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bounded;
+use crate::escape;
 use crate::finding::Finding;
 use crate::rules;
 use crate::settings::Settings;
@@ -40,33 +40,12 @@ impl Entry {
     pub fn stale_warning(&self) -> String {
         format!(
             "warning: baseline entry no longer matches: {} [{}] {} ({}); remove it or write the baseline again",
-            visible(&self.path),
-            visible(&self.rule),
-            visible(&self.message),
-            visible(&self.fingerprint)
+            escape::path(&self.path),
+            escape::text(&self.rule),
+            escape::text(&self.message),
+            escape::text(&self.fingerprint)
         )
     }
-}
-
-/// `text` with control characters (`\n`, ESC) and the bidi characters that
-/// reorder what a terminal shows escaped, as rustc shows them (`\u{1b}`).
-fn visible(text: &str) -> Cow<'_, str> {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.contains(hidden) {
-        return Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if hidden(c) {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    Cow::Owned(shown)
 }
 
 impl Baseline {

@@ -16,6 +16,7 @@ use crate::crate_pass;
 use crate::diag::{self, diag};
 use crate::discover::{CrateRoots, DiscoverOptions};
 use crate::engine::{self, Early, FileJob, Loaded};
+use crate::escape;
 use crate::finding::{Finding, Severity};
 use crate::inputs::{self, Input, Source};
 use crate::mask::CrateFields;
@@ -158,7 +159,7 @@ pub fn run_from(
         Command::Check(args) => match check(&args, invocation) {
             Ok(code) => code,
             Err(message) => {
-                diag!("error: {message}");
+                diag!("error: {}", escape::text(&message));
                 ExitCode::from(2)
             }
         },
@@ -166,7 +167,10 @@ pub fn run_from(
         Command::Explain { rule } => match rules::by_id(&rule) {
             Some(rule) => print_out(rule.doc),
             None => {
-                diag!("error: unknown rule `{rule}` (see `tasklint rules` for the list)");
+                diag!(
+                    "error: unknown rule `{}` (see `tasklint rules` for the list)",
+                    escape::text(&rule)
+                );
                 ExitCode::from(2)
             }
         },
@@ -305,7 +309,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
     let gathered = pool.install(|| inputs::gather(&request, &mut resolver, early_reads))?;
     for warning in &gathered.warnings {
-        diag!("warning: {warning}");
+        diag!("warning: {}", escape::text(warning));
     }
     let (files, earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
@@ -446,7 +450,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             diag!("warning: no Rust files found under the given paths");
         }
         for notice in notices {
-            diag!("{notice}");
+            diag!("{}", escape::text(&notice));
         }
         if args.statistics {
             diag::text(&statistics(&findings));
