@@ -709,6 +709,8 @@ impl<'a, 'c> Walker<'a, 'c> {
     }
 
     pub fn run(mut self, file: &'a syn::File) -> Cx<'a> {
+        // `#![cfg(test)]` at the top of a file: the whole file is test code.
+        self.cx.test_depth += usize::from(has_cfg_test(&file.attrs));
         self.cx.scopes.push_module(&file.items);
         self.cx.env.push(HashMap::new());
         for item in &file.items {
