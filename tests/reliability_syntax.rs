@@ -189,3 +189,46 @@ fn char_literals_do_not_fool_the_depth_guard() {
         "{out}"
     );
 }
+
+#[test]
+fn a_file_under_inner_cfg_test_is_test_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    write(
+        dir,
+        "cfgtest.rs",
+        "#![cfg(test)]\nfn g() { tokio::spawn(async { loop {} }); }\n",
+    );
+    write(
+        dir,
+        "app.rs",
+        "#![allow(dead_code)]\nfn g() { tokio::spawn(async { loop {} }); }\n",
+    );
+    let output = tasklint(dir, &["check", ".", "--format", "concise"]);
+    let out = stdout(&output);
+    assert!(!out.contains("cfgtest.rs"), "{out}");
+    assert!(out.contains("app.rs:2:10: warning:"), "{out}");
+}
+
+#[test]
+fn raw_identifiers_resolve_like_plain_ones() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    write(
+        dir,
+        "raw.rs",
+        "fn main() { tokio::r#spawn(async { loop {} }); }\n",
+    );
+    write(
+        dir,
+        "used.rs",
+        "use tokio::r#spawn as go;\nfn main() { go(async { loop {} }); }\n",
+    );
+    let output = tasklint(dir, &["check", ".", "--format", "concise"]);
+    let out = stdout(&output);
+    assert!(
+        out.contains("raw.rs:1:13: warning:") && out.contains("detached-endless-task"),
+        "{out}"
+    );
+    assert!(out.contains("used.rs:2:13: warning:"), "{out}");
+}
