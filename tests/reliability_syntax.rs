@@ -232,3 +232,41 @@ fn raw_identifiers_resolve_like_plain_ones() {
     );
     assert!(out.contains("used.rs:2:13: warning:"), "{out}");
 }
+
+#[test]
+fn a_select_with_thousands_of_arms_is_judged_arm_by_arm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    // The loop's checks are found once for all the arms (quadratic before):
+    // `t1` is watched by `borrow()`, every other swallowed arm is reported.
+    let n = 3000;
+    let arms: String = (0..n)
+        .map(|i| format!("            _ = t{i}.cancelled() => {{}}\n"))
+        .collect();
+    write(
+        dir,
+        "sel.rs",
+        format!("async fn f() {{\n    loop {{\n        let _ = t1.borrow();\n        tokio::select! {{\n{arms}        }}\n    }}\n}}\n"),
+    );
+    let output = tasklint(dir, &["check", "sel.rs", "--format", "concise"]);
+    let out = stdout(&output);
+    assert_eq!(
+        out.matches("[swallowed-cancellation]").count(),
+        n - 1,
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        out.contains("sel.rs:5:13: warning: the cancellation signal `t0.cancelled()`"),
+        "{out}"
+    );
+    assert!(!out.contains("`t1.cancelled()`"), "{out}");
+    let last = n + 4;
+    assert!(
+        out.contains(&format!(
+            "sel.rs:{last}:13: warning: the cancellation signal `t{}.cancelled()`",
+            n - 1
+        )),
+        "{out}"
+    );
+}
