@@ -534,11 +534,7 @@ impl<'a> Cx<'a> {
     /// The whole source lines a block spans: a cheap superset of its text,
     /// for gates like "does this body mention `.await` at all?".
     pub fn block_lines(&self, block: &Block) -> &'a str {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
+        let starts = self.line_starts();
         let first = block.brace_token.span.open().start().line;
         let last = block.brace_token.span.close().end().line;
         let from = starts.get(first.saturating_sub(1)).copied().unwrap_or(0);
@@ -546,10 +542,39 @@ impl<'a> Cx<'a> {
         self.source.get(from..to).unwrap_or(self.source)
     }
 
+    /// Where each line starts, by byte offset: found once per file, so that
+    /// looking up a line does not take time in the file's size.
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// The source from the start of `line` (1-based) on.
+    fn from_line(&self, line: usize) -> &'a str {
+        let from = line
+            .checked_sub(1)
+            .and_then(|i| self.line_starts().get(i).copied())
+            .unwrap_or(self.source.len());
+        self.source.get(from..).unwrap_or("")
+    }
+
+    /// The text of `line` (1-based), as `str::lines` gives it.
+    pub fn line(&self, line: usize) -> &'a str {
+        self.from_line(line).lines().next().unwrap_or("")
+    }
+
     /// The source text a span covers, whitespace folded.
     pub fn text(&self, span: Span) -> String {
         let region = Region::from_span(span);
-        let text = slice_region(self.source, region).unwrap_or_default();
+        let rebased = Region {
+            line: 1,
+            end_line: region.end_line.saturating_sub(region.line) + 1,
+            ..region
+        };
+        let text = slice_region(self.from_line(region.line), rebased).unwrap_or_default();
         let folded = crate::fingerprint::normalise_line(&text);
         if folded.len() > 60 {
             let cut: String = folded.chars().take(57).collect();

@@ -270,3 +270,36 @@ fn a_select_with_thousands_of_arms_is_judged_arm_by_arm() {
         "{out}"
     );
 }
+
+#[test]
+fn many_handle_fields_in_one_file_are_each_reported_at_their_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    // A field's line is looked up in a line index (a scan of the text per
+    // field before: quadratic time).
+    let n = 20_000;
+    let structs: String = (0..n)
+        .map(|i| format!("struct S{i} {{ h: tokio::task::JoinHandle<()> }}\n"))
+        .collect();
+    write(
+        dir,
+        "fields.rs",
+        format!("{structs}fn main() {{ tokio::spawn(async {{}}); }}\n"),
+    );
+    let output = tasklint(dir, &["check", "fields.rs", "--format", "concise"]);
+    let out = stdout(&output);
+    assert_eq!(
+        out.matches("[unjoined-handle-field]").count(),
+        n,
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        out.contains("fields.rs:1:13: warning: field `S0::h`"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("fields.rs:{n}:17: warning: field `S{}::h`", n - 1)),
+        "{out}"
+    );
+}
