@@ -39,6 +39,11 @@ const BASE_BYTES: usize = 4 << 20;
 /// The stack parsing, walking and dropping `text`'s syntax tree needs, in
 /// bytes: `Err(offset)` where nesting first goes past [`MAX_DEPTH`].
 pub fn stack_needed(text: &[u8]) -> Result<usize, usize> {
+    Ok(BASE_BYTES + levels(text)? * LEVEL_BYTES)
+}
+
+/// The most levels of [`MAX_DEPTH`]'s bound open at once in `text`.
+fn levels(text: &[u8]) -> Result<usize, usize> {
     let levels = match mask::lex(text) {
         Some(lexed) => deepest(lexed.tokens.iter().map(|t| event(text, t)))?,
         None => match std::str::from_utf8(text)
@@ -51,17 +56,20 @@ pub fn stack_needed(text: &[u8]) -> Result<usize, usize> {
             Some(tokens) => deepest(tree_events(tokens).into_iter())?,
         },
     };
-    Ok(BASE_BYTES + levels * LEVEL_BYTES)
+    Ok(levels)
 }
 
-/// The byte offset where nesting goes past what can be parsed on what is
-/// left of this thread's stack (or past [`MAX_DEPTH`]), if it does. For a
-/// parse outside [`with_stack`].
+/// The byte offset where nesting goes past what can be parsed (and the tree
+/// dropped) on what is left of this thread's stack, or past [`MAX_DEPTH`],
+/// if it does. For a parse outside [`with_stack`].
 pub fn too_deep(text: &[u8]) -> Option<usize> {
-    match stack_needed(text) {
+    // A parse alone (no rules walking the tree) needs little beyond the levels.
+    const PARSE_BYTES: usize = 512 << 10;
+    match levels(text) {
         Err(at) => Some(at),
-        Ok(need) if stacker::remaining_stack().is_some_and(|left| left < need) => Some(0),
-        Ok(_) => None,
+        Ok(levels) => stacker::remaining_stack()
+            .is_some_and(|left| left < PARSE_BYTES + levels * LEVEL_BYTES)
+            .then_some(0),
     }
 }
 
