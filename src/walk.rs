@@ -385,6 +385,12 @@ impl<'a> Cx<'a> {
 
     /// The kind of value an expression evaluates to, where the file tells.
     pub fn kind_of_expr(&self, expr: &Expr) -> Option<Kind> {
+        self.kind_within(expr, KIND_DEPTH)
+    }
+
+    /// [`Cx::kind_of_expr`], looking at most `depth` levels down.
+    fn kind_within(&self, expr: &Expr, depth: usize) -> Option<Kind> {
+        let depth = depth.checked_sub(1)?;
         match expr {
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
@@ -399,22 +405,22 @@ impl<'a> Cx<'a> {
                 }
                 self.kind_of_type(self.field_type(&member.to_string())?)
             }
-            Expr::Reference(r) => self.kind_of_expr(&r.expr),
-            Expr::Paren(p) => self.kind_of_expr(&p.expr),
-            Expr::Group(g) => self.kind_of_expr(&g.expr),
-            Expr::Try(t) => self.kind_of_expr(&t.expr),
+            Expr::Reference(r) => self.kind_within(&r.expr, depth),
+            Expr::Paren(p) => self.kind_within(&p.expr, depth),
+            Expr::Group(g) => self.kind_within(&g.expr, depth),
+            Expr::Try(t) => self.kind_within(&t.expr, depth),
             Expr::Call(call) => {
                 if let Some(arg) = smart_pointer_argument(call) {
-                    return self.kind_of_expr(arg);
+                    return self.kind_within(arg, depth);
                 }
                 spawner::kind_of_constructor(&self.resolve_expr_path(&call.func)?)
             }
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
                 if matches!(method.as_str(), "unwrap" | "expect") {
-                    return self.kind_of_expr(&m.receiver);
+                    return self.kind_within(&m.receiver, depth);
                 }
-                let receiver = self.kind_of_expr(&m.receiver)?;
+                let receiver = self.kind_within(&m.receiver, depth)?;
                 spawner::kind_after_method(receiver, &method)
             }
             _ => None,
@@ -721,6 +727,11 @@ fn is_cfg_test(attr: &syn::Attribute) -> bool {
 fn has_cfg_test(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(is_cfg_test)
 }
+
+/// How far down an expression (a receiver chain) [`Cx::kind_of_expr`] looks:
+/// real chains that keep a kind are a few links long, and it is asked at
+/// every link of a chain (quadratic time if each looked all the way down).
+const KIND_DEPTH: usize = 16;
 
 /// Walks a file, calling every check's hooks.
 pub struct Walker<'a, 'c> {

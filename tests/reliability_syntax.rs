@@ -303,3 +303,32 @@ fn many_handle_fields_in_one_file_are_each_reported_at_their_line() {
         "{out}"
     );
 }
+
+#[test]
+fn long_method_chains_are_judged_link_by_link_in_linear_time() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    // Each link asked for its receiver's class and kind all the way down the
+    // chain (and exponentially often along a chain of `.spawn()`), and
+    // printed the whole chain for its span.
+    let chain = ".abort()".repeat(2000);
+    let spawns = ".spawn(async {})".repeat(1000);
+    let body: String = (0..8)
+        .map(|_| {
+            format!(
+                "    tokio::spawn(async {{}}){chain};\n    set{spawns};\n    let x = a{};\n",
+                ".b()".repeat(2000)
+            )
+        })
+        .collect();
+    write(
+        dir,
+        "chains.rs",
+        format!("async fn f() {{\n    let set = tokio::task::JoinSet::new();\n{body}    tokio::spawn(async {{ loop {{}} }});\n}}\n"),
+    );
+    let output = tasklint(dir, &["check", "chains.rs", "--format", "concise"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(!out.contains("parse-error"), "{out}");
+    assert!(out.contains("detached-endless-task"), "{out}");
+}
