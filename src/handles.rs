@@ -658,9 +658,7 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
 const CLASS_DEPTH: usize = 16;
 
 fn class_within(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>, depth: usize) -> Option<Class> {
-    let Some(depth) = depth.checked_sub(1) else {
-        return None;
-    };
+    let depth = depth.checked_sub(1)?;
     let expr = peel(expr);
     if let Some((kind, _)) = spawned_within(handles, expr, cx, depth) {
         return Some(Class::Handle(kind));

@@ -559,7 +559,7 @@ impl<'a> Cx<'a> {
     }
 
     /// The source from the start of `line` (1-based) on.
-    fn from_line(&self, line: usize) -> &'a str {
+    fn rest_from_line(&self, line: usize) -> &'a str {
         let from = line
             .checked_sub(1)
             .and_then(|i| self.line_starts().get(i).copied())
@@ -569,7 +569,7 @@ impl<'a> Cx<'a> {
 
     /// The text of `line` (1-based), as `str::lines` gives it.
     pub fn line(&self, line: usize) -> &'a str {
-        self.from_line(line).lines().next().unwrap_or("")
+        self.rest_from_line(line).lines().next().unwrap_or("")
     }
 
     /// The source text a span covers, whitespace folded.
@@ -580,7 +580,7 @@ impl<'a> Cx<'a> {
             end_line: region.end_line.saturating_sub(region.line) + 1,
             ..region
         };
-        let text = slice_region(self.from_line(region.line), rebased).unwrap_or_default();
+        let text = slice_region(self.rest_from_line(region.line), rebased).unwrap_or_default();
         let folded = crate::fingerprint::normalise_line(&text);
         if folded.len() > 60 {
             let cut: String = folded.chars().take(57).collect();
