@@ -454,18 +454,38 @@ fn diagnose(
         None if may_mask(source, job.prefilter) => job.settings.mask(source, fields),
         None => None,
     };
-    let (file, text) = match parse(source, masked.as_ref()) {
-        Ok(parsed) => parsed,
-        Err(unparsed) => {
-            return Diagnosed {
-                diagnostics: vec![unparsed.diagnostic(source)],
-                judged: Vec::new(),
-                items: Vec::new(),
-                rules_ran: false,
-                facts: None,
-            };
+    // The masked text first; when it does not parse (the masking lexer
+    // misread something), the whole file. The tree is built, walked and
+    // dropped on a stack that fits how deeply the text nests.
+    if let Some(masked) = &masked {
+        if let Ok(need) = crate::depth::stack_needed(masked.text.as_bytes()) {
+            let linted = crate::depth::with_stack(need, || {
+                let file = syn::parse_file(&masked.text).ok()?;
+                Some(lint_file(source, file, &masked.text, job, suppressions))
+            });
+            if let Some(linted) = linted {
+                return linted;
+            }
         }
-    };
+    }
+    match crate::depth::stack_needed(source.as_bytes()) {
+        Err(at) => Unparsed::TooDeep(at).diagnosed(source),
+        Ok(need) => crate::depth::with_stack(need, || match syn::parse_file(source) {
+            Ok(file) => lint_file(source, file, source, job, suppressions),
+            Err(err) => Unparsed::Syntax(err).diagnosed(source),
+        }),
+    }
+}
+
+/// Runs the rules on a parsed file (`text` is what was parsed: the source
+/// or its masked copy).
+fn lint_file(
+    source: &str,
+    file: syn::File,
+    text: &str,
+    job: &FileJob<'_>,
+    suppressions: &Suppressions,
+) -> Diagnosed {
     let expansions = Expansions::of_file(&file);
     let run = |settings: &Settings, facts: Option<&Rc<RefCell<FileFacts>>>| {
         let cx = Cx::new(
@@ -517,8 +537,6 @@ fn diagnose(
     }
 }
 
-/// Parses the masked text when there is one; when it does not parse (the
-/// masking lexer misread something), the whole file.
 /// Why a file was not parsed.
 enum Unparsed {
     /// Nested past [`crate::depth::MAX_DEPTH`] at this byte offset.
@@ -527,12 +545,22 @@ enum Unparsed {
 }
 
 impl Unparsed {
+    fn diagnosed(self, source: &str) -> Diagnosed {
+        Diagnosed {
+            diagnostics: vec![self.diagnostic(source)],
+            judged: Vec::new(),
+            items: Vec::new(),
+            rules_ran: false,
+            facts: None,
+        }
+    }
+
     fn diagnostic(self, source: &str) -> Diagnostic {
         let (region, message, help) = match self {
             Unparsed::TooDeep(at) => (
                 Region::at_end_of(source.get(..at).unwrap_or("")),
                 format!(
-                    "cannot parse file: nested more than {} levels deep here",
+                    "cannot parse file: nested too deeply here (more than {} levels)",
                     crate::depth::MAX_DEPTH
                 ),
                 "tasklint does not parse code nested this deeply (its parser would run out of stack)",
@@ -551,28 +579,6 @@ impl Unparsed {
             item: String::new(),
         }
     }
-}
-
-/// Parses the masked text, or the whole file when there is none or it does
-/// not parse. Only text that is parsed is checked for nesting too deep for
-/// the parser's stack.
-fn parse<'s>(
-    source: &'s str,
-    masked: Option<&'s Masked>,
-) -> Result<(syn::File, &'s str), Unparsed> {
-    if let Some(masked) = masked {
-        if crate::depth::too_deep(masked.text.as_bytes()).is_none() {
-            if let Ok(file) = syn::parse_file(&masked.text) {
-                return Ok((file, &masked.text));
-            }
-        }
-    }
-    if let Some(at) = crate::depth::too_deep(source.as_bytes()) {
-        return Err(Unparsed::TooDeep(at));
-    }
-    syn::parse_file(source)
-        .map(|file| (file, source))
-        .map_err(Unparsed::Syntax)
 }
 
 fn parse_message(err: &syn::Error) -> String {

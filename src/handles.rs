@@ -541,6 +541,16 @@ pub fn spawned_handle(
     expr: &Expr,
     cx: &Cx<'_>,
 ) -> Option<(HandleKind, String)> {
+    spawned_within(handles, expr, cx, CLASS_DEPTH)
+}
+
+/// [`spawned_handle`], looking `depth` levels down for the receiver's class.
+fn spawned_within(
+    handles: &Handles<'_>,
+    expr: &Expr,
+    cx: &Cx<'_>,
+    depth: usize,
+) -> Option<(HandleKind, String)> {
     let (spawner, resolved, blocking, name) = match expr {
         Expr::Call(call) => {
             let path = cx.resolve_expr_path(&call.func)?;
@@ -554,10 +564,10 @@ pub fn spawned_handle(
             if !method.starts_with("spawn") {
                 return None;
             }
-            let receiver = class_of_expr(handles, &m.receiver, cx);
+            let receiver = class_within(handles, &m.receiver, cx, depth);
             let kind = match receiver {
                 Some(Class::JoinSet | Class::GuardedSet) => Kind::JoinSet,
-                _ => local_kind(handles, &m.receiver, cx)?,
+                _ => local_kind(handles, &m.receiver, cx, depth)?,
             };
             let spawner = crate::spawner::method_spawner(kind, &method)?;
             let origin = match kind {
@@ -599,7 +609,8 @@ pub fn spawned_handle(
 }
 
 /// The kind of a spawning receiver: a local of this body, or what the walk knows.
-fn local_kind(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Kind> {
+fn local_kind(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>, depth: usize) -> Option<Kind> {
+    let depth = depth.checked_sub(1)?;
     let expr = peel(expr);
     if let Expr::Path(p) = expr {
         if let Some(ident) = p.path.get_ident() {
@@ -616,7 +627,7 @@ fn local_kind(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Kind> {
         }
     }
     if let Expr::MethodCall(m) = expr {
-        if let Some(kind) = local_kind(handles, &m.receiver, cx) {
+        if let Some(kind) = local_kind(handles, &m.receiver, cx, depth) {
             let method = m.method.to_string();
             if matches!(method.as_str(), "unwrap" | "expect") {
                 return Some(kind);
@@ -637,8 +648,19 @@ fn peel(expr: &Expr) -> &Expr {
 }
 
 fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Class> {
+    class_within(handles, expr, cx, CLASS_DEPTH)
+}
+
+/// How far down an expression (a receiver chain, nested calls) its class is
+/// looked for: real chains that keep a class are a few links long, and the
+/// walk asks for the class at every link of a chain (quadratic time if each
+/// asked all the way down).
+const CLASS_DEPTH: usize = 16;
+
+fn class_within(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>, depth: usize) -> Option<Class> {
+    let depth = depth.checked_sub(1)?;
     let expr = peel(expr);
-    if let Some((kind, _)) = spawned_handle(handles, expr, cx) {
+    if let Some((kind, _)) = spawned_within(handles, expr, cx, depth) {
         return Some(Class::Handle(kind));
     }
     match expr {
@@ -682,24 +704,28 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
                 "Some" | "Ok" => call
                     .args
                     .first()
-                    .and_then(|a| class_of_expr(handles, a, cx))
+                    .and_then(|a| class_within(handles, a, cx, depth))
                     .and_then(|c| c.handle_kind().map(Class::Holder)),
                 // `std::mem::take(&mut self.tasks)`, `mem::replace(&mut self.task, None)`.
                 "take" | "replace" => call
                     .args
                     .first()
-                    .and_then(|a| class_of_expr(handles, a, cx)),
+                    .and_then(|a| class_within(handles, a, cx, depth)),
                 "from_iter" | "from" => call
                     .args
                     .first()
-                    .and_then(|a| class_of_expr(handles, a, cx))
+                    .and_then(|a| class_within(handles, a, cx, depth))
                     .and_then(|c| c.handle_kind().map(Class::Holder)),
                 _ => None,
             }
         }
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
-            let receiver = class_of_expr(handles, &m.receiver, cx);
+            if method.starts_with("spawn") {
+                // Judged by `spawned_within` above, which looked down the receiver.
+                return None;
+            }
+            let receiver = class_within(handles, &m.receiver, cx, depth);
             match (receiver, method.as_str()) {
                 (Some(Class::Handle(k)), "unwrap" | "expect") => Some(Class::Handle(k)),
                 (Some(Class::Holder(k)), "unwrap" | "expect" | "unwrap_unchecked") => {
@@ -730,24 +756,24 @@ fn class_of_expr(handles: &Handles<'_>, expr: &Expr, cx: &Cx<'_>) -> Option<Clas
             if matches!(&*a.base, Expr::MethodCall(m)
                 if matches!(m.method.to_string().as_str(), "lock" | "read" | "write")) =>
         {
-            class_of_expr(handles, &a.base, cx)
+            class_within(handles, &a.base, cx, depth)
                 .filter(|c| matches!(c, Class::Guarded(_) | Class::GuardedSet))
         }
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-            class_of_expr(handles, &u.expr, cx)
+            class_within(handles, &u.expr, cx, depth)
                 .filter(|c| matches!(c, Class::Guarded(_) | Class::GuardedSet))
         }
         Expr::Macro(mac) => match cx.expansions.get(&mac.mac) {
             Some(Expansion::Exprs(exprs)) if crate::macros::macro_name(&mac.mac) == "vec" => exprs
                 .iter()
-                .find_map(|e| class_of_expr(handles, e, cx))
+                .find_map(|e| class_within(handles, e, cx, depth))
                 .and_then(|c| c.handle_kind().map(Class::Holder)),
             _ => None,
         },
         Expr::Array(a) => a
             .elems
             .iter()
-            .find_map(|e| class_of_expr(handles, e, cx))
+            .find_map(|e| class_within(handles, e, cx, depth))
             .and_then(|c| c.handle_kind().map(Class::Holder)),
         _ => None,
     }
@@ -951,7 +977,7 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                 if self.handles.bindings.len() > before {
                     self.handles.bindings[before].decl = Some(local);
                 }
-                if let Some(kind) = local_kind(self.handles, &init.expr, self.cx) {
+                if let Some(kind) = local_kind(self.handles, &init.expr, self.cx, CLASS_DEPTH) {
                     let at = start(Region::from_span(ident.ident.span()));
                     self.handles.kinds.push((ident.ident.to_string(), at, kind));
                 }

@@ -333,7 +333,7 @@ impl FieldFinder {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Ident,
     /// `r#name`: never a keyword.
     RawIdent,
@@ -344,15 +344,15 @@ enum Kind {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Token {
-    start: usize,
-    end: usize,
-    kind: Kind,
+pub(crate) struct Token {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: Kind,
 }
 
-struct Lexed<'t> {
+pub(crate) struct Lexed<'t> {
     text: &'t [u8],
-    tokens: Vec<Token>,
+    pub(crate) tokens: Vec<Token>,
     /// For each opening delimiter, the index of its closing one (else 0).
     partner: Vec<usize>,
     /// Byte offsets of the character that makes a comment a doc comment
@@ -363,7 +363,7 @@ struct Lexed<'t> {
 /// Splits the text into identifiers, literals and punctuation, skipping
 /// comments and whitespace. `None` when a comment or string does not end or
 /// the brackets do not balance.
-fn lex(text: &[u8]) -> Option<Lexed<'_>> {
+pub(crate) fn lex(text: &[u8]) -> Option<Lexed<'_>> {
     let (mut tokens, partner) = SPARE.with_borrow_mut(std::mem::take);
     tokens.clear();
     tokens.reserve(text.len() / 6);

@@ -110,12 +110,12 @@ impl Imports {
     fn add_tree(&mut self, prefix: &mut Vec<String>, tree: &UseTree) {
         match tree {
             UseTree::Path(path) => {
-                prefix.push(path.ident.to_string());
+                prefix.push(unraw(&path.ident));
                 self.add_tree(prefix, &path.tree);
                 prefix.pop();
             }
             UseTree::Name(name) => {
-                let ident = name.ident.to_string();
+                let ident = unraw(&name.ident);
                 if ident == "self" {
                     if let Some(last) = prefix.last() {
                         self.insert(last.clone(), prefix.join("::"));
@@ -127,8 +127,8 @@ impl Imports {
                 }
             }
             UseTree::Rename(rename) => {
-                let ident = rename.ident.to_string();
-                let alias = rename.rename.to_string();
+                let ident = unraw(&rename.ident);
+                let alias = unraw(&rename.rename);
                 if alias == "_" {
                     return;
                 }
@@ -166,15 +166,21 @@ impl Imports {
 
 /// A path's segment names: `["tokio", "spawn"]` for `::tokio::spawn::<F>`.
 pub fn segments(path: &syn::Path) -> Vec<String> {
-    path.segments.iter().map(|s| s.ident.to_string()).collect()
+    path.segments.iter().map(|s| unraw(&s.ident)).collect()
 }
 
 /// A path's last segment name: `spawn` for `tokio::spawn`, `""` for none.
 pub fn last_segment(path: &syn::Path) -> String {
     path.segments
         .last()
-        .map(|s| s.ident.to_string())
+        .map(|s| unraw(&s.ident))
         .unwrap_or_default()
+}
+
+/// An identifier's name, without the `r#` of a raw identifier
+/// (`tokio::r#spawn` is `tokio::spawn`).
+pub fn unraw(ident: &syn::Ident) -> String {
+    syn::ext::IdentExt::unraw(ident).to_string()
 }
 
 /// The scopes visible at one point, innermost last. A `mod` starts a fresh

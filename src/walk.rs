@@ -385,6 +385,12 @@ impl<'a> Cx<'a> {
 
     /// The kind of value an expression evaluates to, where the file tells.
     pub fn kind_of_expr(&self, expr: &Expr) -> Option<Kind> {
+        self.kind_within(expr, KIND_DEPTH)
+    }
+
+    /// [`Cx::kind_of_expr`], looking at most `depth` levels down.
+    fn kind_within(&self, expr: &Expr, depth: usize) -> Option<Kind> {
+        let depth = depth.checked_sub(1)?;
         match expr {
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
@@ -399,22 +405,22 @@ impl<'a> Cx<'a> {
                 }
                 self.kind_of_type(self.field_type(&member.to_string())?)
             }
-            Expr::Reference(r) => self.kind_of_expr(&r.expr),
-            Expr::Paren(p) => self.kind_of_expr(&p.expr),
-            Expr::Group(g) => self.kind_of_expr(&g.expr),
-            Expr::Try(t) => self.kind_of_expr(&t.expr),
+            Expr::Reference(r) => self.kind_within(&r.expr, depth),
+            Expr::Paren(p) => self.kind_within(&p.expr, depth),
+            Expr::Group(g) => self.kind_within(&g.expr, depth),
+            Expr::Try(t) => self.kind_within(&t.expr, depth),
             Expr::Call(call) => {
                 if let Some(arg) = smart_pointer_argument(call) {
-                    return self.kind_of_expr(arg);
+                    return self.kind_within(arg, depth);
                 }
                 spawner::kind_of_constructor(&self.resolve_expr_path(&call.func)?)
             }
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
                 if matches!(method.as_str(), "unwrap" | "expect") {
-                    return self.kind_of_expr(&m.receiver);
+                    return self.kind_within(&m.receiver, depth);
                 }
-                let receiver = self.kind_of_expr(&m.receiver)?;
+                let receiver = self.kind_within(&m.receiver, depth)?;
                 spawner::kind_after_method(receiver, &method)
             }
             _ => None,
@@ -534,11 +540,7 @@ impl<'a> Cx<'a> {
     /// The whole source lines a block spans: a cheap superset of its text,
     /// for gates like "does this body mention `.await` at all?".
     pub fn block_lines(&self, block: &Block) -> &'a str {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
+        let starts = self.line_starts();
         let first = block.brace_token.span.open().start().line;
         let last = block.brace_token.span.close().end().line;
         let from = starts.get(first.saturating_sub(1)).copied().unwrap_or(0);
@@ -546,10 +548,39 @@ impl<'a> Cx<'a> {
         self.source.get(from..to).unwrap_or(self.source)
     }
 
+    /// Where each line starts, by byte offset: found once per file, so that
+    /// looking up a line does not take time in the file's size.
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// The source from the start of `line` (1-based) on.
+    fn rest_from_line(&self, line: usize) -> &'a str {
+        let from = line
+            .checked_sub(1)
+            .and_then(|i| self.line_starts().get(i).copied())
+            .unwrap_or(self.source.len());
+        self.source.get(from..).unwrap_or("")
+    }
+
+    /// The text of `line` (1-based), as `str::lines` gives it.
+    pub fn line(&self, line: usize) -> &'a str {
+        self.rest_from_line(line).lines().next().unwrap_or("")
+    }
+
     /// The source text a span covers, whitespace folded.
     pub fn text(&self, span: Span) -> String {
         let region = Region::from_span(span);
-        let text = slice_region(self.source, region).unwrap_or_default();
+        let rebased = Region {
+            line: 1,
+            end_line: region.end_line.saturating_sub(region.line) + 1,
+            ..region
+        };
+        let text = slice_region(self.rest_from_line(region.line), rebased).unwrap_or_default();
         let folded = crate::fingerprint::normalise_line(&text);
         if folded.len() > 60 {
             let cut: String = folded.chars().take(57).collect();
@@ -697,6 +728,11 @@ fn has_cfg_test(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(is_cfg_test)
 }
 
+/// How far down an expression (a receiver chain) [`Cx::kind_of_expr`] looks:
+/// real chains that keep a kind are a few links long, and it is asked at
+/// every link of a chain (quadratic time if each looked all the way down).
+const KIND_DEPTH: usize = 16;
+
 /// Walks a file, calling every check's hooks.
 pub struct Walker<'a, 'c> {
     pub cx: Cx<'a>,
@@ -709,6 +745,8 @@ impl<'a, 'c> Walker<'a, 'c> {
     }
 
     pub fn run(mut self, file: &'a syn::File) -> Cx<'a> {
+        // `#![cfg(test)]` at the top of a file: the whole file is test code.
+        self.cx.test_depth += usize::from(has_cfg_test(&file.attrs));
         self.cx.scopes.push_module(&file.items);
         self.cx.env.push(HashMap::new());
         for item in &file.items {

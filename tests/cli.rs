@@ -431,12 +431,12 @@ fn code_nested_too_deeply_is_a_parse_error_not_a_crash() {
     let output = tasklint(&dir, &["check", "--format", "concise"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let out = stdout(&output);
-    assert!(out.contains("src/masked.rs:2:1041: error: cannot parse file: nested more than 1000 levels deep here"), "{out}");
+    assert!(out.contains("src/masked.rs:2:2539: error: cannot parse file: nested too deeply here (more than 5000 levels)"), "{out}");
     assert!(!out.contains("src/blanked.rs"), "{out}");
-    assert!(out.contains("src/parens.rs:1:1041: error: cannot parse file: nested more than 1000 levels deep here"), "{out}");
+    assert!(out.contains("src/parens.rs:1:2539: error: cannot parse file: nested too deeply here (more than 5000 levels)"), "{out}");
     assert!(
         out.contains(
-            "src/bangs.rs:1:1042: error: cannot parse file: nested more than 1000 levels deep here"
+            "src/bangs.rs:1:5036: error: cannot parse file: nested too deeply here (more than 5000 levels)"
         ),
         "{out}"
     );

@@ -1,4 +1,3 @@
-use syn::spanned::Spanned;
 use syn::Expr;
 
 use crate::finding::{Region, Severity};
@@ -31,7 +30,7 @@ pub const SET_BENIGN: &[&str] = &["abort_all", "len", "is_empty"];
 pub fn check<'a>(model: &Handles<'a>, is_main: bool, cx: &Cx<'a>) {
     for &call in &model.aborts {
         let Expr::MethodCall(m) = call else { continue };
-        let body = model.body_at(Region::from_span(call.span()));
+        let body = model.body_at(Region::from_span(crate::spans::expr(call)));
         if !model.bodies[body].is_async {
             continue;
         }
@@ -96,20 +95,20 @@ fn root_binding<'m, 'a>(model: &'m Handles<'a>, expr: &Expr) -> Option<&'m Bindi
 }
 
 pub fn check_handle(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
-    let handle = cx.text(receiver.span());
+    let handle = cx.text(crate::spans::expr(receiver));
     cx.report(
         &RULE,
-        Region::from_span(call.span()),
+        Region::from_span(crate::spans::expr(call)),
         format!("task `{handle}` is aborted but never awaited, so it may still be running when this code goes on"),
         format!("await the handle after aborting it (`let _ = {handle}.await;` returns once the task has stopped)"),
     );
 }
 
 pub fn check_set(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
-    let set = cx.text(receiver.span());
+    let set = cx.text(crate::spans::expr(receiver));
     cx.report(
         &RULE,
-        Region::from_span(call.span()),
+        Region::from_span(crate::spans::expr(call)),
         format!("join set `{set}` is aborted but never drained, so its tasks may still be running when this code goes on"),
         format!("use `{set}.shutdown().await`, which aborts every task and waits for them to stop"),
     );

@@ -285,12 +285,7 @@ impl<'a> Check<'a> for FieldFacts {
                     Region::from_span(syn::spanned::Spanned::span(&field.ty)),
                 ),
             };
-            let line_text = cx
-                .source
-                .lines()
-                .nth(region.line.saturating_sub(1))
-                .unwrap_or("")
-                .to_string();
+            let line_text = cx.line(region.line).to_string();
             self.sink.borrow_mut().fields.push(HandleField {
                 owner: item.ident.to_string(),
                 name,

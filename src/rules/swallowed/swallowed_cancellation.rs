@@ -26,6 +26,9 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
         return;
     }
     let Some(loop_expr) = loop_expr else { return };
+    // What the loop checks, found once for all the arms (not a walk of the
+    // loop per arm: a `select!` with many arms would take quadratic time).
+    let mut checks: Option<LoopChecks> = None;
     for arm in &select.arms {
         let future = peel_adapters(&arm.future);
         let is_signal = signals::is_signal_future(future, cx) || is_os_signal_stream(future, cx);
@@ -33,7 +36,8 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
             continue;
         }
         let receiver = signal_receiver(future);
-        if loop_checks(loop_expr, receiver.as_deref()) {
+        let checks = checks.get_or_insert_with(|| LoopChecks::of(loop_expr));
+        if checks.watches(receiver.as_deref()) {
             continue;
         }
         let future = cx.text(arm.future.span());
@@ -136,21 +140,40 @@ fn signal_receiver(future: &Expr) -> Option<String> {
     }
 }
 
-/// Does the loop watch the signal another way: a flag-like `while` condition
-/// (`while !token.is_cancelled()`, `while running.load(..)`), or an
-/// `is_cancelled()`/`borrow()` check of it in the body?
-fn loop_checks(loop_expr: &Expr, receiver: Option<&str>) -> bool {
-    if let Expr::While(w) = loop_expr {
-        if is_flag(&w.cond) {
-            return true;
+/// How a loop watches signals other than by a `select!` arm: a flag-like
+/// `while` condition (`while !token.is_cancelled()`, `while running.load(..)`),
+/// an `is_cancelled()` check in the body, or a state check (`borrow()`,
+/// `has_changed()`, ..) of some receivers.
+struct LoopChecks {
+    any: bool,
+    receivers: std::collections::HashSet<String>,
+}
+
+impl LoopChecks {
+    fn of(loop_expr: &Expr) -> LoopChecks {
+        if let Expr::While(w) = loop_expr {
+            if is_flag(&w.cond) {
+                return LoopChecks {
+                    any: true,
+                    receivers: Default::default(),
+                };
+            }
+        }
+        let mut finder = StateCheck {
+            any: false,
+            receivers: Default::default(),
+        };
+        finder.visit_expr(loop_expr);
+        LoopChecks {
+            any: finder.any,
+            receivers: finder.receivers,
         }
     }
-    let mut finder = StateCheck {
-        receiver,
-        found: false,
-    };
-    finder.visit_expr(loop_expr);
-    finder.found
+
+    /// Does the loop watch the signal of `receiver` another way?
+    fn watches(&self, receiver: Option<&str>) -> bool {
+        self.any || receiver.is_some_and(|r| self.receivers.contains(r))
+    }
 }
 
 fn is_flag(cond: &Expr) -> bool {
@@ -166,31 +189,30 @@ fn is_flag(cond: &Expr) -> bool {
     }
 }
 
-struct StateCheck<'r> {
-    receiver: Option<&'r str>,
-    found: bool,
+struct StateCheck {
+    any: bool,
+    receivers: std::collections::HashSet<String>,
 }
 
-impl<'ast> Visit<'ast> for StateCheck<'_> {
+impl<'ast> Visit<'ast> for StateCheck {
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         let method = m.method.to_string();
-        let on_receiver = self.receiver.is_some()
-            && signals::receiver_name(&m.receiver).as_deref() == self.receiver;
-        if method == "is_cancelled"
-            || (on_receiver
-                && matches!(
-                    method.as_str(),
-                    "borrow" | "borrow_and_update" | "has_changed" | "try_recv" | "is_closed"
-                ))
-        {
-            self.found = true;
+        if method == "is_cancelled" {
+            self.any = true;
+        } else if matches!(
+            method.as_str(),
+            "borrow" | "borrow_and_update" | "has_changed" | "try_recv" | "is_closed"
+        ) {
+            if let Some(receiver) = signals::receiver_name(&m.receiver) {
+                self.receivers.insert(receiver);
+            }
         }
         syn::visit::visit_expr_method_call(self, m);
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
         if crate::macros::tokens_mention(&mac.tokens, "is_cancelled") {
-            self.found = true;
+            self.any = true;
         }
     }
 
