@@ -59,20 +59,6 @@ fn levels(text: &[u8]) -> Result<usize, usize> {
     Ok(levels)
 }
 
-/// The byte offset where nesting goes past what can be parsed (and the tree
-/// dropped) on what is left of this thread's stack, or past [`MAX_DEPTH`],
-/// if it does. For a parse outside [`with_stack`].
-pub fn too_deep(text: &[u8]) -> Option<usize> {
-    // A parse alone (no rules walking the tree) needs little beyond the levels.
-    const PARSE_BYTES: usize = 512 << 10;
-    match levels(text) {
-        Err(at) => Some(at),
-        Ok(levels) => stacker::remaining_stack()
-            .is_some_and(|left| left < PARSE_BYTES + levels * LEVEL_BYTES)
-            .then_some(0),
-    }
-}
-
 /// Runs `f` with at least `need` bytes of stack: on this thread's stack when
 /// enough is left, else on a stack allocated for it (only the pages used
 /// take memory).

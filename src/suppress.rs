@@ -283,9 +283,16 @@ pub fn silence_late(findings: &mut Vec<Finding>, source_of: impl Fn(&str) -> Opt
 /// A file's comments with the items they may cover (parsing the file again).
 pub fn of_source(source: &str) -> Suppressions {
     let mut suppressions = Suppressions::parse(source);
-    if !suppressions.is_empty() && crate::depth::too_deep(source.as_bytes()).is_none() {
-        if let Ok(file) = syn::parse_file(source) {
-            suppressions.attach_items(items(&file));
+    if suppressions.is_empty() {
+        return suppressions;
+    }
+    // On a stack grown to fit, as the first parse was (see `crate::depth`).
+    if let Ok(need) = crate::depth::stack_needed(source.as_bytes()) {
+        let found = crate::depth::with_stack(need, || {
+            syn::parse_file(source).ok().map(|file| items(&file))
+        });
+        if let Some(found) = found {
+            suppressions.attach_items(found);
         }
         proc_macro2::extra::invalidate_current_thread_spans();
     }
