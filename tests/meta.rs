@@ -118,3 +118,62 @@ fn rule_metadata_follows_the_house_style() {
         );
     }
 }
+
+/// Each promise of the README's Reliability section names the tests that
+/// back it, in brackets: every one named must exist, and every promise
+/// (a bullet or a bold-led paragraph) must name one, or say how it is tested.
+#[test]
+fn every_reliability_promise_names_tests_that_exist() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let section = readme
+        .split("\n## Reliability\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README has a Reliability section");
+    let mut tests = String::new();
+    for entry in std::fs::read_dir("tests").expect("tests/").flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("reliability_")
+        {
+            tests.push_str(&std::fs::read_to_string(entry.path()).expect("readable"));
+        }
+    }
+    let mut named = 0;
+    for bracket in section.split('[').skip(1) {
+        let Some((inside, _)) = bracket.split_once(']') else {
+            continue;
+        };
+        for name in inside.split(',').map(|n| n.trim().trim_matches('`')) {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+            {
+                continue;
+            }
+            assert!(
+                tests.contains(&format!("fn {name}(")),
+                "README names `{name}`, which is no test in tests/reliability_*.rs"
+            );
+            named += 1;
+        }
+    }
+    assert!(named >= 30, "only {named} tests named");
+    // Every bullet is a promise: each names its tests.
+    let mut bullet = String::new();
+    for line in section.lines().chain(["- "]) {
+        if line.starts_with("- ") || line.trim().is_empty() {
+            assert!(
+                bullet.is_empty() || bullet.contains("`]"),
+                "a Reliability promise names no test: {bullet}"
+            );
+            bullet.clear();
+        }
+        if line.starts_with("- ") || (!bullet.is_empty() && line.starts_with("  ")) {
+            bullet.push_str(line);
+            bullet.push('\n');
+        }
+    }
+}
