@@ -514,7 +514,7 @@ fn any_in(sorted: &[usize], from: usize, to: usize) -> bool {
     sorted.get(i).is_some_and(|&at| at < to)
 }
 
-fn word_end(text: &[u8], from: usize) -> usize {
+pub(crate) fn word_end(text: &[u8], from: usize) -> usize {
     from + text[from..]
         .iter()
         .take_while(|&&c| is_word_byte(c))
@@ -586,7 +586,7 @@ pub(crate) fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> Option<
 
 /// At a `'`: `Some(Some(end))` for a character literal, `Some(None)` for a
 /// lifetime or label, `None` for an escape that does not end on its line.
-fn char_literal_end(text: &[u8], at: usize) -> Option<Option<usize>> {
+pub(crate) fn char_literal_end(text: &[u8], at: usize) -> Option<Option<usize>> {
     match text.get(at + 1) {
         Some(b'\\') => {
             let close = text[at + 3.min(text.len() - at)..]

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 use crate::finding::{Diagnostic, Finding, Region, Severity};
+use crate::mask;
 use crate::rules::{self, unused_suppression, Rule};
 
 /// The text that starts a suppression comment; also the rule's trigger word.
@@ -436,31 +437,33 @@ impl<'t> Columns<'t> {
 
 /// The byte offsets of a file's `//` comments: a lexer pass that skips
 /// string, byte-string, raw-string and character literals and block
-/// comments, so that a marker inside them is text, not a comment. An
-/// unterminated literal or comment runs to the end of the file.
+/// comments, so that a marker inside them is text, not a comment. The
+/// literals are read by [`crate::mask`]'s lexer's rules.
 fn line_comments(source: &str) -> Vec<usize> {
     let text = source.as_bytes();
     let mut comments = Vec::new();
     let mut i = 0;
     while i < text.len() {
         let next = text.get(i + 1).copied();
+        // An unterminated literal or comment runs to the end of the file.
         i = match text[i] {
             b'/' if next == Some(b'/') => {
                 comments.push(i);
-                text[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(text.len(), |n| i + n)
+                mask::line_end(text, i)
             }
-            b'/' if next == Some(b'*') => block_comment_end(text, i),
-            b'"' => string_end(text, i + 1),
-            b'\'' => char_or_lifetime_end(source, i),
+            b'/' if next == Some(b'*') => mask::block_comment_end(text, i).unwrap_or(text.len()),
+            b'"' => mask::string_end(text, i + 1).unwrap_or(text.len()),
+            b'\'' => match mask::char_literal_end(text, i) {
+                Some(Some(end)) => end,
+                // A lifetime, a label, or an escape that does not end on its line.
+                _ => i + 1,
+            },
             c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
-                let end = word_end(text, i);
+                let end = mask::word_end(text, i);
                 let hashes = text[end..].iter().take_while(|&&c| c == b'#').count();
                 let raw = matches!(&text[i..end], b"r" | b"br" | b"cr");
                 if raw && text.get(end + hashes) == Some(&b'"') {
-                    raw_string_end(text, end + hashes + 1, hashes)
+                    mask::raw_string_end(text, end + hashes + 1, hashes).unwrap_or(text.len())
                 } else {
                     end
                 }
@@ -469,90 +472,6 @@ fn line_comments(source: &str) -> Vec<usize> {
         };
     }
     comments
-}
-
-fn word_end(text: &[u8], from: usize) -> usize {
-    from + text[from..]
-        .iter()
-        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80)
-        .count()
-}
-
-/// The end of a (nesting) block comment starting at `from`.
-fn block_comment_end(text: &[u8], from: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = from;
-    while i + 1 < text.len() {
-        match (text[i], text[i + 1]) {
-            (b'/', b'*') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    text.len()
-}
-
-/// The end of a string whose text starts at `from` (after the quote).
-fn string_end(text: &[u8], from: usize) -> usize {
-    let mut i = from;
-    while i < text.len() {
-        match text[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    text.len()
-}
-
-/// The end of a raw string whose text starts at `from`, closed by `"` and `hashes` `#`s.
-fn raw_string_end(text: &[u8], from: usize, hashes: usize) -> usize {
-    let mut i = from;
-    while i < text.len() {
-        if text[i] == b'"'
-            && text[i + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&c| c == b'#')
-                .count()
-                == hashes
-        {
-            return i + 1 + hashes;
-        }
-        i += 1;
-    }
-    text.len()
-}
-
-/// At a `'`: the end of a character literal (`'x'`, `'é'`, `'\''`,
-/// `'\u{1F600}'`), or of the `'` of a lifetime or label, as rustc's lexer
-/// tells them apart.
-fn char_or_lifetime_end(source: &str, at: usize) -> usize {
-    let rest = &source[at + 1..];
-    let mut chars = rest.chars();
-    match chars.next() {
-        Some('\\') => {
-            // Skip the escaped character, then find the closing quote on this line.
-            let escaped = chars.next().map_or(0, char::len_utf8);
-            let from = at + 2 + escaped;
-            let tail = &source.as_bytes()[from..];
-            match tail.iter().position(|&c| c == b'\'' || c == b'\n') {
-                Some(n) if tail[n] == b'\'' => from + n + 1,
-                _ => from,
-            }
-        }
-        Some(first) if chars.next() == Some('\'') => at + 1 + first.len_utf8() + 1,
-        _ => at + 1,
-    }
 }
 
 /// Items a comment above them can cover: `fn`, `impl`, `mod`, `struct`,
