@@ -7,6 +7,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod support;
+use support::{stderr, stdout, write};
+
 const LEAKY: &str = "fn main() { tokio::spawn(async { loop {} }); }\n";
 const RULE: &str = "detached-endless-task";
 
@@ -51,20 +54,6 @@ fn tasklint_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
         .output()
         .ok()?;
     Some(output)
-}
-
-fn write(dir: &Path, relative: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn chmod(path: &Path, mode: u32) {

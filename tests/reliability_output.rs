@@ -6,36 +6,12 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
+
+mod support;
+use support::{command, scratch, stderr, tasklint, write};
 
 const LEAKY: &str = "pub fn start() {\n    tokio::spawn(async { loop { tick().await; } });\n}\n";
-
-fn scratch() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("reliability-output-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("scratch dir")
-}
-
-fn write(dir: &Path, relative: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tasklint"));
-    command.args(args).current_dir(dir).env("NO_COLOR", "1");
-    command
-}
-
-fn tasklint(dir: &Path, args: &[&str]) -> Output {
-    command(dir, args).output().expect("tasklint runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn is_root() -> bool {
     Command::new("id")

@@ -6,22 +6,10 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod support;
+use support::{stdout, tasklint, write};
+
 const LEAKY: &str = "fn main() {\n    tokio::spawn(async { loop {} });\n}\n";
-
-fn write(dir: &Path, relative: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn tasklint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tasklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("tasklint runs")
-}
 
 fn tasklint_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tasklint"))
@@ -36,10 +24,6 @@ fn tasklint_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
     std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), input.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("tasklint ends")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The regex of VS Code's and GitHub's `$gcc` problem matcher, by hand:

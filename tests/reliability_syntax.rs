@@ -1,33 +1,10 @@
 //! Deep, long and odd syntax: never an abort or a hang, and the rest of the
 //! run still reported (issue 11).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
+use support::{stderr, stdout, tasklint, write};
 
 const PRE: &str = "fn main() { tokio::spawn(async { loop {} }); ";
-
-fn write(dir: &Path, relative: &str, text: impl AsRef<[u8]>) {
-    let path = dir.join(relative);
-    std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
-fn tasklint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tasklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("tasklint runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 #[test]
 fn nesting_without_brackets_is_a_parse_error_and_the_run_goes_on() {
