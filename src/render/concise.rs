@@ -3,7 +3,7 @@
 //! and messages go through [`crate::escape`], so a file name cannot end the
 //! line, forge another position or start a workflow command.
 
-use std::fmt::Write;
+use crate::finding::Finding;
 
 use super::Report;
 use crate::escape;
@@ -11,16 +11,21 @@ use crate::escape;
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
     for f in report.findings {
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}: {} [{}]",
-            escape::path(&f.path),
-            f.region.line,
-            f.region.column,
-            f.severity,
-            escape::text(&f.message),
-            f.rule.id
-        );
+        out.push_str(&line(f));
     }
     out
+}
+
+/// One finding as `path:line:col: severity: message [rule]` and a line break,
+/// with the path and the message escaped (see [`crate::escape`]).
+pub fn line(f: &Finding) -> String {
+    format!(
+        "{}:{}:{}: {}: {} [{}]\n",
+        escape::path(&f.path),
+        f.region.line,
+        f.region.column,
+        f.severity,
+        escape::text(&f.message),
+        f.rule.id
+    )
 }

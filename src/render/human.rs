@@ -95,15 +95,7 @@ pub fn render(report: &Report<'_>) -> String {
         let diagnostic = to_diagnostic(finding, range);
         if term::emit(&mut buffer, &config, &shown, &diagnostic).is_err() {
             // A span outside the text: fall back to the one-line form.
-            let line = format!(
-                "{}:{}:{}: {}: {} [{}]\n",
-                escape::path(&finding.path),
-                finding.region.line,
-                finding.region.column,
-                finding.severity,
-                escape::text(&finding.message),
-                finding.rule.id
-            );
+            let line = super::concise::line(finding);
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }
         current = Some(shown);
