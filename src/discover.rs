@@ -412,7 +412,8 @@ pub fn probe_dir(dir: &Path) -> u8 {
         .fold(0u8, |bits, (i, _)| bits | 1 << i);
     if bits & 1 != 0 {
         // Unreadable counts as not plain: the resolver reads it and says why.
-        let text = std::fs::read_to_string(dir.join(PROBED[0]));
+        let text =
+            crate::bounded::read_to_string(&dir.join(PROBED[0]), crate::bounded::CONFIG_LIMIT);
         if text.is_ok_and(|text| !text.contains("tasklint")) {
             bits |= PLAIN_MANIFEST;
         }

@@ -371,3 +371,24 @@ fn too_many_exclude_globs_say_so() {
     );
     assert!(!err.contains("expected valid globs"), "{err}");
 }
+
+#[test]
+fn a_huge_manifest_is_refused_not_read_whole() {
+    let dir = open_tempdir();
+    let dir = dir.path();
+    write(
+        dir,
+        "src/a.rs",
+        "fn main() { tokio::spawn(async { loop {} }); }\n",
+    );
+    let mut manifest = String::from("[package]\nname = \"x\"\n# tasklint\n");
+    manifest.push_str(&" ".repeat(17 << 20));
+    write(dir, "Cargo.toml", manifest);
+    let run = tasklint(dir, &["check", "src"]);
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("larger than 16 MiB"),
+        "{}",
+        stderr(&run)
+    );
+}
