@@ -300,9 +300,8 @@ fn read_filtered(
     })
 }
 
-/// Opens a file to read without blocking on a FIFO that took its place,
-/// and checks, on the open file, that it is a regular file.
-pub fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), ReadError> {
+/// Opens a file to read without blocking on a FIFO that took its place.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -310,12 +309,7 @@ pub fn open_regular(path: &Path) -> Result<(File, std::fs::Metadata), ReadError>
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options.open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(ReadError::NotRegular);
-    }
-    Ok((file, metadata))
+    options.open(path)
 }
 
 /// Reads a regular file whole, up to `limit` bytes (for the crate pass's
@@ -331,28 +325,37 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// needed, and returns the length read; never more than `limit` bytes.
 /// `read_to_end` asks the file for its size and position first: two system
 /// calls per file that a reused buffer does not need, on a tree where most
-/// files are read only to be skipped.
+/// files are read only to be skipped. For the same reason the open file is
+/// checked to be a regular file only when the read looks odd (it failed,
+/// was empty or went past the limit): opened without blocking, a FIFO or a
+/// folder that took a walked file's place fails or reads nothing at once,
+/// and a device is cut at the limit.
 fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
-    let (file, metadata) = open_regular(path)?;
-    if metadata.len() > limit {
-        return Err(ReadError::TooLarge(metadata.len()));
-    }
-    // One byte past the limit tells a file that grew since.
-    let mut file = file.take(limit.saturating_add(1));
+    let file = open_nonblocking(path)?;
+    // One byte past the limit tells a file that is too large.
+    let mut bounded = (&file).take(limit.saturating_add(1));
     let mut filled = 0;
-    loop {
+    let outcome = loop {
         if buffer.len() - filled < 8192 {
             buffer.resize((buffer.len() * 2).max(64 * 1024), 0);
         }
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => break,
+        match bounded.read(&mut buffer[filled..]) {
+            Ok(0) => break Ok(()),
             Ok(n) => filled += n,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err.into()),
+            Err(err) => break Err(err),
         }
+    };
+    if outcome.is_ok() && filled > 0 && filled as u64 <= limit {
+        return Ok(filled);
     }
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    outcome?;
     if filled as u64 > limit {
-        return Err(ReadError::TooLarge(filled as u64));
+        return Err(ReadError::TooLarge(metadata.len().max(filled as u64)));
     }
     Ok(filled)
 }

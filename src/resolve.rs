@@ -180,7 +180,11 @@ pub fn last_segment(path: &syn::Path) -> String {
 /// An identifier's name, without the `r#` of a raw identifier
 /// (`tokio::r#spawn` is `tokio::spawn`).
 pub fn unraw(ident: &syn::Ident) -> String {
-    syn::ext::IdentExt::unraw(ident).to_string()
+    let name = ident.to_string();
+    match name.strip_prefix("r#") {
+        Some(bare) => bare.to_string(),
+        None => name,
+    }
 }
 
 /// The scopes visible at one point, innermost last. A `mod` starts a fresh
