@@ -9,12 +9,12 @@
 
 use std::collections::HashMap;
 
-use crate::engine::{self, FileJob};
-use crate::finding::Finding;
-use crate::render::{self, Format, Report};
-use crate::settings::Settings;
+use crate::base::finding::Finding;
+use crate::config::settings::Settings;
+use crate::lint::engine::{self, FileJob};
+use crate::report::render::{self, Format, Report};
 
-/// What a caught panic's finding says; see [`crate::engine`].
+/// What a caught panic's finding says; see [`crate::lint::engine`].
 const CAUGHT_PANIC: &str = "tasklint failed on this file";
 
 /// Lints `data` as one file, with every rule, through the prefilter and

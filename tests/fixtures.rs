@@ -7,10 +7,10 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use tasklint::crate_pass::lint_alone;
-use tasklint::engine::FileJob;
-use tasklint::render::{self, Format, Report};
-use tasklint::settings::Settings;
+use tasklint::config::settings::Settings;
+use tasklint::lint::crate_pass::lint_alone;
+use tasklint::lint::engine::FileJob;
+use tasklint::report::render::{self, Format, Report};
 
 /// Lines marked as expected for `rule` in a fixture.
 fn expected_lines(source: &str, rule: &str) -> BTreeSet<usize> {

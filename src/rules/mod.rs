@@ -2,9 +2,9 @@
 //! everything else (`rules`, `explain`, selection, SARIF, the prefilter)
 //! reads [`ALL`].
 
-use crate::finding::Severity;
-use crate::settings::Settings;
-use crate::walk::Check;
+use crate::base::finding::Severity;
+use crate::config::settings::Settings;
+use crate::semantic::walk::Check;
 
 pub mod detached;
 pub mod parse_error;
@@ -43,7 +43,7 @@ pub struct Rule {
     /// every word of at least one group. The prefilter skips other files.
     pub triggers: &'static [&'static [&'static str]],
     /// Words that, besides the triggers, keep a function's body from being
-    /// masked before parsing (see [`crate::mask`]).
+    /// masked before parsing (see [`crate::text::mask`]).
     pub body_words: &'static [&'static str],
     /// `lints/<id>.md`.
     pub doc: &'static str,

@@ -1,4 +1,4 @@
-use crate::finding::Severity;
+use crate::base::finding::Severity;
 use crate::rules::{Family, Rule};
 
 pub static RULE: Rule = Rule {

@@ -1,8 +1,8 @@
-use crate::finding::Severity;
+use crate::base::finding::Severity;
+use crate::lint::suppress::MARKER;
 use crate::rules::{Family, Rule};
-use crate::suppress::MARKER;
 
-/// Judged in [`crate::suppress`], where the comments are read.
+/// Judged in [`crate::lint::suppress`], where the comments are read.
 pub static RULE: Rule = Rule {
     id: "unused-suppression",
     family: Family::General,

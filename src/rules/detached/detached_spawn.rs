@@ -2,10 +2,10 @@ use quote::ToTokens;
 use syn::{Expr, Stmt};
 
 use super::Disposal;
-use crate::finding::Severity;
+use crate::base::finding::Severity;
 use crate::rules::{Family, Rule};
-use crate::signals;
-use crate::walk::{Cx, SpawnCall, TaskBody};
+use crate::semantic::signals;
+use crate::semantic::walk::{Cx, SpawnCall, TaskBody};
 
 pub static RULE: Rule = Rule {
     id: "detached-spawn",
@@ -67,7 +67,7 @@ fn is_handed_in(task: &Expr) -> bool {
     match task {
         Expr::Path(_) | Expr::Field(_) => true,
         Expr::Paren(p) => is_handed_in(&p.expr),
-        Expr::MethodCall(m) if crate::walk::is_future_adapter(&m.method.to_string()) => {
+        Expr::MethodCall(m) if crate::semantic::walk::is_future_adapter(&m.method.to_string()) => {
             is_handed_in(&m.receiver)
         }
         Expr::Call(call) => {
@@ -180,7 +180,7 @@ fn count_awaits(stmt: &Stmt) -> usize {
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
         fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-            if crate::macros::tokens_mention(&mac.tokens, "await") {
+            if crate::syntax::macros::tokens_mention(&mac.tokens, "await") {
                 self.0 += 1;
             }
         }

@@ -1,7 +1,7 @@
 use super::Disposal;
-use crate::finding::Severity;
+use crate::base::finding::Severity;
 use crate::rules::{Family, Rule};
-use crate::walk::{Cx, SpawnCall};
+use crate::semantic::walk::{Cx, SpawnCall};
 
 pub static RULE: Rule = Rule {
     id: "detached-thread",

@@ -1,6 +1,6 @@
-use crate::finding::{Region, Severity};
+use crate::base::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
-use crate::walk::{Cx, SpawnCall, TaskBody};
+use crate::semantic::walk::{Cx, SpawnCall, TaskBody};
 
 pub static RULE: Rule = Rule {
     id: "detached-endless-task",

@@ -12,9 +12,9 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
 
-use crate::macros::{tokens_exit, tokens_mention, Expansion, Expansions};
-use crate::spawner::Spawner;
-use crate::walk::{expr_key, peel_result, Check, Cx, SpawnCall, TaskBody};
+use crate::knowledge::spawner::Spawner;
+use crate::semantic::walk::{expr_key, peel_result, Check, Cx, SpawnCall, TaskBody};
+use crate::syntax::macros::{tokens_exit, tokens_mention, Expansion, Expansions};
 
 pub mod detached_spawn;
 pub mod detached_thread;
@@ -45,7 +45,7 @@ impl Disposal {
 
 #[derive(Default)]
 pub struct Detached {
-    disposals: HashMap<crate::walk::ExprKey, Disposal>,
+    disposals: HashMap<crate::semantic::walk::ExprKey, Disposal>,
 }
 
 impl<'a> Check<'a> for Detached {

@@ -1,6 +1,6 @@
-use crate::finding::Severity;
+use crate::base::finding::Severity;
 use crate::rules::{Family, Rule};
-use crate::walk::{Cx, SpawnCall};
+use crate::semantic::walk::{Cx, SpawnCall};
 
 pub static RULE: Rule = Rule {
     id: "spawn-in-drop",

@@ -2,10 +2,10 @@ use syn::visit::Visit;
 use syn::{Expr, Lit, Stmt};
 
 use super::Disposal;
-use crate::finding::Severity;
-use crate::macros::{tokens_mention, Expansions};
+use crate::base::finding::Severity;
 use crate::rules::{Family, Rule};
-use crate::walk::{chain_root, Cx, SpawnCall};
+use crate::semantic::walk::{chain_root, Cx, SpawnCall};
+use crate::syntax::macros::{tokens_mention, Expansions};
 
 pub static RULE: Rule = Rule {
     id: "unreaped-child",
@@ -168,7 +168,7 @@ impl<'ast> Visit<'ast> for ChildUses<'_, '_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        if !crate::macros::visit_code(self, self.expansions, mac)
+        if !crate::syntax::macros::visit_code(self, self.expansions, mac)
             && tokens_mention(&mac.tokens, self.name)
         {
             self.handled = true;

@@ -1,9 +1,9 @@
 use syn::spanned::Spanned;
 use syn::Expr;
 
-use crate::finding::{Region, Severity};
+use crate::base::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
-use crate::walk::Cx;
+use crate::semantic::walk::Cx;
 
 pub static RULE: Rule = Rule {
     id: "abort-spawn-blocking",

@@ -1,10 +1,10 @@
 use syn::Expr;
 
-use crate::finding::{Region, Severity};
-use crate::handles::{ref_name, Binding, Class, Handles, Origin};
+use crate::base::finding::{Region, Severity};
+use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
-use crate::spawner::Kind;
-use crate::walk::{is_self, Cx};
+use crate::semantic::handles::{ref_name, Binding, Class, Handles, Origin};
+use crate::semantic::walk::{is_self, Cx};
 
 pub static RULE: Rule = Rule {
     id: "abort-without-await",
@@ -30,7 +30,7 @@ pub const SET_BENIGN: &[&str] = &["abort_all", "len", "is_empty"];
 pub fn check<'a>(model: &Handles<'a>, is_main: bool, cx: &Cx<'a>) {
     for &call in &model.aborts {
         let Expr::MethodCall(m) = call else { continue };
-        let body = model.body_at(Region::from_span(crate::spans::expr(call)));
+        let body = model.body_at(Region::from_span(crate::syntax::spans::expr(call)));
         if !model.bodies[body].is_async {
             continue;
         }
@@ -95,20 +95,20 @@ fn root_binding<'m, 'a>(model: &'m Handles<'a>, expr: &Expr) -> Option<&'m Bindi
 }
 
 pub fn check_handle(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
-    let handle = cx.text(crate::spans::expr(receiver));
+    let handle = cx.text(crate::syntax::spans::expr(receiver));
     cx.report(
         &RULE,
-        Region::from_span(crate::spans::expr(call)),
+        Region::from_span(crate::syntax::spans::expr(call)),
         format!("task `{handle}` is aborted but never awaited, so it may still be running when this code goes on"),
         format!("await the handle after aborting it (`let _ = {handle}.await;` returns once the task has stopped)"),
     );
 }
 
 pub fn check_set(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
-    let set = cx.text(crate::spans::expr(receiver));
+    let set = cx.text(crate::syntax::spans::expr(receiver));
     cx.report(
         &RULE,
-        Region::from_span(crate::spans::expr(call)),
+        Region::from_span(crate::syntax::spans::expr(call)),
         format!("join set `{set}` is aborted but never drained, so its tasks may still be running when this code goes on"),
         format!("use `{set}.shutdown().await`, which aborts every task and waits for them to stop"),
     );

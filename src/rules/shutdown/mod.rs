@@ -2,8 +2,8 @@
 //! for them.
 //!
 //! The four function-local rules decide on the shared task-handle model,
-//! [`crate::handles`], built once per function body; `unjoined-handle-field`
-//! is decided crate-wide by [`crate::crate_pass`] on the facts
+//! [`crate::semantic::handles`], built once per function body; `unjoined-handle-field`
+//! is decided crate-wide by [`crate::lint::crate_pass`] on the facts
 //! [`unjoined_handle_field::FieldFacts`] collects from each file.
 
 pub mod abort_spawn_blocking;
@@ -14,9 +14,9 @@ pub mod unjoined_handle_field;
 
 use syn::{Expr, Stmt};
 
-use crate::handles::{self, Class};
 use crate::rules::Family;
-use crate::walk::{Check, Cx};
+use crate::semantic::handles::{self, Class};
+use crate::semantic::walk::{Check, Cx};
 
 /// The function-local rules: each function body is modelled once.
 #[derive(Default)]

@@ -2,10 +2,10 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat};
 
 use super::plain_name;
-use crate::finding::{Region, Severity};
-use crate::handles::{Binding, Handles};
+use crate::base::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
-use crate::walk::Cx;
+use crate::semantic::handles::{Binding, Handles};
+use crate::semantic::walk::Cx;
 
 pub static RULE: Rule = Rule {
     id: "tracker-wait-without-close",

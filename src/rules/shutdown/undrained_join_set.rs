@@ -1,11 +1,11 @@
 use syn::Expr;
 
 use super::plain_name;
-use crate::finding::{Region, Severity};
-use crate::handles::{Binding, Handles};
+use crate::base::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
-use crate::walk::peel_result;
-use crate::walk::Cx;
+use crate::semantic::handles::{Binding, Handles};
+use crate::semantic::walk::peel_result;
+use crate::semantic::walk::Cx;
 
 pub static RULE: Rule = Rule {
     id: "undrained-join-set",

@@ -1,4 +1,4 @@
-//! `unjoined-handle-field` is decided crate-wide by [`crate::crate_pass`];
+//! `unjoined-handle-field` is decided crate-wide by [`crate::lint::crate_pass`];
 //! this file declares the rule and collects each file's facts: the struct
 //! fields that hold task handles or child processes, and the uses of field
 //! names that may join, abort or hand them off.
@@ -10,11 +10,11 @@ use std::rc::Rc;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::{Expr, Member, Pat, Stmt, Type};
 
-use crate::crate_pass::{FileFacts, HandleField};
-use crate::finding::{Region, Severity};
+use crate::base::finding::{Region, Severity};
+use crate::knowledge::spawner::Kind;
+use crate::lint::crate_pass::{FileFacts, HandleField};
 use crate::rules::{Family, Rule};
-use crate::spawner::Kind;
-use crate::walk::{expr_key, is_self, Check, Cx, ExprKey, FnFrame};
+use crate::semantic::walk::{expr_key, is_self, Check, Cx, ExprKey, FnFrame};
 
 pub static RULE: Rule = Rule {
     id: "unjoined-handle-field",

@@ -3,12 +3,12 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
 use super::handles_failure;
-use crate::finding::{Region, Severity};
-use crate::handles::{Class, Handles, Use};
-use crate::macros::tokens_mention;
+use crate::base::finding::{Region, Severity};
+use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
-use crate::spawner::Kind;
-use crate::walk::{peel_by, transparent, Cx};
+use crate::semantic::handles::{Class, Handles, Use};
+use crate::semantic::walk::{peel_by, transparent, Cx};
+use crate::syntax::macros::tokens_mention;
 
 pub static RULE: Rule = Rule {
     id: "ignored-join-error",
@@ -172,7 +172,7 @@ fn join<'a>(expr: &Expr, scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Option<Join> {
             let name = p.path.get_ident()?.to_string();
             let bound = scope
                 .model
-                .bound_at(&name, Region::from_span(crate::spans::expr(expr)))?;
+                .bound_at(&name, Region::from_span(crate::syntax::spans::expr(expr)))?;
             scope
                 .results
                 .iter()
@@ -192,7 +192,7 @@ fn join<'a>(expr: &Expr, scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Option<Join> {
 /// `tokio::time::timeout(d, h)`, `join_all(handles)`: the `h` or `handles`.
 fn wrapped_join<'e, 'a>(expr: &'e Expr, model: &Handles<'a>, cx: &Cx<'a>) -> Option<&'e Expr> {
     let Expr::Call(call) = expr else { return None };
-    let func = crate::walk::path_text(&call.func);
+    let func = crate::semantic::walk::path_text(&call.func);
     let inner = match (func.rsplit("::").next(), call.args.len()) {
         (Some("timeout"), 2) => call.args.last()?,
         (Some("join_all"), 1) => call.args.first()?,
@@ -235,7 +235,7 @@ fn aborted_before(handle: &Expr, model: &Handles<'_>) -> bool {
     let Some(binding) = model.binding_of(handle) else {
         return false;
     };
-    let at = Region::from_span(crate::spans::expr(handle));
+    let at = Region::from_span(crate::syntax::spans::expr(handle));
     model
         .siblings(binding)
         .any(|b| b.happened_before(Use::Aborted, at) || b.happened_before(Use::AbortAll, at))
@@ -318,7 +318,7 @@ pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Disc
             Stmt::Expr(awaited @ Expr::Await(a), Some(_)) => {
                 // `Vec` is not `#[must_use]`: rustc is silent about `join_all(hs).await;`.
                 if let Some(join) = join(awaited, scope, cx).filter(|j| j.wrapped) {
-                    if matches!(peel_ref(&a.base), Expr::Call(c) if crate::walk::path_text(&c.func).ends_with("join_all"))
+                    if matches!(peel_ref(&a.base), Expr::Call(c) if crate::semantic::walk::path_text(&c.func).ends_with("join_all"))
                     {
                         found.extend(discard(join, "discarded"));
                     }
@@ -446,7 +446,7 @@ fn err_part(pat: &Pat, in_option: bool) -> ErrPart<'_> {
             best
         }
         Pat::TupleStruct(ts) => {
-            let name = crate::resolve::last_segment(&ts.path);
+            let name = crate::semantic::resolve::last_segment(&ts.path);
             match (name.as_str(), in_option, ts.elems.first()) {
                 ("Some", true, Some(inner)) if ts.elems.len() == 1 => err_part(inner, false),
                 ("Err", false, Some(inner)) if ts.elems.len() == 1 => match inner {

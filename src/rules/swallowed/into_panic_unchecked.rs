@@ -2,10 +2,10 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Stmt};
 
-use crate::finding::{Region, Severity};
-use crate::macros::{macro_name, tokens_exit, tokens_mention};
+use crate::base::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
-use crate::walk::Cx;
+use crate::semantic::walk::Cx;
+use crate::syntax::macros::{macro_name, tokens_exit, tokens_mention};
 
 pub static RULE: Rule = Rule {
     id: "into-panic-unchecked",
@@ -50,17 +50,19 @@ fn checks_kind(expr: &Expr) -> bool {
 /// `e.is_panic().then(..)`.
 pub fn guarded_by(expr: &Expr) -> Vec<Region> {
     match expr {
-        Expr::If(e) if checks_kind(&e.cond) => vec![Region::from_span(crate::spans::expr(expr))],
+        Expr::If(e) if checks_kind(&e.cond) => {
+            vec![Region::from_span(crate::syntax::spans::expr(expr))]
+        }
         Expr::Match(m) => {
             if checks_kind(&m.expr) {
-                return vec![Region::from_span(crate::spans::expr(expr))];
+                return vec![Region::from_span(crate::syntax::spans::expr(expr))];
             }
             let mut regions = Vec::new();
             let mut after_cancelled = false;
             for arm in &m.arms {
                 let guard = arm.guard.as_ref().map(|(_, g)| &**g);
                 if after_cancelled || guard.is_some_and(|g| mentions(g, "is_panic")) {
-                    regions.push(Region::from_span(crate::spans::expr(&arm.body)));
+                    regions.push(Region::from_span(crate::syntax::spans::expr(&arm.body)));
                 }
                 if guard.is_some_and(|g| mentions(g, "is_cancelled")) {
                     after_cancelled = true;
@@ -75,7 +77,7 @@ pub fn guarded_by(expr: &Expr) -> Vec<Region> {
             m.args.iter().map(|a| Region::from_span(a.span())).collect()
         }
         Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) && checks_kind(&b.left) => {
-            vec![Region::from_span(crate::spans::expr(&b.right))]
+            vec![Region::from_span(crate::syntax::spans::expr(&b.right))]
         }
         _ => Vec::new(),
     }

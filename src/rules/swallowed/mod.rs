@@ -13,10 +13,10 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, Macro, Stmt};
 
-use crate::finding::Region;
-use crate::handles::{self, Handles};
-use crate::macros::{macro_name, tokens_mention, MacroKey, SelectMacro};
-use crate::walk::{Check, Cx};
+use crate::base::finding::Region;
+use crate::semantic::handles::{self, Handles};
+use crate::semantic::walk::{Check, Cx};
+use crate::syntax::macros::{macro_name, tokens_mention, MacroKey, SelectMacro};
 
 pub mod ignored_join_error;
 pub mod into_panic_unchecked;
@@ -75,7 +75,7 @@ impl<'a> Check<'a> for Swallowed<'a> {
             // A join result is thrown away only where something is awaited or
             // joined (`.await`, `join!`, `join_all`, `try_join_next`): most
             // bodies need no model.
-            let joins = |f: &crate::walk::FnFrame<'a>| {
+            let joins = |f: &crate::semantic::walk::FnFrame<'a>| {
                 let text = cx.block_lines(f.body);
                 text.contains("await") || text.contains("join")
             };
@@ -88,10 +88,12 @@ impl<'a> Check<'a> for Swallowed<'a> {
         for stmt in stmts {
             match stmt {
                 Stmt::Macro(m) => {
-                    self.statement_macros.insert(crate::macros::key(&m.mac));
+                    self.statement_macros
+                        .insert(crate::syntax::macros::key(&m.mac));
                 }
                 Stmt::Expr(Expr::Macro(m), Some(_)) => {
-                    self.statement_macros.insert(crate::macros::key(&m.mac));
+                    self.statement_macros
+                        .insert(crate::syntax::macros::key(&m.mac));
                 }
                 _ => {}
             }
@@ -123,7 +125,7 @@ impl<'a> Check<'a> for Swallowed<'a> {
         }
         if matches!(expr, Expr::While(_) | Expr::Loop(_) | Expr::ForLoop(_)) {
             self.loops
-                .push((Region::from_span(crate::spans::expr(expr)), expr));
+                .push((Region::from_span(crate::syntax::spans::expr(expr)), expr));
         }
         if cx.is_enabled(&ignored_join_error::RULE) {
             self.judge_joins(cx, |scope| {
@@ -141,7 +143,9 @@ impl<'a> Check<'a> for Swallowed<'a> {
 
     fn select(&mut self, select: &'a SelectMacro, mac: &'a Macro, cx: &Cx<'a>) {
         if !cx.is_enabled(&swallowed_cancellation::RULE)
-            || !self.statement_macros.contains(&crate::macros::key(mac))
+            || !self
+                .statement_macros
+                .contains(&crate::syntax::macros::key(mac))
         {
             return;
         }
@@ -244,7 +248,7 @@ impl<'ast> Visit<'ast> for FailureHandling<'_, '_> {
         match expr {
             Expr::Try(_) => self.found = true,
             Expr::Call(call) => {
-                let func = crate::walk::path_text(&call.func);
+                let func = crate::semantic::walk::path_text(&call.func);
                 let last = func.rsplit("::").next().unwrap_or("");
                 if matches!(last, "Err" | "resume_unwind" | "exit" | "abort") {
                     self.found = true;
@@ -281,7 +285,7 @@ impl<'ast> Visit<'ast> for FailureHandling<'_, '_> {
             return;
         }
         if let Some(expansion) = self.cx.expansions.get(mac) {
-            crate::macros::visit_expansion(self, expansion);
+            crate::syntax::macros::visit_expansion(self, expansion);
         }
     }
 

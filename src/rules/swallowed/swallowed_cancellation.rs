@@ -3,11 +3,11 @@ use syn::visit::Visit;
 use syn::Expr;
 
 use super::is_logging_macro;
-use crate::finding::{Region, Severity};
-use crate::macros::SelectMacro;
+use crate::base::finding::{Region, Severity};
 use crate::rules::{Family, Rule};
-use crate::signals;
-use crate::walk::{Cx, Frame};
+use crate::semantic::signals;
+use crate::semantic::walk::{Cx, Frame};
+use crate::syntax::macros::SelectMacro;
 
 pub static RULE: Rule = Rule {
     id: "swallowed-cancellation",
@@ -87,7 +87,9 @@ impl<'ast> Visit<'ast> for SignalLocal<'_, '_, '_> {
             other => other,
         };
         if let (syn::Pat::Ident(ident), Some(init)) = (pat, &local.init) {
-            if ident.ident == self.name && crate::signals::is_os_signal(&init.expr, self.cx) {
+            if ident.ident == self.name
+                && crate::semantic::signals::is_os_signal(&init.expr, self.cx)
+            {
                 self.found = true;
             }
         }
@@ -100,7 +102,7 @@ impl<'ast> Visit<'ast> for SignalLocal<'_, '_, '_> {
 /// `stop_rx.recv().fuse()`: the `stop_rx.recv()`.
 fn peel_adapters(mut future: &Expr) -> &Expr {
     while let Expr::MethodCall(m) = future {
-        if !crate::walk::is_future_adapter(&m.method.to_string()) {
+        if !crate::semantic::walk::is_future_adapter(&m.method.to_string()) {
             break;
         }
         future = &m.receiver;
@@ -211,7 +213,7 @@ impl<'ast> Visit<'ast> for StateCheck {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        if crate::macros::tokens_mention(&mac.tokens, "is_cancelled") {
+        if crate::syntax::macros::tokens_mention(&mac.tokens, "is_cancelled") {
             self.any = true;
         }
     }

@@ -1,0 +1,795 @@
+//! Configuration files (SPEC §4): `tasklint.toml`, `.tasklint.toml`, or a
+//! `[package.metadata.tasklint]` / `[workspace.metadata.tasklint]` table in
+//! `Cargo.toml`. For each file the nearest configuration up its folders wins;
+//! `--config` forces one for all. Errors name the file, the line, the key and
+//! what was expected.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use crate::base::bounded;
+use crate::base::fasthash::FastMap;
+use crate::base::finding::Severity;
+use crate::config::settings::{self, Settings};
+use crate::input::discover::{CrateRoots, Probes};
+use crate::knowledge::spawner::Spawner;
+use crate::rules;
+
+/// File names searched in each folder, in order of precedence.
+const CONFIG_FILES: &[&str] = &["tasklint.toml", ".tasklint.toml"];
+
+/// One configuration, parsed and checked.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// The folder its globs are relative to.
+    pub root: PathBuf,
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub exclude: Option<Gitignore>,
+    /// `glob = [rule ids]`, each glob compiled on its own.
+    pub per_file_ignores: Vec<(Gitignore, Vec<String>)>,
+    /// Their globs, for finding the entries a path may match.
+    pub per_file_set: PerFileSet,
+    pub severity: Vec<(&'static str, Severity)>,
+    pub lint_tests: Option<bool>,
+    /// `max-file-size`, in bytes.
+    pub max_file_size: Option<u64>,
+    pub spawners: Vec<(String, Spawner)>,
+    pub shutdown_words: Vec<String>,
+    pub signals: Vec<String>,
+}
+
+/// The rule selection given on the command line, applied over the configuration.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Config {
+    /// Is `path` excluded by this configuration's `exclude` globs?
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|globs| matches(globs, &self.root, path))
+    }
+
+    /// The settings for a file: this configuration, then the command line's
+    /// selection, then the `per-file-ignores` that match `path`.
+    pub fn settings(&self, cli: &Selection, ignored: &[String]) -> Result<Settings, String> {
+        let mut settings = Settings::default();
+        settings.apply_selection(self.select.as_deref(), &self.extend_select, &self.ignore)?;
+        settings.apply_selection(cli.select.as_deref(), &cli.extend_select, &cli.ignore)?;
+        settings.apply_selection(None, &[], ignored)?;
+        for (id, severity) in &self.severity {
+            settings.severity.insert(id, *severity);
+        }
+        if let Some(lint_tests) = self.lint_tests {
+            settings.lint_tests = lint_tests;
+        }
+        if let Some(max_file_size) = self.max_file_size {
+            settings.max_file_size = max_file_size;
+        }
+        for (path, spawner) in &self.spawners {
+            settings.add_spawner(path, *spawner);
+        }
+        settings
+            .shutdown_words
+            .extend(self.shutdown_words.iter().cloned());
+        settings.signals.extend(self.signals.iter().cloned());
+        Ok(settings)
+    }
+
+    /// Indexes of the `per-file-ignores` entries whose glob matches `path`,
+    /// in order: the entries the one set of all their globs may match,
+    /// each confirmed by its own glob.
+    fn per_file_matches(&self, path: &Path) -> Vec<usize> {
+        if self.per_file_ignores.is_empty() {
+            return Vec::new();
+        }
+        let path = absolute(path);
+        let Ok(relative) = path.strip_prefix(&self.root) else {
+            return Vec::new();
+        };
+        let mut candidates = self.per_file_set.candidates(relative);
+        candidates.retain(|&i| matches(&self.per_file_ignores[i].0, &self.root, &path));
+        candidates
+    }
+}
+
+/// The globs of every `per-file-ignores` entry in one [`GlobSet`]: a path
+/// is matched once, not once per entry. Translated as `ignore` translates a
+/// gitignore line, or more loosely: what the set finds, each entry's own
+/// glob confirms.
+#[derive(Debug, Default)]
+pub struct PerFileSet {
+    set: GlobSet,
+    /// For each glob of the set: its entry, and whether it names folders only.
+    globs: Vec<(usize, bool)>,
+    /// Entries whose glob was not translated: always confirmed one by one.
+    untranslated: Vec<usize>,
+}
+
+impl PerFileSet {
+    fn new(entries: &[(Gitignore, Vec<String>)], lines: &[String]) -> PerFileSet {
+        let mut builder = GlobSetBuilder::new();
+        let mut per_file = PerFileSet::default();
+        for (i, ((compiled, _), line)) in entries.iter().zip(lines).enumerate() {
+            if compiled.num_ignores() == 0 {
+                continue; // a comment or a `!` line: matches nothing
+            }
+            match gitignore_glob(line) {
+                Some((glob, only_dir)) => {
+                    builder.add(glob);
+                    per_file.globs.push((i, only_dir));
+                }
+                None => per_file.untranslated.push(i),
+            }
+        }
+        match builder.build() {
+            Ok(set) => per_file.set = set,
+            Err(_) => {
+                per_file.globs.clear();
+                per_file.untranslated = (0..entries.len()).collect();
+            }
+        }
+        per_file
+    }
+
+    /// The entries that may match `relative` (a path under the
+    /// configuration's folder) or one of its folders, sorted.
+    fn candidates(&self, relative: &Path) -> Vec<usize> {
+        let mut found = self.untranslated.clone();
+        let mut hits = Vec::new();
+        let mut is_dir = false;
+        for candidate in relative.ancestors() {
+            if candidate.as_os_str().is_empty() {
+                break;
+            }
+            self.set.matches_into(candidate, &mut hits);
+            for &hit in &hits {
+                let (entry, only_dir) = self.globs[hit];
+                if is_dir || !only_dir {
+                    found.push(entry);
+                }
+            }
+            is_dir = true;
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+/// A gitignore line as the glob `ignore` builds from it (a `/` inside
+/// anchors it, none lets it match at any depth, a trailing `/` names
+/// folders only), and whether it names folders only.
+fn gitignore_glob(line: &str) -> Option<(Glob, bool)> {
+    let mut line = line.trim_end();
+    let mut anchored = false;
+    if line.starts_with("\\!") || line.starts_with("\\#") {
+        line = &line[1..];
+    } else if let Some(rest) = line.strip_prefix('/') {
+        line = rest;
+        anchored = true;
+    }
+    let mut only_dir = false;
+    if let Some(rest) = line.strip_suffix('/') {
+        only_dir = true;
+        line = rest.strip_suffix('\\').unwrap_or(rest);
+    }
+    let mut actual = line.to_string();
+    if !anchored && !line.contains('/') && !line.starts_with("**/") {
+        actual = format!("**/{actual}");
+    }
+    if actual.ends_with("/**") {
+        actual.push_str("/*");
+    }
+    let glob = GlobBuilder::new(&actual)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()?;
+    Some((glob, only_dir))
+}
+
+fn matches(globs: &Gitignore, root: &Path, path: &Path) -> bool {
+    let path = absolute(path);
+    path.starts_with(root) && globs.matched_path_or_any_parents(&path, false).is_ignore()
+}
+
+/// The path made absolute (from the current folder, read once) and with
+/// `.` and `..` resolved: `a/./b`, `a/x/../b` and `a/b` must match the same globs.
+fn absolute(path: &Path) -> PathBuf {
+    crate::input::discover::normalised(path)
+}
+
+/// Finds and caches configurations and the settings built from them.
+pub struct Resolver {
+    /// `--config` (Some(config)) or `--no-config` (Some(None)).
+    forced: Option<Option<Arc<Config>>>,
+    cli: Selection,
+    by_dir: FastMap<PathBuf, Option<Arc<Config>>>,
+    /// Which folders hold configuration files, when known in advance.
+    probes: Arc<Probes>,
+    settings: HashMap<(PathBuf, Vec<usize>), Arc<Settings>>,
+    /// The folder of the last file asked about, and what applied to it when
+    /// no `per-file-ignores` depended on the file's name: walked files come
+    /// sorted, so most files share their folder with the one before.
+    last: Option<(PathBuf, Applied)>,
+}
+
+/// What applies to one file.
+#[derive(Clone)]
+pub struct Applied {
+    pub config: Option<Arc<Config>>,
+    pub settings: Arc<Settings>,
+}
+
+impl Applied {
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.config.as_ref().is_some_and(|c| c.excludes(path))
+    }
+}
+
+impl Resolver {
+    pub fn new(
+        config_file: Option<&Path>,
+        no_config: bool,
+        cli: Selection,
+    ) -> Result<Resolver, String> {
+        // Unknown rules on the command line are errors even with no file to lint.
+        Settings::default().apply_selection(
+            cli.select.as_deref(),
+            &cli.extend_select,
+            &cli.ignore,
+        )?;
+        let forced = if no_config {
+            Some(None)
+        } else if let Some(file) = config_file {
+            let config = load(file)?.ok_or_else(|| {
+                format!(
+                    "{}: no `[package.metadata.tasklint]` or `[workspace.metadata.tasklint]` table",
+                    file.display()
+                )
+            })?;
+            Some(Some(Arc::new(config)))
+        } else {
+            None
+        };
+        Ok(Resolver {
+            forced,
+            cli,
+            by_dir: FastMap::default(),
+            probes: Arc::default(),
+            settings: HashMap::new(),
+            last: None,
+        })
+    }
+
+    /// Looks up, in parallel, which folders of these files (and their
+    /// parents) hold configuration files or manifests, for the resolver
+    /// and for the [`CrateRoots`](crate::input::discover::CrateRoots) sharing them.
+    pub fn probe(&mut self, files: &[PathBuf], known: FastMap<PathBuf, u8>) -> Arc<Probes> {
+        let mut dirs = Vec::new();
+        // Walked files come sorted: files of one folder are neighbours.
+        let mut last = None;
+        for file in files {
+            let folder = file.parent();
+            if folder != last {
+                last = folder;
+                dirs.extend(absolute(file).parent().map(Path::to_path_buf));
+                dirs.extend(CrateRoots::folder_of(file));
+            }
+        }
+        self.probes = Arc::new(Probes::of_dirs(dirs, known));
+        self.probes()
+    }
+
+    /// The probes of [`Resolver::probe`] (none before it).
+    pub fn probes(&self) -> Arc<Probes> {
+        Arc::clone(&self.probes)
+    }
+
+    /// The configuration and settings for the file at `path`.
+    pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        if let Some((last, applied)) = &self.last {
+            if last == folder {
+                return Ok(applied.clone());
+            }
+        }
+        let config = match &self.forced {
+            Some(forced) => forced.clone(),
+            None => {
+                let dir = absolute(path)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                self.nearest(&dir)?
+            }
+        };
+        let (key, ignored) = match &config {
+            Some(config) => {
+                let hits = config.per_file_matches(path);
+                let ignored: Vec<String> = hits
+                    .iter()
+                    .flat_map(|&i| config.per_file_ignores[i].1.iter().cloned())
+                    .collect();
+                ((config.file.clone(), hits), ignored)
+            }
+            None => ((PathBuf::new(), Vec::new()), Vec::new()),
+        };
+        let settings = match self.settings.get(&key) {
+            Some(settings) => settings.clone(),
+            None => {
+                let empty = Config::default();
+                let base = config.as_deref().unwrap_or(&empty);
+                let settings = Arc::new(base.settings(&self.cli, &ignored)?);
+                self.settings.insert(key, settings.clone());
+                settings
+            }
+        };
+        let applied = Applied { config, settings };
+        let by_name = applied
+            .config
+            .as_ref()
+            .is_some_and(|c| !c.per_file_ignores.is_empty());
+        self.last = (!by_name).then(|| (folder.to_path_buf(), applied.clone()));
+        Ok(applied)
+    }
+
+    fn nearest(&mut self, dir: &Path) -> Result<Option<Arc<Config>>, String> {
+        if let Some(known) = self.by_dir.get(dir) {
+            return Ok(known.clone());
+        }
+        let mut found = None;
+        for name in CONFIG_FILES.iter().chain(&["Cargo.toml"]) {
+            let plain = *name == "Cargo.toml" && self.probes.plain_manifest(dir);
+            if !plain && self.probes.has(dir, name) {
+                let file = dir.join(name);
+                if let Some(config) = load(&file)? {
+                    found = Some(Arc::new(config));
+                    break;
+                }
+            }
+        }
+        if found.is_none() {
+            if let Some(parent) = dir.parent() {
+                found = self.nearest(parent)?;
+            }
+        }
+        self.by_dir.insert(dir.to_path_buf(), found.clone());
+        Ok(found)
+    }
+}
+
+/// Reads a configuration file. `Ok(None)` for a `Cargo.toml` without a
+/// tasklint table. A `Cargo.toml` that mentions tasklint but is not valid
+/// TOML is an error: skipping it would turn its configuration off unseen.
+pub fn load(file: &Path) -> Result<Option<Config>, String> {
+    let text = bounded::read_to_string(file, bounded::CONFIG_LIMIT)
+        .map_err(|err| format!("cannot read configuration `{}`: {err}", file.display()))?;
+    let is_manifest = file.file_name().is_some_and(|n| n == "Cargo.toml");
+    if is_manifest && !text.contains("tasklint") {
+        return Ok(None); // no tasklint table: not worth parsing the manifest
+    }
+    let root = absolute(file)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let document = match DeTable::parse(&text) {
+        Ok(document) => document,
+        Err(err) => {
+            let line = err.span().map_or(1, |span| line_of(&text, span.start));
+            // toml's "duplicate key" spans the key but does not name it.
+            let key = err
+                .span()
+                .filter(|_| err.message() == "duplicate key")
+                .and_then(|span| text.get(span))
+                .map(|key| format!(" `{}`", key.trim()))
+                .unwrap_or_default();
+            return Err(format!(
+                "{}:{line}: invalid TOML: {}{key}",
+                file.display(),
+                err.message()
+            ));
+        }
+    };
+    let parser = Parser {
+        file,
+        text: &text,
+        root: &root,
+    };
+    let (table, prefix) = if is_manifest {
+        let section = |name: &str| {
+            get(document.get_ref(), name)
+                .and_then(|v| v.get_ref().as_table())
+                .and_then(|t| get(t, "metadata"))
+                .and_then(|v| v.get_ref().as_table())
+                .and_then(|t| get(t, "tasklint"))
+                .map(|value| (value, format!("{name}.metadata.tasklint")))
+        };
+        let table = |(value, prefix)| parser.table(value, prefix);
+        let package = section("package").map(table).transpose()?;
+        let workspace = section("workspace").map(table).transpose()?;
+        // The package's table wins; a workspace table beside it must be
+        // valid all the same.
+        if let (Some(_), Some((table, prefix))) = (&package, &workspace) {
+            parser.config(table, prefix)?;
+        }
+        let Some(found) = package.or(workspace) else {
+            return Ok(None);
+        };
+        found
+    } else {
+        (document.get_ref(), String::new())
+    };
+    let mut config = parser.config(table, &prefix)?;
+    config.file = file.to_path_buf();
+    config.root = root;
+    Ok(Some(config))
+}
+
+fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
+}
+
+/// Why globs did not compile: one is invalid (what was expected), or all
+/// are valid but too many to compile together (what went wrong).
+enum GlobError {
+    Invalid(String),
+    TooMany(String),
+}
+
+fn compile(root: &Path, globs: &[String]) -> Result<Gitignore, GlobError> {
+    let mut builder = GitignoreBuilder::new(root);
+    for glob in globs {
+        builder
+            .add_line(None, glob)
+            .map_err(|err| GlobError::Invalid(format!("a valid glob (`{glob}`: {err})")))?;
+    }
+    builder.build().map_err(|err| {
+        GlobError::TooMany(crate::input::discover::too_many_globs(
+            "",
+            globs.len(),
+            &err,
+        ))
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
+}
+
+struct Parser<'p> {
+    file: &'p Path,
+    text: &'p str,
+    /// The folder globs are relative to.
+    root: &'p Path,
+}
+
+impl Parser<'_> {
+    fn glob_error(&self, offset: usize, key: &str, err: GlobError) -> String {
+        match err {
+            GlobError::Invalid(expected) => self.error(offset, key, &expected),
+            GlobError::TooMany(what) => format!(
+                "{}:{}: `{key}`{what}",
+                self.file.display(),
+                line_of(self.text, offset)
+            ),
+        }
+    }
+
+    fn error(&self, offset: usize, key: &str, expected: &str) -> String {
+        format!(
+            "{}:{}: `{key}`: expected {expected}",
+            self.file.display(),
+            line_of(self.text, offset)
+        )
+    }
+
+    /// A manifest's tasklint table, and the prefix of its keys in messages.
+    fn table<'t, 'i>(
+        &self,
+        value: &'t Spanned<DeValue<'i>>,
+        prefix: String,
+    ) -> Result<(&'t DeTable<'i>, String), String> {
+        match value.get_ref() {
+            DeValue::Table(table) => Ok((table, format!("{prefix}."))),
+            _ => Err(self.error(value.span().start, &prefix, "a table")),
+        }
+    }
+
+    fn config(&self, table: &DeTable<'_>, prefix: &str) -> Result<Config, String> {
+        let mut config = Config::default();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let full = format!("{prefix}{name}");
+            let at = value.span().start;
+            match name {
+                "select" => config.select = Some(self.selectors(value, &full)?),
+                "extend-select" => config.extend_select = self.selectors(value, &full)?,
+                "ignore" => config.ignore = self.selectors(value, &full)?,
+                "exclude" => {
+                    let globs = self.strings(value, &full, "an array of globs")?;
+                    let compiled =
+                        compile(self.root, &globs).map_err(|e| self.glob_error(at, &full, e))?;
+                    config.exclude = Some(compiled);
+                }
+                "per-file-ignores" => {
+                    let DeValue::Table(entries) = value.get_ref() else {
+                        return Err(self.error(at, &full, "a table of `\"glob\" = [rule ids]`"));
+                    };
+                    let mut lines = Vec::new();
+                    for (glob, ids) in entries {
+                        let key = format!("{full}.\"{}\"", glob.get_ref());
+                        let globs = compile(self.root, &[glob.get_ref().to_string()])
+                            .map_err(|e| self.glob_error(glob.span().start, &key, e))?;
+                        let ids = self.selectors(ids, &key)?;
+                        config.per_file_ignores.push((globs, ids));
+                        lines.push(glob.get_ref().to_string());
+                    }
+                    config.per_file_set = PerFileSet::new(&config.per_file_ignores, &lines);
+                }
+                "severity" => {
+                    let DeValue::Table(entries) = value.get_ref() else {
+                        return Err(self.error(
+                            at,
+                            &full,
+                            "a table of `rule-id = \"error\"|\"warning\"|\"note\"`",
+                        ));
+                    };
+                    for (id, level) in entries {
+                        let key = format!("{full}.{}", id.get_ref());
+                        let Some(rule) = rules::by_id(id.get_ref()) else {
+                            return Err(self.error(
+                                id.span().start,
+                                &key,
+                                &format!(
+                                    "a rule id, not `{}` (see `tasklint rules`)",
+                                    id.get_ref()
+                                ),
+                            ));
+                        };
+                        let severity = level
+                            .get_ref()
+                            .as_str()
+                            .and_then(Severity::parse)
+                            .ok_or_else(|| {
+                                self.error(
+                                    level.span().start,
+                                    &key,
+                                    "\"error\", \"warning\" or \"note\"",
+                                )
+                            })?;
+                        config.severity.push((rule.id, severity));
+                    }
+                }
+                "max-file-size" => {
+                    let size = match value.get_ref() {
+                        DeValue::Integer(size) => {
+                            u64::from_str_radix(size.as_str(), size.radix()).ok()
+                        }
+                        _ => None,
+                    };
+                    match size {
+                        Some(size) if size > 0 => config.max_file_size = Some(size),
+                        _ => return Err(self.error(at, &full, "a positive number of bytes")),
+                    }
+                }
+                "lint-tests" => match value.get_ref() {
+                    DeValue::Boolean(on) => config.lint_tests = Some(*on),
+                    _ => return Err(self.error(at, &full, "true or false")),
+                },
+                "detaching" | "cancel-on-drop" | "owning" => {
+                    let kind = match name {
+                        "detaching" => Spawner::Detaching,
+                        "cancel-on-drop" => Spawner::CancelOnDrop,
+                        _ => Spawner::Owning,
+                    };
+                    for path in self.paths(value, &full)? {
+                        config.spawners.push((path, kind));
+                    }
+                }
+                "shutdown-words" => {
+                    let words = self.strings(value, &full, "an array of words")?;
+                    if let Some(bad) = words
+                        .iter()
+                        .find(|w| w.is_empty() || !w.chars().all(|c| c.is_ascii_alphanumeric()))
+                    {
+                        return Err(self.error(
+                            at,
+                            &full,
+                            &format!("words of letters and digits, not `{bad}`"),
+                        ));
+                    }
+                    config.shutdown_words = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+                }
+                "signals" => config.signals = self.paths(value, &full)?,
+                _ => {
+                    return Err(format!(
+                        "{}:{}: unknown key `{full}` (expected one of: {})",
+                        self.file.display(),
+                        line_of(self.text, key.span().start),
+                        KEYS.join(", ")
+                    ))
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    fn strings(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        key: &str,
+        expected: &str,
+    ) -> Result<Vec<String>, String> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.error(value.span().start, key, expected));
+        };
+        items
+            .iter()
+            .map(|item| {
+                item.get_ref()
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| self.error(item.span().start, key, expected))
+            })
+            .collect()
+    }
+
+    fn selectors(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, String> {
+        let selectors =
+            self.strings(value, key, "an array of rule ids, family names or \"all\"")?;
+        for (selector, item) in selectors
+            .iter()
+            .zip(value.get_ref().as_array().into_iter().flatten())
+        {
+            if settings::select(selector).is_err() {
+                return Err(self.error(
+                    item.span().start,
+                    key,
+                    &format!("a rule id, family name or \"all\", not `{selector}` (see `tasklint rules`)"),
+                ));
+            }
+        }
+        Ok(selectors)
+    }
+
+    fn paths(&self, value: &Spanned<DeValue<'_>>, key: &str) -> Result<Vec<String>, String> {
+        let paths = self.strings(value, key, "an array of paths like \"my_rt::spawn\"")?;
+        for (path, item) in paths
+            .iter()
+            .zip(value.get_ref().as_array().into_iter().flatten())
+        {
+            let is_path = path
+                .trim_start_matches("::")
+                .split("::")
+                .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
+            if !is_path {
+                return Err(self.error(
+                    item.span().start,
+                    key,
+                    &format!("a path like \"my_rt::spawn\", not `{path}`"),
+                ));
+            }
+        }
+        Ok(paths
+            .into_iter()
+            .map(|p| p.trim_start_matches("::").to_string())
+            .collect())
+    }
+}
+
+/// Every key a configuration may have.
+pub const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "exclude",
+    "per-file-ignores",
+    "severity",
+    "lint-tests",
+    "max-file-size",
+    "detaching",
+    "cancel-on-drop",
+    "owning",
+    "shutdown-words",
+    "signals",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one set finds exactly the entries matching one by one would.
+    #[test]
+    fn per_file_set_matches_as_each_entry_alone() {
+        let root = PathBuf::from("/project");
+        let lines: Vec<String> = [
+            "*.rs",
+            "src/bin/**",
+            "gen/",
+            "/top.rs",
+            "tests/*.rs",
+            "**/deep/*.rs",
+            "a/**/b.rs",
+            "# comment",
+            "!src/lib.rs",
+            "\\!bang.rs",
+            "trailing.rs   ",
+            "[ab].rs",
+            "src/{x,y}.rs",
+            "nested/dir/",
+            "**",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let entries: Vec<(Gitignore, Vec<String>)> = lines
+            .iter()
+            .map(|line| {
+                let compiled = match compile(&root, std::slice::from_ref(line)) {
+                    Ok(compiled) => compiled,
+                    Err(_) => panic!("`{line}` compiles"),
+                };
+                (compiled, Vec::new())
+            })
+            .collect();
+        let config = Config {
+            root: root.clone(),
+            per_file_set: PerFileSet::new(&entries, &lines),
+            per_file_ignores: entries,
+            ..Config::default()
+        };
+        assert!(
+            config.per_file_set.untranslated.is_empty(),
+            "every glob is in the set"
+        );
+        let paths = [
+            "src/lib.rs",
+            "src/bin/tool.rs",
+            "src/bin/x/y.rs",
+            "gen/a.rs",
+            "x/gen/b.rs",
+            "top.rs",
+            "sub/top.rs",
+            "tests/it.rs",
+            "tests/sub/it.rs",
+            "p/q/deep/r.rs",
+            "a/b.rs",
+            "a/x/y/b.rs",
+            "bang.rs",
+            "!bang.rs",
+            "trailing.rs",
+            "a.rs",
+            "c.rs",
+            "src/x.rs",
+            "nested/dir/f.rs",
+            "nested/dir",
+        ];
+        for path in paths {
+            let path = root.join(path);
+            let one_by_one: Vec<usize> = (0..config.per_file_ignores.len())
+                .filter(|&i| matches(&config.per_file_ignores[i].0, &root, &path))
+                .collect();
+            assert_eq!(config.per_file_matches(&path), one_by_one, "{path:?}");
+        }
+    }
+}

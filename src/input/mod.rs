@@ -1,0 +1,3 @@
+//! Finding the files to lint: the walk, crate roots, configuration probes.
+
+pub mod discover;

@@ -1,0 +1,3 @@
+//! Data tables: spawners and their drop semantics.
+
+pub mod spawner;

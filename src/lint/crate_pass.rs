@@ -1,0 +1,386 @@
+//! The crate pass: rules decided on facts merged across a crate's files,
+//! after every file has been linted and its syntax tree dropped.
+//!
+//! Today one rule lives here, `unjoined-handle-field`: each file reports the
+//! struct fields that hold task handles or child processes, and the field
+//! names it uses in ways that may join, abort or hand them off; a field
+//! that no file of its crate handles is reported. Files are grouped into
+//! crates by their nearest `Cargo.toml` (with none, the run is one crate).
+//! A file of the crate that was not parsed (the prefilter skipped it, or it
+//! does not parse) is searched as text for `.field`, and any hit counts as a
+//! handling use; files of the crate outside the run (a pre-commit run names
+//! only the changed files) are read the same way.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::base::finding::{Finding, Region, Severity};
+use crate::base::fingerprint::Fingerprinter;
+use crate::config::settings::Settings;
+use crate::input::discover::{self, CrateRoots};
+use crate::lint::engine::{self, FileJob, FileOutcome};
+use crate::lint::inputs::{Input, Source};
+use crate::rules::shutdown::unjoined_handle_field::{Held, RULE};
+use crate::text::mask::CrateFields;
+
+/// What one file tells the crate pass. Plain data: no syntax tree.
+#[derive(Debug, Default, Clone)]
+pub struct FileFacts {
+    /// Struct fields whose type holds a task handle or a child process.
+    pub fields: Vec<HandleField>,
+    /// Field uses that may join, abort or hand off what the field holds:
+    /// (the struct, where the receiver is `self` in its `impl`; the field name).
+    pub handled: BTreeSet<(Option<String>, String)>,
+    /// The file builds a command with `.kill_on_drop(true)`.
+    pub kill_on_drop: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HandleField {
+    pub owner: String,
+    pub name: String,
+    pub holds: Held,
+    /// The field's name.
+    pub region: Region,
+    /// The field's source line, for its fingerprint.
+    pub line_text: String,
+}
+
+/// Does this run collect facts at all?
+pub fn wants_facts(settings: &Settings) -> bool {
+    settings.is_enabled(&RULE)
+}
+
+/// The facts of one crate, merged.
+#[derive(Default)]
+struct Merged {
+    /// (path, field, the severity the path's settings give the rule)
+    fields: Vec<(String, HandleField, Severity)>,
+    handled_in: HashSet<(String, String)>,
+    handled_anywhere: HashSet<String>,
+    /// Some file of the crate sets `kill_on_drop(true)`: its tokio `Child`
+    /// fields are guards that kill their process when dropped.
+    kill_on_drop: bool,
+}
+
+impl Merged {
+    fn add_uses(&mut self, facts: &FileFacts) {
+        self.kill_on_drop |= facts.kill_on_drop;
+        for (owner, name) in &facts.handled {
+            match owner {
+                Some(owner) => self.handled_in.insert((owner.clone(), name.clone())),
+                None => self.handled_anywhere.insert(name.clone()),
+            };
+        }
+    }
+
+    fn add(&mut self, path: &str, facts: &FileFacts, settings: &Settings) {
+        self.add_uses(facts);
+        let severity = settings.severity_of(&RULE);
+        self.fields.extend(
+            facts
+                .fields
+                .iter()
+                .map(|field| (path.to_string(), field.clone(), severity)),
+        );
+    }
+
+    fn is_handled(&self, field: &HandleField) -> bool {
+        (self.kill_on_drop && field.holds == Held::TokioChild)
+            || self.handled_anywhere.contains(&field.name)
+            || self
+                .handled_in
+                .contains(&(field.owner.clone(), field.name.clone()))
+    }
+
+    fn unhandled_names(&self) -> BTreeSet<String> {
+        self.fields
+            .iter()
+            .filter(|(_, f, _)| !self.is_handled(f))
+            .map(|(_, f, _)| f.name.clone())
+            .collect()
+    }
+
+    /// A file known only as text: any `.name` of a still-unhandled field counts.
+    fn scan_text(&mut self, text: &str) {
+        self.kill_on_drop |= text.contains("kill_on_drop(true)");
+        for name in self.unhandled_names() {
+            if mentions_field(text, &name) {
+                self.handled_anywhere.insert(name);
+            }
+        }
+    }
+
+    fn scan_file(&mut self, path: &Path, max_file_size: u64) {
+        if let Ok(bytes) = engine::read_bounded(path, max_file_size) {
+            self.scan_text(&String::from_utf8_lossy(&bytes));
+        }
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        let mut fields: Vec<&(String, HandleField, Severity)> = self
+            .fields
+            .iter()
+            .filter(|(_, f, _)| !self.is_handled(f))
+            .collect();
+        fields.sort_by(|a, b| (&a.0, a.1.region).cmp(&(&b.0, b.1.region)));
+        let mut fingerprints: HashMap<&str, Fingerprinter> = HashMap::new();
+        fields
+            .into_iter()
+            .map(|(path, field, severity)| {
+                let fingerprint = fingerprints.entry(path).or_default().fingerprint(
+                    RULE.id,
+                    path,
+                    &field.line_text,
+                    &field.owner,
+                );
+                let (message, help) = describe(field);
+                Finding {
+                    rule: &RULE,
+                    severity: *severity,
+                    path: path.clone(),
+                    region: field.region,
+                    message,
+                    help,
+                    fingerprint,
+                }
+            })
+            .collect()
+    }
+}
+
+fn describe(field: &HandleField) -> (String, String) {
+    let HandleField {
+        owner, name, holds, ..
+    } = field;
+    match holds {
+        Held::StdChild => (
+            format!("field `{owner}::{name}` holds a `Child` that is only ever stored, never waited or killed"),
+            format!("wait for the child when `{owner}` shuts down (`kill()` then `wait()`), or kill and wait for it in `Drop`"),
+        ),
+        Held::TokioChild => (
+            format!("field `{owner}::{name}` holds a `Child` that is only ever stored, never waited or killed"),
+            format!("wait for the child when `{owner}` shuts down (`kill().await` stops and reaps it), or spawn it with `.kill_on_drop(true)` so dropping `{owner}` kills it"),
+        ),
+        Held::AbortHandle => (
+            format!("field `{owner}::{name}` holds an `AbortHandle` that is only ever stored, never used to abort its task"),
+            format!("call `abort()` on it when `{owner}` shuts down or is dropped, or do not keep it"),
+        ),
+        Held::JoinHandle => (
+            format!("field `{owner}::{name}` holds a `JoinHandle` that is only ever stored, never awaited, joined or aborted"),
+            format!("join the task when `{owner}` shuts down (take the handle and `.await` or `.join()` it), or `abort()` it in `Drop`"),
+        ),
+    }
+}
+
+/// Is `.name` in the text, as a whole word and not a method call (`.name(`)?
+fn mentions_field(text: &str, name: &str) -> bool {
+    let needle = format!(".{name}");
+    text.match_indices(&needle).any(|(at, _)| {
+        let rest = &text[at + needle.len()..];
+        let word_ends = rest
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let after = rest.trim_start();
+        word_ends && !after.starts_with('(') && !after.starts_with("::")
+    })
+}
+
+/// Lints one file as a crate of its own: the file's rules, then the crate
+/// pass on its facts (for the fixture harness, and for one-file runs).
+pub fn lint_alone(source: String, job: &FileJob<'_>) -> FileOutcome {
+    let mut outcome = engine::lint_source(source, job);
+    if let Some(facts) = &outcome.facts {
+        let mut merged = Merged::default();
+        merged.add(&job.display, facts, job.settings);
+        let findings = merged.findings();
+        if !findings.is_empty() {
+            outcome.findings.extend(findings);
+            outcome
+                .findings
+                .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        }
+    }
+    outcome
+}
+
+/// What the crate pass needs to know about the run.
+pub struct Run<'r> {
+    pub roots: &'r CrateRoots,
+    /// The paths the run was given.
+    pub run_paths: &'r [PathBuf],
+    pub prefilter: bool,
+    /// See [`FileJob::handle_fields`], by crate root.
+    pub handle_fields: &'r HashMap<Option<PathBuf>, CrateFields>,
+}
+
+/// The crate pass over a whole run: `inputs` and `outcomes` line up. Call
+/// it inside the run's thread pool: files of a crate outside the run are
+/// read in parallel.
+pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) -> Vec<Finding> {
+    let Run {
+        roots,
+        run_paths,
+        prefilter,
+        handle_fields,
+    } = *run;
+    if !inputs.iter().any(|input| wants_facts(&input.settings)) {
+        return Vec::new();
+    }
+    // Only a crate where some file declares a handle field can be reported
+    // on: its files are found by path first, and grouped by their roots.
+    let declaring: BTreeSet<Option<PathBuf>> = outcomes
+        .iter()
+        .zip(inputs)
+        .filter(|((_, outcome), _)| outcome.facts.as_ref().is_some_and(|f| !f.fields.is_empty()))
+        .map(|(_, input)| roots.root_of(&input.path))
+        .collect();
+    if declaring.is_empty() {
+        return Vec::new();
+    }
+    let under_a_root: Vec<usize> = if declaring.contains(&None) {
+        (0..inputs.len()).collect()
+    } else {
+        let dirs: HashSet<&[u8]> = declaring
+            .iter()
+            .flatten()
+            .map(|dir| dir.as_os_str().as_encoded_bytes())
+            .collect();
+        (0..inputs.len())
+            .filter(|&i| {
+                let path = &inputs[i].path;
+                let path = if path.is_absolute() {
+                    std::borrow::Cow::Borrowed(path.as_path())
+                } else {
+                    std::borrow::Cow::Owned(discover::absolute(path))
+                };
+                // Is one of its folders (a prefix ending before a `/`) a root?
+                let bytes = path.as_os_str().as_encoded_bytes();
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &b)| b == b'/' || b == std::path::MAIN_SEPARATOR as u8)
+                    .any(|(at, _)| dirs.contains(&bytes[..at.max(1)]))
+            })
+            .collect()
+    };
+    let crates = roots.group(under_a_root.iter().map(|&i| inputs[i].path.as_path()));
+    let mut findings = Vec::new();
+    for (root, members) in crates {
+        if !declaring.contains(&root) {
+            continue;
+        }
+        let members: Vec<usize> = members.into_iter().map(|m| under_a_root[m]).collect();
+        let mut merged = Merged::default();
+        for &i in &members {
+            if let Some(facts) = &outcomes[i].1.facts {
+                merged.add(&outcomes[i].0, facts, &inputs[i].settings);
+            }
+        }
+        if merged.unhandled_names().is_empty() {
+            continue;
+        }
+        for &i in &members {
+            if outcomes[i].1.facts.is_none() {
+                match &inputs[i].source {
+                    Source::File => {
+                        merged.scan_file(&inputs[i].path, inputs[i].settings.max_file_size)
+                    }
+                    Source::Stdin(text) => merged.scan_text(text),
+                }
+            }
+        }
+        if let Some(root) = &root {
+            if !merged.unhandled_names().is_empty() && !covers(run_paths, root) {
+                let Some(settings) = members
+                    .iter()
+                    .map(|&i| &inputs[i].settings)
+                    .find(|settings| wants_facts(settings))
+                else {
+                    continue;
+                };
+                let in_run: HashSet<PathBuf> =
+                    members.iter().map(|&i| absolute(&inputs[i].path)).collect();
+                let others: Vec<PathBuf> = crate_files(root)
+                    .into_iter()
+                    .filter(|path| !in_run.contains(&absolute(path)))
+                    .collect();
+                // Parsed as a run would parse them, for facts only; `None` means
+                // the prefilter skipped the file or it does not parse.
+                let facts: Vec<(&PathBuf, Option<FileFacts>)> = others
+                    .par_iter()
+                    .map(|path| {
+                        let job = FileJob {
+                            display: discover::display_path(path),
+                            is_test_file: roots.is_test_file(path),
+                            settings,
+                            prefilter,
+                            skip_generated: true,
+                            handle_fields: handle_fields.get(&Some(root.clone())),
+                        };
+                        (path, engine::lint_path(path, &job).facts)
+                    })
+                    .collect();
+                for (path, facts) in facts {
+                    match facts {
+                        Some(facts) => merged.add_uses(&facts),
+                        None => merged.scan_file(path, settings.max_file_size),
+                    }
+                }
+            }
+        }
+        findings.extend(merged.findings());
+    }
+    findings
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Was the whole crate at `root` walked by this run (a folder at or above it was given)?
+fn covers(run_paths: &[PathBuf], root: &Path) -> bool {
+    let root = absolute(root);
+    run_paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .any(|p| root.starts_with(absolute(p)))
+}
+
+/// The `.rs` files of the crate at `root`, not descending into other crates.
+fn crate_files(root: &Path) -> Vec<PathBuf> {
+    let mut walk = ignore::WalkBuilder::new(root);
+    walk.hidden(true).require_git(false).filter_entry(|entry| {
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if !is_dir || entry.depth() == 0 {
+            return true;
+        }
+        let name = entry.file_name();
+        !discover::SKIPPED_DIRS.iter().any(|d| name == *d)
+            && !entry.path().join("Cargo.toml").is_file()
+    });
+    walk.build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|ext| ext == "rs"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_mentions_are_whole_words() {
+        assert!(mentions_field("self.task.take()", "task"));
+        assert!(mentions_field("x.task", "task"));
+        assert!(!mentions_field("self.tasks.len()", "task"));
+        assert!(!mentions_field("task.abort()", "task"));
+        assert!(!mentions_field("rt.handle().spawn(x)", "handle"));
+        assert!(mentions_field("(self.handle)(x)", "handle"));
+    }
+}

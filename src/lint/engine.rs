@@ -1,0 +1,683 @@
+//! One file in, findings out: read, prefilter, parse, walk, fingerprint.
+//! No syntax tree outlives this module's functions.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::OnceLock;
+
+use crate::base::finding::{Diagnostic, Finding, Region};
+use crate::base::fingerprint::Fingerprinter;
+use crate::config::settings::Settings;
+use crate::lint::crate_pass::{self, FileFacts};
+use crate::lint::suppress::{self, ItemLines, Suppressions};
+use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts};
+use crate::rules::{self, parse_error, unused_suppression};
+use crate::semantic::walk::{Cx, Walker};
+use crate::syntax::macros::Expansions;
+use crate::text::mask::{CrateFields, FieldFinder, Masked};
+
+/// What linting one file produced.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub findings: Vec<Finding>,
+    /// The text, kept only when a finding needs it rendered.
+    pub source: Option<String>,
+    pub parsed: bool,
+    /// Facts for the crate pass, when the file was parsed and the crate
+    /// pass is enabled; `None` means the crate pass must read the text.
+    pub facts: Option<FileFacts>,
+}
+
+/// How a file is to be linted.
+pub struct FileJob<'s> {
+    /// The path as reported.
+    pub display: String,
+    pub is_test_file: bool,
+    pub settings: &'s Settings,
+    pub prefilter: bool,
+    /// Skip files marked `@generated` (those not named on the command line).
+    pub skip_generated: bool,
+    /// Names of the handle fields the crate pass judges, from every file of
+    /// the file's crate in the run: a body that names one is never masked
+    /// (see [`crate::text::mask`]).
+    pub handle_fields: Option<&'s CrateFields>,
+}
+
+/// A file read and let through by the prefilter, or already decided.
+pub enum Loaded {
+    Text(Text),
+    /// A file let through, but not kept in memory: read again when linted.
+    Later(std::path::PathBuf),
+    Done(FileOutcome),
+}
+
+/// The text of a file let through by the prefilter.
+pub struct Text {
+    source: String,
+    /// Masked by [`Loaded::prepare`], before the crate's handle fields were
+    /// known: `Some(None)` when masking blanks nothing.
+    premasked: Option<Option<Masked>>,
+}
+
+impl Loaded {
+    fn text(source: String) -> Loaded {
+        Loaded::Text(Text {
+            source,
+            premasked: None,
+        })
+    }
+
+    /// How much work linting it is, roughly: the text's length.
+    pub fn size(&self) -> usize {
+        match self {
+            Loaded::Text(text) => text.source.len(),
+            Loaded::Later(_) => 1,
+            Loaded::Done(_) => 0,
+        }
+    }
+
+    /// Masks the text and returns the handle fields it declares, for
+    /// [`FileJob::handle_fields`]: the first pass over a run's files.
+    pub fn prepare(&mut self, settings: &Settings, prefilter: bool) -> Vec<String> {
+        let Loaded::Text(text) = self else {
+            return Vec::new();
+        };
+        static FINDER: OnceLock<Option<FieldFinder>> = OnceLock::new();
+        let finder = crate_pass::wants_facts(settings)
+            .then(|| {
+                FINDER.get_or_init(|| {
+                    FieldFinder::new(&unjoined_handle_field::RULE.triggers.concat())
+                })
+            })
+            .and_then(Option::as_ref);
+        if !may_mask(&text.source, prefilter) {
+            return finder.map_or_else(Vec::new, |f| f.names(&text.source));
+        }
+        let (masked, fields) = settings.mask_and_find(&text.source, finder);
+        text.premasked = Some(masked);
+        fields
+    }
+}
+
+/// Masking is off without the prefilter, and for files with suppression
+/// comments (which may name any line).
+fn may_mask(source: &str, prefilter: bool) -> bool {
+    prefilter && !source.contains(suppress::MARKER)
+}
+
+/// Reads and lints one file. Never panics: an unreadable, non-UTF-8 or
+/// unparsable file is a `parse-error` finding.
+pub fn lint_path(path: &Path, job: &FileJob<'_>) -> FileOutcome {
+    lint_read(read_path(path, job), job)
+}
+
+/// Lints what [`read_path`] or [`read_source`] returned.
+pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
+    match read {
+        Loaded::Text(text) => lint_text(text, job),
+        Loaded::Later(path) => lint_path(&path, job),
+        Loaded::Done(outcome) => outcome,
+    }
+}
+
+/// What reading a file during the walk found (see [`read_early`]).
+#[derive(Debug, Default)]
+pub enum Early {
+    /// Not read yet (or reading failed: it is read again, to report why).
+    #[default]
+    Unread,
+    /// No trigger word of any rule: no settings without extra trigger
+    /// words could let it through.
+    Skipped,
+    /// Let through by the widest prefilter.
+    Read(Vec<u8>),
+    /// Could not be read at all (a folder the walk could not read, standard
+    /// input larger than `max-file-size`): a `parse-error` with this message.
+    Failed(String),
+}
+
+/// Reads a file while the walk goes on, and runs the prefilter of `widest`
+/// (every rule enabled) on it. A file over the default `max-file-size` is
+/// left for [`read_path`], which knows the file's own limit.
+pub fn read_early(path: &Path, widest: &Settings) -> Early {
+    let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
+    match read_filtered(path, limit, |bytes| widest.could_report(bytes)) {
+        Ok(Some(bytes)) => Early::Read(bytes),
+        Ok(None) => Early::Skipped,
+        Err(_) => Early::Unread,
+    }
+}
+
+/// Reads an input: [`read_known`] for a file, [`read_source`] for standard
+/// input (whose bytes are in `early` when they are not UTF-8).
+pub fn read_input(input: &crate::lint::inputs::Input, early: Early, job: &FileJob<'_>) -> Loaded {
+    match (&input.source, early) {
+        (_, Early::Failed(message)) => Loaded::Done(error_outcome(
+            job,
+            Region::start(),
+            message,
+            "check the path's permissions and length",
+            None,
+        )),
+        (crate::lint::inputs::Source::File, early) => read_known(&input.path, early, job),
+        (crate::lint::inputs::Source::Stdin(_), Early::Read(bytes)) => {
+            if job.prefilter && !job.settings.could_report(&bytes) {
+                return Loaded::Done(FileOutcome::default());
+            }
+            decode(bytes, job)
+        }
+        (crate::lint::inputs::Source::Stdin(text), _) => read_source(text.clone(), job),
+    }
+}
+
+/// [`read_path`], starting from what [`read_early`] found.
+pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
+    match early {
+        Early::Read(bytes) if bytes.len() as u64 > job.settings.max_file_size => {
+            Loaded::Done(too_large(job, bytes.len() as u64))
+        }
+        Early::Read(bytes) if job.prefilter => {
+            let passes = job.settings.filters_as_widest() || job.settings.could_report(&bytes);
+            if !passes {
+                return Loaded::Done(FileOutcome::default());
+            }
+            decode(bytes, job)
+        }
+        Early::Skipped if job.prefilter && job.settings.filters_within_widest() => {
+            Loaded::Done(FileOutcome::default())
+        }
+        _ => read_path(path, job),
+    }
+}
+
+thread_local! {
+    /// One read buffer per thread: most files are rejected by the
+    /// prefilter, and reusing the buffer spares the allocator and the
+    /// kernel's page clearing for each of them.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reads a file and runs the prefilter on it.
+pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
+    let read = read_filtered(path, job.settings.max_file_size, |bytes| {
+        !job.prefilter || job.settings.could_report(bytes)
+    });
+    let bytes = match read {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Loaded::Done(FileOutcome::default()),
+        Err(ReadError::TooLarge(size)) => return Loaded::Done(too_large(job, size)),
+        Err(err) => {
+            let message = format!("cannot read file: {err}");
+            return Loaded::Done(error_outcome(
+                job,
+                Region::start(),
+                message,
+                "check the file's permissions",
+                None,
+            ));
+        }
+    };
+    decode(bytes, job)
+}
+
+/// The `parse-error` of a file over `max-file-size`, of `size` bytes at least.
+fn too_large(job: &FileJob<'_>, size: u64) -> FileOutcome {
+    let message = format!(
+        "file not linted: {size} bytes is more than max-file-size ({} bytes)",
+        job.settings.max_file_size
+    );
+    error_outcome(
+        job,
+        Region::start(),
+        message,
+        "raise `max-file-size` in the configuration, or exclude the file",
+        None,
+    )
+}
+
+/// The file's text, or a `parse-error` when it is not UTF-8.
+fn decode(bytes: Vec<u8>, job: &FileJob<'_>) -> Loaded {
+    match String::from_utf8(bytes) {
+        Ok(source) => Loaded::text(source),
+        Err(err) => {
+            let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid);
+            let region = Region::at_end_of(&prefix);
+            let source = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            Loaded::Done(error_outcome(
+                job,
+                region,
+                "file is not valid UTF-8".to_string(),
+                "Rust source files must be UTF-8; re-encode the file",
+                Some(source),
+            ))
+        }
+    }
+}
+
+/// Why a file was not read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// A FIFO, a device, a socket or a folder.
+    NotRegular,
+    /// Larger than the limit: its size, or the limit plus one when it grew.
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(err) => err.fmt(f),
+            ReadError::NotRegular => f.write_str("not a regular file"),
+            ReadError::TooLarge(size) => write!(f, "too large ({size} bytes)"),
+        }
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(err: std::io::Error) -> Self {
+        ReadError::Io(err)
+    }
+}
+
+/// Reads the file at `path` into this thread's buffer and copies it out
+/// only when `passes` lets it through.
+fn read_filtered(
+    path: &Path,
+    limit: u64,
+    passes: impl Fn(&[u8]) -> bool,
+) -> Result<Option<Vec<u8>>, ReadError> {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        let read = read_into(path, limit, &mut buffer)?;
+        let bytes = &buffer[..read];
+        Ok(passes(bytes).then(|| bytes.to_vec()))
+    })
+}
+
+/// Opens a file to read without blocking on a FIFO that took its place.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads a regular file whole, up to `limit` bytes (for the crate pass's
+/// reads of files the run does not lint).
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let mut buffer = Vec::new();
+    let read = read_into(path, limit, &mut buffer)?;
+    buffer.truncate(read);
+    Ok(buffer)
+}
+
+/// Reads the file at `path` into the start of `buffer`, growing it as
+/// needed, and returns the length read; never more than `limit` bytes.
+/// `read_to_end` asks the file for its size and position first: two system
+/// calls per file that a reused buffer does not need, on a tree where most
+/// files are read only to be skipped. For the same reason the open file is
+/// checked to be a regular file only when the read looks odd (it failed,
+/// was empty or went past the limit): opened without blocking, a FIFO or a
+/// folder that took a walked file's place fails or reads nothing at once,
+/// and a device is cut at the limit.
+fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
+    let file = open_nonblocking(path)?;
+    // One byte past the limit tells a file that is too large.
+    let mut bounded = (&file).take(limit.saturating_add(1));
+    let mut filled = 0;
+    let outcome = loop {
+        if buffer.len() - filled < 8192 {
+            buffer.resize((buffer.len() * 2).max(64 * 1024), 0);
+        }
+        match bounded.read(&mut buffer[filled..]) {
+            Ok(0) => break Ok(()),
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => break Err(err),
+        }
+    };
+    if outcome.is_ok() && filled > 0 && filled as u64 <= limit {
+        return Ok(filled);
+    }
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    outcome?;
+    if filled as u64 > limit {
+        return Err(ReadError::TooLarge(metadata.len().max(filled as u64)));
+    }
+    Ok(filled)
+}
+
+/// Lints source text already in memory (also used for standard input).
+pub fn lint_source(source: String, job: &FileJob<'_>) -> FileOutcome {
+    lint_read(read_source(source, job), job)
+}
+
+/// Runs the prefilter on text already in memory.
+pub fn read_source(source: String, job: &FileJob<'_>) -> Loaded {
+    if job.prefilter && !job.settings.could_report(source.as_bytes()) {
+        return Loaded::Done(FileOutcome::default());
+    }
+    Loaded::text(source)
+}
+
+/// Lints text the prefilter has let through.
+fn lint_text(text: Text, job: &FileJob<'_>) -> FileOutcome {
+    let Text { source, premasked } = text;
+    if job.skip_generated && crate::input::discover::is_generated(&source) {
+        return FileOutcome::default();
+    }
+    let mut suppressions = Suppressions::parse(&source);
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        diagnose(&source, premasked, job, &suppressions)
+    }));
+    // Spans point into a thread-local copy of every parsed file; release it.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let mut rules_ran = false;
+    let mut facts = None;
+    let mut diagnostics = match result {
+        Ok(diagnosed) => {
+            rules_ran = diagnosed.rules_ran;
+            facts = diagnosed.facts;
+            suppressions.attach_items(diagnosed.items);
+            suppressions.mark(&diagnosed.judged);
+            diagnosed.diagnostics
+        }
+        Err(payload) => {
+            let reason = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".to_string());
+            vec![Diagnostic {
+                rule: &parse_error::RULE,
+                region: Region::start(),
+                message: format!("tasklint failed on this file ({reason})"),
+                help: "this is a bug in tasklint; please report it with the file".to_string(),
+                item: String::new(),
+            }]
+        }
+    };
+    diagnostics.retain(|d| job.settings.is_enabled(d.rule));
+    suppressions.silence(&mut diagnostics);
+    if job.settings.is_enabled(&unused_suppression::RULE) {
+        diagnostics.extend(suppressions.unused(rules_ran));
+    }
+    let mut findings = to_findings(diagnostics, &source, job);
+    suppress::escalate_unknown(&mut findings);
+    // The crate pass may report at a field of this file: keep its text to render.
+    let has_fields = facts.as_ref().is_some_and(|f| !f.fields.is_empty());
+    let source = (!findings.is_empty() || has_fields).then_some(source);
+    FileOutcome {
+        findings,
+        source,
+        parsed: true,
+        facts,
+    }
+}
+
+/// What the rules found in one parsed file.
+struct Diagnosed {
+    diagnostics: Vec<Diagnostic>,
+    /// Findings of rules that are not enabled but that a suppression comment
+    /// names: run only to tell whether the comment silences anything.
+    judged: Vec<Diagnostic>,
+    items: Vec<ItemLines>,
+    /// False when the file does not parse.
+    rules_ran: bool,
+    /// Facts for the crate pass (`None` when it is off or the file does not parse).
+    facts: Option<FileFacts>,
+}
+
+fn diagnose(
+    source: &str,
+    premasked: Option<Option<Masked>>,
+    job: &FileJob<'_>,
+    suppressions: &Suppressions,
+) -> Diagnosed {
+    let no_fields = CrateFields::default();
+    let fields = job.handle_fields.unwrap_or(&no_fields);
+    let masked = match premasked {
+        Some(Some(masked)) if masked.blanks_any(source, fields) => {
+            job.settings.mask(source, fields)
+        }
+        Some(masked) => masked,
+        None if may_mask(source, job.prefilter) => job.settings.mask(source, fields),
+        None => None,
+    };
+    // The masked text first; when it does not parse (the masking lexer
+    // misread something), the whole file. The tree is built, walked and
+    // dropped on a stack that fits how deeply the text nests.
+    if let Some(masked) = &masked {
+        if let Ok(need) = crate::text::depth::stack_needed(masked.text.as_bytes()) {
+            let linted = crate::text::depth::with_stack(need, || {
+                let file = syn::parse_file(&masked.text).ok()?;
+                Some(lint_file(source, file, &masked.text, job, suppressions))
+            });
+            if let Some(linted) = linted {
+                return linted;
+            }
+        }
+    }
+    match crate::text::depth::stack_needed(source.as_bytes()) {
+        Err(at) => Unparsed::TooDeep(at).diagnosed(source),
+        Ok(need) => crate::text::depth::with_stack(need, || match syn::parse_file(source) {
+            Ok(file) => lint_file(source, file, source, job, suppressions),
+            Err(err) => Unparsed::Syntax(err).diagnosed(source),
+        }),
+    }
+}
+
+/// Runs the rules on a parsed file (`text` is what was parsed: the source
+/// or its masked copy).
+fn lint_file(
+    source: &str,
+    file: syn::File,
+    text: &str,
+    job: &FileJob<'_>,
+    suppressions: &Suppressions,
+) -> Diagnosed {
+    let expansions = Expansions::of_file(&file);
+    let run = |settings: &Settings, facts: Option<&Rc<RefCell<FileFacts>>>| {
+        let cx = Cx::new(
+            &job.display,
+            text,
+            &file,
+            &expansions,
+            settings,
+            job.is_test_file,
+        );
+        let mut checks = rules::checks(settings);
+        if let Some(sink) = facts {
+            checks.push(Box::new(FieldFacts::new(Rc::clone(sink))));
+        }
+        Walker::new(cx, checks).run(&file).into_diagnostics()
+    };
+    let facts =
+        crate_pass::wants_facts(job.settings).then(|| Rc::new(RefCell::new(FileFacts::default())));
+    let diagnostics = run(job.settings, facts.as_ref());
+    let mut judged = Vec::new();
+    if !suppressions.is_empty() && job.settings.is_enabled(&unused_suppression::RULE) {
+        let named = suppressions
+            .named_rules()
+            .unwrap_or_else(|| rules::ALL.to_vec());
+        let extra: Vec<String> = named
+            .iter()
+            .filter(|rule| !job.settings.is_enabled(rule))
+            .map(|rule| rule.id.to_string())
+            .collect();
+        if !extra.is_empty() {
+            let mut wider = job.settings.clone();
+            if wider.apply_selection(None, &extra, &[]).is_ok() {
+                judged = run(&wider, None);
+                judged.retain(|d| !job.settings.is_enabled(d.rule));
+            }
+        }
+    }
+    Diagnosed {
+        diagnostics,
+        judged,
+        // Only a file with a suppression comment needs its items' lines.
+        items: if source.contains(suppress::MARKER) {
+            suppress::items(&file)
+        } else {
+            Vec::new()
+        },
+        rules_ran: true,
+        facts: facts.map(|sink| sink.take()),
+    }
+}
+
+/// Why a file was not parsed.
+enum Unparsed {
+    /// Nested past [`crate::text::depth::MAX_DEPTH`] at this byte offset.
+    TooDeep(usize),
+    Syntax(syn::Error),
+}
+
+impl Unparsed {
+    fn diagnosed(self, source: &str) -> Diagnosed {
+        Diagnosed {
+            diagnostics: vec![self.diagnostic(source)],
+            judged: Vec::new(),
+            items: Vec::new(),
+            rules_ran: false,
+            facts: None,
+        }
+    }
+
+    fn diagnostic(self, source: &str) -> Diagnostic {
+        let (region, message, help) = match self {
+            Unparsed::TooDeep(at) => (
+                Region::at_end_of(source.get(..at).unwrap_or("")),
+                format!(
+                    "cannot parse file: nested too deeply here (more than {} levels)",
+                    crate::text::depth::MAX_DEPTH
+                ),
+                "tasklint does not parse code nested this deeply (its parser would run out of stack)",
+            ),
+            Unparsed::Syntax(err) => (
+                Region::from_span(err.span()),
+                parse_message(&err),
+                "fix the syntax error; the rest of the tree was still linted",
+            ),
+        };
+        Diagnostic {
+            rule: &parse_error::RULE,
+            region,
+            message,
+            help: help.to_string(),
+            item: String::new(),
+        }
+    }
+}
+
+fn parse_message(err: &syn::Error) -> String {
+    let text = err.to_string();
+    if text == "cannot parse string into token stream" {
+        // proc-macro2's lexer error: say what it usually means.
+        "cannot parse file: unbalanced delimiter or invalid token".to_string()
+    } else {
+        format!("cannot parse file: {text}")
+    }
+}
+
+fn error_outcome(
+    job: &FileJob<'_>,
+    region: Region,
+    message: String,
+    help: &str,
+    source: Option<String>,
+) -> FileOutcome {
+    let diagnostic = Diagnostic {
+        rule: &parse_error::RULE,
+        region,
+        message,
+        help: help.to_string(),
+        item: String::new(),
+    };
+    let text = source.clone().unwrap_or_default();
+    FileOutcome {
+        findings: to_findings(vec![diagnostic], &text, job),
+        source,
+        parsed: false,
+        facts: None,
+    }
+}
+
+fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>) -> Vec<Finding> {
+    diagnostics.retain(|d| job.settings.is_enabled(d.rule));
+    diagnostics.sort_by(|a, b| (a.region, a.rule.id).cmp(&(b.region, b.rule.id)));
+    diagnostics.dedup_by(|a, b| a.region == b.region && a.rule.id == b.rule.id);
+    if diagnostics.is_empty() {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = source.lines().collect();
+    let mut fingerprints = Fingerprinter::default();
+    diagnostics
+        .into_iter()
+        .map(|d| {
+            let line_text = lines
+                .get(d.region.line.saturating_sub(1))
+                .copied()
+                .unwrap_or("");
+            let fingerprint = fingerprints.fingerprint(d.rule.id, &job.display, line_text, &d.item);
+            Finding {
+                severity: job.settings.severity_of(d.rule),
+                rule: d.rule,
+                path: job.display.clone(),
+                region: d.region,
+                message: d.message,
+                help: d.help,
+                fingerprint,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FIFO where a file was (swapped in after the walk saw a file) is
+    /// refused at once: opening it must not wait for a writer.
+    #[test]
+    fn a_fifo_is_not_read_and_does_not_block() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("z.rs");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|status| status.success()) {
+            return; // no mkfifo here
+        }
+        assert!(matches!(
+            read_bounded(&fifo, 1 << 20),
+            Err(ReadError::NotRegular)
+        ));
+        let widest = Settings::widest();
+        assert!(matches!(read_early(&fifo, &widest), Early::Unread));
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_not_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("big.rs");
+        std::fs::write(&file, "fn main() {}\n").expect("write");
+        assert!(matches!(
+            read_bounded(&file, 5),
+            Err(ReadError::TooLarge(13))
+        ));
+        assert_eq!(read_bounded(&file, 13).expect("at the limit").len(), 13);
+    }
+}

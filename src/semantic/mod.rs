@@ -1,0 +1,6 @@
+//! What the code means: resolution, the per-file context, the walker, the task-handle model.
+
+pub mod handles;
+pub mod resolve;
+pub mod signals;
+pub mod walk;

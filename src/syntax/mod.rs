@@ -1,0 +1,4 @@
+//! Syntax trees: macro expansion and spans.
+
+pub mod macros;
+pub mod spans;

@@ -1,0 +1,5 @@
+//! Text before parsing: the lexer, the prefilter, the depth guard, masking.
+
+pub mod depth;
+pub mod mask;
+pub mod prefilter;
