@@ -6,3 +6,4 @@ pub mod escape;
 pub mod fasthash;
 pub mod finding;
 pub mod fingerprint;
+pub mod rule;

@@ -12,7 +12,8 @@ use rayon::prelude::*;
 
 use crate::base::diag::{self, diag};
 use crate::base::escape;
-use crate::base::finding::{Finding, Severity};
+use crate::base::finding::Finding;
+use crate::base::rule::Severity;
 use crate::config::files::{self as config, Resolver};
 use crate::config::settings::Settings;
 use crate::input::discover::{CrateRoots, DiscoverOptions};

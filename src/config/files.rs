@@ -15,7 +15,7 @@ use toml::Spanned;
 
 use crate::base::bounded;
 use crate::base::fasthash::FastMap;
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::config::settings::{self, Settings};
 use crate::input::discover::{CrateRoots, Probes};
 use crate::knowledge::spawner::Spawner;
@@ -84,9 +84,13 @@ impl Config {
             settings.add_spawner(path, *spawner);
         }
         settings
+            .declared
             .shutdown_words
             .extend(self.shutdown_words.iter().cloned());
-        settings.signals.extend(self.signals.iter().cloned());
+        settings
+            .declared
+            .signals
+            .extend(self.signals.iter().cloned());
         Ok(settings)
     }
 

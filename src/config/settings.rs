@@ -7,18 +7,20 @@ use std::sync::OnceLock;
 use crate::text::mask::{CrateFields, FieldFinder, Masked, Masker};
 use crate::text::prefilter::Prefilter;
 
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
+use crate::base::rule::{RuleSet, SUPPRESSION_MARKER};
+use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::Spawner;
 use crate::rules::{self, Rule};
+use crate::semantic::walk::Options;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    enabled: Vec<bool>,
+    enabled: RuleSet,
     pub severity: HashMap<&'static str, Severity>,
     pub lint_tests: bool,
-    pub spawners: HashMap<String, Spawner>,
-    pub shutdown_words: Vec<String>,
-    pub signals: Vec<String>,
+    /// Spawners, shutdown words and signals the configuration declares.
+    pub declared: Declared,
     /// Files larger than this many bytes are not read (`max-file-size`).
     pub max_file_size: u64,
     triggers: Vec<String>,
@@ -33,12 +35,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            enabled: rules::ALL.iter().map(|r| r.default_enabled).collect(),
+            enabled: RuleSet::new(rules::ALL.iter().copied().filter(|r| r.default_enabled)),
             severity: HashMap::new(),
             lint_tests: false,
-            spawners: HashMap::new(),
-            shutdown_words: Vec::new(),
-            signals: Vec::new(),
+            declared: Declared::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             triggers: Vec::new(),
             matcher: OnceLock::new(),
@@ -76,15 +76,24 @@ pub fn select(selector: &str) -> Result<Vec<&'static Rule>, String> {
 
 impl Settings {
     pub fn is_enabled(&self, rule: &Rule) -> bool {
-        rules::index_of(rule).is_some_and(|i| self.enabled[i])
+        self.enabled.contains(rule)
     }
 
+    /// The enabled rules, in the registry's order.
     pub fn enabled_rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
         rules::ALL
             .iter()
             .copied()
-            .zip(&self.enabled)
-            .filter_map(|(rule, on)| on.then_some(rule))
+            .filter(|rule| self.enabled.contains(rule))
+    }
+
+    /// What the per-file walk needs to know of these settings.
+    pub fn options(&self) -> Options<'_> {
+        Options {
+            enabled: &self.enabled,
+            lint_tests: self.lint_tests,
+            declared: &self.declared,
+        }
     }
 
     /// `select` replaces the set, `extend_select` adds, `ignore` removes.
@@ -95,7 +104,7 @@ impl Settings {
         ignore: &[String],
     ) -> Result<(), String> {
         if let Some(selectors) = select_ {
-            self.enabled = vec![false; rules::ALL.len()];
+            self.enabled = RuleSet::default();
             for selector in selectors {
                 self.set(selector, true)?;
             }
@@ -114,8 +123,10 @@ impl Settings {
         self.masker = OnceLock::new();
         self.filters_as_widest = OnceLock::new();
         for rule in select(selector)? {
-            if let Some(i) = rules::index_of(rule) {
-                self.enabled[i] = on;
+            if on {
+                self.enabled.insert(rule);
+            } else {
+                self.enabled.remove(rule);
             }
         }
         Ok(())
@@ -161,16 +172,14 @@ impl Settings {
     /// through whatever any settings without extra trigger words would.
     pub fn widest() -> Settings {
         Settings {
-            enabled: vec![true; rules::ALL.len()],
+            enabled: RuleSet::new(rules::ALL.iter().copied()),
             ..Settings::default()
         }
     }
 
     fn prefilter(&self) -> Option<&Prefilter> {
         self.matcher
-            .get_or_init(|| {
-                Prefilter::new(&self.trigger_groups(), &[crate::lint::suppress::MARKER])
-            })
+            .get_or_init(|| Prefilter::new(&self.trigger_groups(), &[SUPPRESSION_MARKER]))
             .as_ref()
     }
 
@@ -210,10 +219,11 @@ impl Settings {
                 .flat_map(|rule| rule.body_words.iter().copied());
             // A configured path keeps the imports that spell it.
             let configured: Vec<&str> = self
+                .declared
                 .spawners
                 .keys()
-                .chain(&self.signals)
-                .chain(&self.shutdown_words)
+                .chain(&self.declared.signals)
+                .chain(&self.declared.shutdown_words)
                 .map(String::as_str)
                 .collect();
             Masker::new(
@@ -235,27 +245,14 @@ impl Settings {
             .collect()
     }
 
-    /// Trigger words the user's configuration adds: the last segment of each configured spawner.
-    pub fn extra_triggers(&self) -> &[String] {
-        &self.triggers
-    }
-
-    pub fn configured_spawner(&self, path: &str) -> Option<Spawner> {
-        self.spawners.get(path).copied()
-    }
-
     pub fn add_spawner(&mut self, path: &str, spawner: Spawner) {
         self.matcher = OnceLock::new();
         self.masker = OnceLock::new();
         self.filters_as_widest = OnceLock::new();
-        self.spawners.insert(path.to_string(), spawner);
+        self.declared.spawners.insert(path.to_string(), spawner);
         if let Some(last) = path.rsplit("::").next() {
             self.triggers.push(last.to_string());
         }
-    }
-
-    pub fn is_configured_spawner(&self, path: &str) -> bool {
-        self.spawners.contains_key(path)
     }
 }
 

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::base::finding::{Finding, Region, Severity};
+use crate::base::finding::{Finding, Region};
 use crate::base::fingerprint::Fingerprinter;
+use crate::base::rule::Severity;
 use crate::config::settings::Settings;
 use crate::input::discover::{self, CrateRoots};
 use crate::lint::engine::{self, FileJob, FileOutcome};

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use crate::base::finding::{Diagnostic, Finding, Region};
 use crate::base::fingerprint::Fingerprinter;
+use crate::base::rule::SUPPRESSION_MARKER;
 use crate::config::settings::Settings;
 use crate::lint::crate_pass::{self, FileFacts};
 use crate::lint::suppress::{self, ItemLines, Suppressions};
@@ -106,7 +107,7 @@ impl Loaded {
 /// Masking is off without the prefilter, and for files with suppression
 /// comments (which may name any line).
 fn may_mask(source: &str, prefilter: bool) -> bool {
-    prefilter && !source.contains(suppress::MARKER)
+    prefilter && !source.contains(SUPPRESSION_MARKER)
 }
 
 /// Reads and lints one file. Never panics: an unreadable, non-UTF-8 or
@@ -496,10 +497,10 @@ fn lint_file(
             text,
             &file,
             &expansions,
-            settings,
+            settings.options(),
             job.is_test_file,
         );
-        let mut checks = rules::checks(settings);
+        let mut checks = rules::checks(settings.options().enabled);
         if let Some(sink) = facts {
             checks.push(Box::new(FieldFacts::new(Rc::clone(sink))));
         }
@@ -530,7 +531,7 @@ fn lint_file(
         diagnostics,
         judged,
         // Only a file with a suppression comment needs its items' lines.
-        items: if source.contains(suppress::MARKER) {
+        items: if source.contains(SUPPRESSION_MARKER) {
             suppress::items(&file)
         } else {
             Vec::new()

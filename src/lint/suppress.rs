@@ -6,16 +6,12 @@
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-use crate::base::finding::{Diagnostic, Finding, Region, Severity};
+use crate::base::finding::{Diagnostic, Finding, Region};
+use crate::base::rule::Severity;
 use crate::rules::{self, unused_suppression, Rule};
 use crate::text::mask;
 
-/// The text that starts a suppression comment; also the rule's trigger word.
-pub const MARKER: &str = "tasklint:";
-
-/// Rules reported by the crate pass, after the per-file stage: a comment
-/// naming one is applied by [`silence_late`] and never judged unused.
-pub const CRATE_WIDE: &[&str] = &["unjoined-handle-field"];
+use crate::base::rule::SUPPRESSION_MARKER as MARKER;
 
 /// What an `allow(..)` names.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,7 +225,9 @@ impl Suppressions {
                         continue
                     }
                     Allowed::Rule(rule) if rule.id == unused_suppression::RULE.id => continue,
-                    Allowed::Rule(rule) if CRATE_WIDE.contains(&rule.id) => continue,
+                    // Reported by the crate pass, after the per-file stage: a comment
+                    // naming one is applied by `silence_late`, never judged unused.
+                    Allowed::Rule(rule) if rule.crate_wide => continue,
                     Allowed::Rule(rule) => (
                         format!("suppression of `{}` silenced nothing", rule.id),
                         "remove the id from the comment, or the comment if it names nothing else",

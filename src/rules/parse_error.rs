@@ -1,4 +1,4 @@
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 
 pub static RULE: Rule = Rule {
@@ -6,6 +6,8 @@ pub static RULE: Rule = Rule {
     family: Family::General,
     severity: Severity::Error,
     default_enabled: true,
+    in_tests: true,
+    crate_wide: false,
     summary: "a source file could not be read or parsed",
     triggers: &[],
     body_words: &[],

@@ -1,6 +1,5 @@
-use crate::base::finding::Severity;
-use crate::lint::suppress::MARKER;
-use crate::rules::{Family, Rule};
+use crate::base::rule::Severity;
+use crate::base::rule::{Family, Rule, SUPPRESSION_MARKER};
 
 /// Judged in [`crate::lint::suppress`], where the comments are read.
 pub static RULE: Rule = Rule {
@@ -8,8 +7,10 @@ pub static RULE: Rule = Rule {
     family: Family::General,
     severity: Severity::Note,
     default_enabled: true,
+    in_tests: true,
+    crate_wide: false,
     summary: "a `// tasklint: allow(..)` comment silences nothing or names an unknown rule",
-    triggers: &[&[MARKER]],
+    triggers: &[&[SUPPRESSION_MARKER]],
     body_words: &[],
     doc: include_str!("../../lints/unused-suppression.md"),
 };

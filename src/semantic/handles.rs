@@ -557,7 +557,7 @@ fn spawned_within(
         Expr::Call(call) => {
             let path = cx.resolve_expr_path(&call.func)?;
             let spawner = crate::knowledge::spawner::function_spawner(&path)
-                .or_else(|| cx.settings.configured_spawner(&path))?;
+                .or_else(|| cx.options.declared.spawner(&path))?;
             let blocking = crate::knowledge::spawner::is_blocking_spawner(&path);
             (
                 spawner,
@@ -1330,7 +1330,9 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::settings::Settings;
+    use crate::base::rule::RuleSet;
+    use crate::knowledge::declared::Declared;
+    use crate::semantic::walk::Options;
     use crate::syntax::macros::Expansions;
 
     /// Builds the model of the file's last function through the walk, as a rule would.
@@ -1349,8 +1351,13 @@ mod tests {
         }
         let file: syn::File = syn::parse_str(src).expect("parses");
         let expansions = Expansions::of_file(&file);
-        let settings = Settings::default();
-        let cx = Cx::new("t.rs", src, &file, &expansions, &settings, false);
+        let (enabled, declared) = (RuleSet::default(), Declared::default());
+        let options = Options {
+            enabled: &enabled,
+            lint_tests: false,
+            declared: &declared,
+        };
+        let cx = Cx::new("t.rs", src, &file, &expansions, options, false);
         let probe = Probe {
             check: &check,
             seen: std::marker::PhantomData,

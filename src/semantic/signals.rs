@@ -83,8 +83,9 @@ pub fn is_signal_future(expr: &Expr, cx: &Cx<'_>) -> bool {
                 "cancelled" | "cancelled_owned" => true,
                 "recv" | "changed" => {
                     is_os_signal(&m.receiver, cx)
-                        || receiver_name(&m.receiver)
-                            .is_some_and(|n| is_shutdown_name(&n, &cx.settings.shutdown_words))
+                        || receiver_name(&m.receiver).is_some_and(|n| {
+                            is_shutdown_name(&n, &cx.options.declared.shutdown_words)
+                        })
                 }
                 _ => is_configured_signal(expr, cx),
             }
@@ -120,20 +121,22 @@ pub fn is_os_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
 /// matched by the resolved path of a call, or by the last two segments
 /// (`Shutdown::recv`) against a method call on a receiver of that name.
 fn is_configured_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
-    if cx.settings.signals.is_empty() {
+    if cx.options.declared.signals.is_empty() {
         return false;
     }
     match expr {
         Expr::Call(call) => {
             let written = crate::semantic::walk::path_text(&call.func);
-            cx.settings
+            cx.options
+                .declared
                 .signals
                 .iter()
                 .any(|s| s == &written || s.ends_with(&format!("::{written}")))
         }
         Expr::MethodCall(m) => {
             let method = m.method.to_string();
-            cx.settings
+            cx.options
+                .declared
                 .signals
                 .iter()
                 .any(|s| s.ends_with(&format!("::{method}")))

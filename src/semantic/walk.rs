@@ -19,9 +19,9 @@ use syn::{
 };
 
 use crate::base::finding::{Diagnostic, Region};
-use crate::config::settings::Settings;
+use crate::base::rule::{Family, Rule, RuleSet};
+use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::{self, Kind, Spawner};
-use crate::rules::{Family, Rule};
 use crate::semantic::handles::Handles;
 use crate::semantic::resolve::ScopeStack;
 use crate::syntax::macros::{Expansion, Expansions, SelectMacro};
@@ -170,11 +170,20 @@ pub fn type_name(ty: &Type) -> Option<String> {
     }
 }
 
+/// What the walk needs to know of a run's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    pub enabled: &'a RuleSet,
+    /// Report every rule in test code, not only those that look at it.
+    pub lint_tests: bool,
+    pub declared: &'a Declared,
+}
+
 /// What the rules can ask at any point of the walk.
 pub struct Cx<'a> {
     pub path: &'a str,
     pub source: &'a str,
-    pub settings: &'a Settings,
+    pub options: Options<'a>,
     pub expansions: &'a Expansions,
     pub index: FileIndex<'a>,
     scopes: ScopeStack,
@@ -194,7 +203,7 @@ impl<'a> Cx<'a> {
         source: &'a str,
         file: &'a syn::File,
         expansions: &'a Expansions,
-        settings: &'a Settings,
+        options: Options<'a>,
         is_test_file: bool,
     ) -> Cx<'a> {
         let mut index = FileIndex::default();
@@ -207,7 +216,7 @@ impl<'a> Cx<'a> {
         Cx {
             path,
             source,
-            settings,
+            options,
             expansions,
             index,
             scopes: ScopeStack::default(),
@@ -244,10 +253,10 @@ impl<'a> Cx<'a> {
         message: String,
         help: impl Into<String>,
     ) {
-        if !self.settings.is_enabled(rule) {
+        if !self.options.enabled.contains(rule) {
             return;
         }
-        if self.in_test() && !self.settings.lint_tests && !rule.applies_to_tests() {
+        if self.in_test() && !self.options.lint_tests && !rule.in_tests {
             return;
         }
         self.out.borrow_mut().push(Diagnostic {
@@ -260,12 +269,12 @@ impl<'a> Cx<'a> {
     }
 
     pub fn is_enabled(&self, rule: &Rule) -> bool {
-        self.settings.is_enabled(rule)
+        self.options.enabled.contains(rule)
     }
 
     /// Would a finding of this family be kept here (test code aside)?
     pub fn family_applies(&self, family: Family) -> bool {
-        !self.in_test() || self.settings.lint_tests || matches!(family, Family::Swallowed)
+        !self.in_test() || self.options.lint_tests || matches!(family, Family::Swallowed)
     }
 
     pub fn in_test(&self) -> bool {
@@ -326,7 +335,7 @@ impl<'a> Cx<'a> {
         let segments = crate::semantic::resolve::segments(path);
         self.scopes
             .resolve_segments(&segments, path.leading_colon.is_some(), |p| {
-                spawner::is_known_path(p) || self.settings.is_configured_spawner(p)
+                spawner::is_known_path(p) || self.options.declared.is_spawner(p)
             })
     }
 
@@ -434,7 +443,7 @@ impl<'a> Cx<'a> {
             Expr::Call(call) => {
                 let path = self.resolve_expr_path(&call.func)?;
                 let spawner = spawner::function_spawner(&path)
-                    .or_else(|| self.settings.configured_spawner(&path))?;
+                    .or_else(|| self.options.declared.spawner(&path))?;
                 Some(SpawnCall {
                     expr,
                     spawner,

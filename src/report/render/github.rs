@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::Report;
 use crate::base::escape::{self, github_data, github_property};
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();

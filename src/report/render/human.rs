@@ -12,7 +12,8 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 
 use super::{Lines, Report};
 use crate::base::escape::{self, Snippet};
-use crate::base::finding::{Finding, Severity};
+use crate::base::finding::Finding;
+use crate::base::rule::Severity;
 
 /// One file prepared once for all its findings: its text as the snippets
 /// show it, codespan's line index and ours.

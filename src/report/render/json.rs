@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::Report;
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 
 #[derive(Serialize)]
 struct JsonFinding<'f> {

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use clap::ValueEnum;
 
-use crate::base::finding::{Finding, Region, Severity};
+use crate::base::finding::{Finding, Region};
+use crate::base::rule::Severity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -8,8 +8,9 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::{Lines, Report};
-use crate::base::finding::{Finding, Severity};
+use crate::base::finding::Finding;
 use crate::base::fingerprint;
+use crate::base::rule::Severity;
 use crate::rules::{self, Rule};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -2,7 +2,7 @@ use quote::ToTokens;
 use syn::{Expr, Stmt};
 
 use super::Disposal;
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::signals;
 use crate::semantic::walk::{Cx, SpawnCall, TaskBody};
@@ -12,6 +12,8 @@ pub static RULE: Rule = Rule {
     family: Family::Detached,
     severity: Severity::Warning,
     default_enabled: false,
+    in_tests: false,
+    crate_wide: false,
     summary: "a one-shot task is spawned and its handle dropped, detaching it",
     triggers: &[&["spawn"]],
     body_words: &[],

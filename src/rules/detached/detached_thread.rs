@@ -1,5 +1,5 @@
 use super::Disposal;
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::{Cx, SpawnCall};
 
@@ -8,6 +8,8 @@ pub static RULE: Rule = Rule {
     family: Family::Detached,
     severity: Severity::Warning,
     default_enabled: false,
+    in_tests: false,
+    crate_wide: false,
     summary: "a thread is spawned and its `JoinHandle` dropped, detaching it",
     triggers: &[&["spawn"]],
     body_words: &[],

@@ -1,5 +1,5 @@
 use super::Disposal;
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::{Cx, SpawnCall};
 
@@ -8,6 +8,8 @@ pub static RULE: Rule = Rule {
     family: Family::Detached,
     severity: Severity::Error,
     default_enabled: true,
+    in_tests: true,
+    crate_wide: false,
     summary:
         "a cancel-on-drop task (smol, async-executor, glommio) is dropped at once and never runs",
     triggers: &[&["spawn"]],

@@ -1,4 +1,5 @@
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::{Cx, SpawnCall, TaskBody};
 
@@ -7,6 +8,8 @@ pub static RULE: Rule = Rule {
     family: Family::Detached,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "a task that loops forever is spawned and its handle dropped",
     triggers: &[&["spawn"]],
     body_words: &[],

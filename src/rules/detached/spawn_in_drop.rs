@@ -1,4 +1,4 @@
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::{Cx, SpawnCall};
 
@@ -7,6 +7,8 @@ pub static RULE: Rule = Rule {
     family: Family::Detached,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "a task is spawned inside `Drop::drop`",
     triggers: &[&["spawn"]],
     body_words: &[],

@@ -2,7 +2,7 @@ use syn::visit::Visit;
 use syn::{Expr, Lit, Stmt};
 
 use super::Disposal;
-use crate::base::finding::Severity;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::{chain_root, Cx, SpawnCall};
 use crate::syntax::macros::{tokens_mention, Expansions};
@@ -12,6 +12,8 @@ pub static RULE: Rule = Rule {
     family: Family::Detached,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "a child process is spawned and never waited, leaving a zombie",
     triggers: &[&["spawn"]],
     body_words: &[],

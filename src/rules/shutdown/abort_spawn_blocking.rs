@@ -1,7 +1,8 @@
 use syn::spanned::Spanned;
 use syn::Expr;
 
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::Cx;
 
@@ -10,6 +11,8 @@ pub static RULE: Rule = Rule {
     family: Family::Shutdown,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "`abort()` on a `spawn_blocking` task does nothing once it has started",
     triggers: &[&["spawn_blocking"]],
     // `self.task.abort()` in a body that names nothing else of the task.

@@ -1,6 +1,7 @@
 use syn::Expr;
 
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
 use crate::semantic::handles::{ref_name, Binding, Class, Handles, Origin};
@@ -11,6 +12,8 @@ pub static RULE: Rule = Rule {
     family: Family::Shutdown,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "a task is aborted and never awaited, so it may still be running",
     // A handle is known only from a spawn, a `JoinHandle` type or a `JoinSet`
     // in the same file; these are rarer than `abort` in huge generated files.

@@ -2,7 +2,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat};
 
 use super::plain_name;
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::handles::{Binding, Handles};
 use crate::semantic::walk::Cx;
@@ -12,6 +13,8 @@ pub static RULE: Rule = Rule {
     family: Family::Shutdown,
     severity: Severity::Error,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "`TaskTracker::wait` on a tracker that is never closed hangs forever",
     triggers: &[&["TaskTracker"]],
     body_words: &[],

@@ -1,7 +1,8 @@
 use syn::Expr;
 
 use super::plain_name;
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::handles::{Binding, Handles};
 use crate::semantic::walk::peel_result;
@@ -12,6 +13,8 @@ pub static RULE: Rule = Rule {
     family: Family::Shutdown,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: false,
     summary: "a local `JoinSet` receives tasks but is never joined, so they are aborted unseen",
     triggers: &[&["JoinSet"]],
     body_words: &[],

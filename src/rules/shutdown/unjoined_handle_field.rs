@@ -10,7 +10,8 @@ use std::rc::Rc;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::{Expr, Member, Pat, Stmt, Type};
 
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
 use crate::lint::crate_pass::{FileFacts, HandleField};
 use crate::rules::{Family, Rule};
@@ -21,6 +22,8 @@ pub static RULE: Rule = Rule {
     family: Family::Shutdown,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: false,
+    crate_wide: true,
     summary: "a struct field holds a task handle or child process that is only ever stored",
     // A `Child` field resolves only through a `process::` path or import.
     triggers: &[&["JoinHandle"], &["AbortHandle"], &["process::", "Child"]],

@@ -3,7 +3,8 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
 use super::handles_failure;
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
 use crate::semantic::handles::{Class, Handles, Use};
@@ -15,6 +16,8 @@ pub static RULE: Rule = Rule {
     family: Family::Swallowed,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: true,
+    crate_wide: false,
     summary: "the result of joining a task is thrown away, hiding its panic",
     triggers: &[&["spawn"], &["JoinHandle"], &["join_next"], &["JoinSet"]],
     body_words: &[],

@@ -2,7 +2,8 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Stmt};
 
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::Cx;
 use crate::syntax::macros::{macro_name, tokens_exit, tokens_mention};
@@ -12,6 +13,8 @@ pub static RULE: Rule = Rule {
     family: Family::Swallowed,
     severity: Severity::Error,
     default_enabled: true,
+    in_tests: true,
+    crate_wide: false,
     summary: "`JoinError::into_panic` is called without checking `is_panic()` first",
     triggers: &[&["into_panic"]],
     body_words: &[],

@@ -3,7 +3,8 @@ use syn::visit::Visit;
 use syn::Expr;
 
 use super::is_logging_macro;
-use crate::base::finding::{Region, Severity};
+use crate::base::finding::Region;
+use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
 use crate::semantic::signals;
 use crate::semantic::walk::{Cx, Frame};
@@ -14,6 +15,8 @@ pub static RULE: Rule = Rule {
     family: Family::Swallowed,
     severity: Severity::Warning,
     default_enabled: true,
+    in_tests: true,
+    crate_wide: false,
     summary: "a `select!` arm in a loop receives a cancellation or shutdown signal and carries on",
     triggers: &[&["select!"], &["select_biased!"]],
     body_words: &[],
