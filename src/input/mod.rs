@@ -1,3 +1,4 @@
 //! Finding the files to lint: the walk, crate roots, configuration probes.
 
 pub mod discover;
+pub mod read;

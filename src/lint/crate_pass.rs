@@ -16,41 +16,19 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::base::finding::{Finding, Region};
+use crate::base::finding::Finding;
 use crate::base::fingerprint::Fingerprinter;
 use crate::base::rule::Severity;
 use crate::config::settings::Settings;
 use crate::input::discover::{self, CrateRoots};
+use crate::input::read;
 use crate::lint::engine::{self, FileJob, FileOutcome};
 use crate::lint::inputs::{Input, Source};
-use crate::rules::shutdown::unjoined_handle_field::{Held, RULE};
+use crate::rules::shutdown::unjoined_handle_field::{FileFacts, HandleField, Held, RULE};
 use crate::text::mask::CrateFields;
 
-/// What one file tells the crate pass. Plain data: no syntax tree.
-#[derive(Debug, Default, Clone)]
-pub struct FileFacts {
-    /// Struct fields whose type holds a task handle or a child process.
-    pub fields: Vec<HandleField>,
-    /// Field uses that may join, abort or hand off what the field holds:
-    /// (the struct, where the receiver is `self` in its `impl`; the field name).
-    pub handled: BTreeSet<(Option<String>, String)>,
-    /// The file builds a command with `.kill_on_drop(true)`.
-    pub kill_on_drop: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct HandleField {
-    pub owner: String,
-    pub name: String,
-    pub holds: Held,
-    /// The field's name.
-    pub region: Region,
-    /// The field's source line, for its fingerprint.
-    pub line_text: String,
-}
-
 /// Does this run collect facts at all?
-pub fn wants_facts(settings: &Settings) -> bool {
+fn wants_facts(settings: &Settings) -> bool {
     settings.is_enabled(&RULE)
 }
 
@@ -115,7 +93,7 @@ impl Merged {
     }
 
     fn scan_file(&mut self, path: &Path, max_file_size: u64) {
-        if let Ok(bytes) = engine::read_bounded(path, max_file_size) {
+        if let Ok(bytes) = read::read_bounded(path, max_file_size) {
             self.scan_text(&String::from_utf8_lossy(&bytes));
         }
     }

@@ -2,8 +2,6 @@
 //! No syntax tree outlives this module's functions.
 
 use std::cell::RefCell;
-use std::fs::File;
-use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::rc::Rc;
@@ -13,9 +11,9 @@ use crate::base::finding::{Diagnostic, Finding, Region};
 use crate::base::fingerprint::Fingerprinter;
 use crate::base::rule::SUPPRESSION_MARKER;
 use crate::config::settings::Settings;
-use crate::lint::crate_pass::{self, FileFacts};
+use crate::input::read::{read_filtered, Early, ReadError};
 use crate::lint::suppress::{self, ItemLines, Suppressions};
-use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts};
+use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::semantic::walk::{Cx, Walker};
 use crate::syntax::macros::Expansions;
@@ -88,7 +86,8 @@ impl Loaded {
             return Vec::new();
         };
         static FINDER: OnceLock<Option<FieldFinder>> = OnceLock::new();
-        let finder = crate_pass::wants_facts(settings)
+        let finder = settings
+            .is_enabled(&unjoined_handle_field::RULE)
             .then(|| {
                 FINDER.get_or_init(|| {
                     FieldFinder::new(&unjoined_handle_field::RULE.triggers.concat())
@@ -123,22 +122,6 @@ pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
         Loaded::Later(path) => lint_path(&path, job),
         Loaded::Done(outcome) => outcome,
     }
-}
-
-/// What reading a file during the walk found (see [`read_early`]).
-#[derive(Debug, Default)]
-pub enum Early {
-    /// Not read yet (or reading failed: it is read again, to report why).
-    #[default]
-    Unread,
-    /// No trigger word of any rule: no settings without extra trigger
-    /// words could let it through.
-    Skipped,
-    /// Let through by the widest prefilter.
-    Read(Vec<u8>),
-    /// Could not be read at all (a folder the walk could not read, standard
-    /// input larger than `max-file-size`): a `parse-error` with this message.
-    Failed(String),
 }
 
 /// Reads a file while the walk goes on, and runs the prefilter of `widest`
@@ -193,13 +176,6 @@ pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
         }
         _ => read_path(path, job),
     }
-}
-
-thread_local! {
-    /// One read buffer per thread: most files are rejected by the
-    /// prefilter, and reusing the buffer spares the allocator and the
-    /// kernel's page clearing for each of them.
-    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Reads a file and runs the prefilter on it.
@@ -258,107 +234,6 @@ fn decode(bytes: Vec<u8>, job: &FileJob<'_>) -> Loaded {
             ))
         }
     }
-}
-
-/// Why a file was not read.
-#[derive(Debug)]
-pub enum ReadError {
-    Io(std::io::Error),
-    /// A FIFO, a device, a socket or a folder.
-    NotRegular,
-    /// Larger than the limit: its size, or the limit plus one when it grew.
-    TooLarge(u64),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Io(err) => err.fmt(f),
-            ReadError::NotRegular => f.write_str("not a regular file"),
-            ReadError::TooLarge(size) => write!(f, "too large ({size} bytes)"),
-        }
-    }
-}
-
-impl From<std::io::Error> for ReadError {
-    fn from(err: std::io::Error) -> Self {
-        ReadError::Io(err)
-    }
-}
-
-/// Reads the file at `path` into this thread's buffer and copies it out
-/// only when `passes` lets it through.
-fn read_filtered(
-    path: &Path,
-    limit: u64,
-    passes: impl Fn(&[u8]) -> bool,
-) -> Result<Option<Vec<u8>>, ReadError> {
-    BUFFER.with(|buffer| {
-        let mut buffer = buffer.borrow_mut();
-        let read = read_into(path, limit, &mut buffer)?;
-        let bytes = &buffer[..read];
-        Ok(passes(bytes).then(|| bytes.to_vec()))
-    })
-}
-
-/// Opens a file to read without blocking on a FIFO that took its place.
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    options.open(path)
-}
-
-/// Reads a regular file whole, up to `limit` bytes (for the crate pass's
-/// reads of files the run does not lint).
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut buffer = Vec::new();
-    let read = read_into(path, limit, &mut buffer)?;
-    buffer.truncate(read);
-    Ok(buffer)
-}
-
-/// Reads the file at `path` into the start of `buffer`, growing it as
-/// needed, and returns the length read; never more than `limit` bytes.
-/// `read_to_end` asks the file for its size and position first: two system
-/// calls per file that a reused buffer does not need, on a tree where most
-/// files are read only to be skipped. For the same reason the open file is
-/// checked to be a regular file only when the read looks odd (it failed,
-/// was empty or went past the limit): opened without blocking, a FIFO or a
-/// folder that took a walked file's place fails or reads nothing at once,
-/// and a device is cut at the limit.
-fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
-    let file = open_nonblocking(path)?;
-    // One byte past the limit tells a file that is too large.
-    let mut bounded = (&file).take(limit.saturating_add(1));
-    let mut filled = 0;
-    let outcome = loop {
-        if buffer.len() - filled < 8192 {
-            buffer.resize((buffer.len() * 2).max(64 * 1024), 0);
-        }
-        match bounded.read(&mut buffer[filled..]) {
-            Ok(0) => break Ok(()),
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(err) => break Err(err),
-        }
-    };
-    if outcome.is_ok() && filled > 0 && filled as u64 <= limit {
-        return Ok(filled);
-    }
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(ReadError::NotRegular);
-    }
-    outcome?;
-    if filled as u64 > limit {
-        return Err(ReadError::TooLarge(metadata.len().max(filled as u64)));
-    }
-    Ok(filled)
 }
 
 /// Lints source text already in memory (also used for standard input).
@@ -506,8 +381,10 @@ fn lint_file(
         }
         Walker::new(cx, checks).run(&file).into_diagnostics()
     };
-    let facts =
-        crate_pass::wants_facts(job.settings).then(|| Rc::new(RefCell::new(FileFacts::default())));
+    let facts = job
+        .settings
+        .is_enabled(&unjoined_handle_field::RULE)
+        .then(|| Rc::new(RefCell::new(FileFacts::default())));
     let diagnostics = run(job.settings, facts.as_ref());
     let mut judged = Vec::new();
     if !suppressions.is_empty() && job.settings.is_enabled(&unused_suppression::RULE) {
@@ -652,33 +529,16 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
 mod tests {
     use super::*;
 
-    /// A FIFO where a file was (swapped in after the walk saw a file) is
-    /// refused at once: opening it must not wait for a writer.
+    /// A FIFO where a file was is left for the lint stage, which reports it.
     #[test]
-    fn a_fifo_is_not_read_and_does_not_block() {
+    fn a_fifo_is_not_read_early() {
         let dir = tempfile::tempdir().expect("temp dir");
         let fifo = dir.path().join("z.rs");
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         if !made.is_ok_and(|status| status.success()) {
             return; // no mkfifo here
         }
-        assert!(matches!(
-            read_bounded(&fifo, 1 << 20),
-            Err(ReadError::NotRegular)
-        ));
         let widest = Settings::widest();
         assert!(matches!(read_early(&fifo, &widest), Early::Unread));
-    }
-
-    #[test]
-    fn a_file_over_the_limit_is_not_read() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("big.rs");
-        std::fs::write(&file, "fn main() {}\n").expect("write");
-        assert!(matches!(
-            read_bounded(&file, 5),
-            Err(ReadError::TooLarge(13))
-        ));
-        assert_eq!(read_bounded(&file, 13).expect("at the limit").len(), 13);
     }
 }

@@ -10,7 +10,7 @@ use crate::base::fasthash::FastMap;
 use crate::config::files::Resolver;
 use crate::config::settings::Settings;
 use crate::input::discover::{self, DiscoverOptions};
-use crate::lint::engine::Early;
+use crate::input::read::Early;
 use std::io::Read;
 
 /// Where an input's text comes from.

@@ -890,7 +890,7 @@ impl<'a> Binder<'_, 'a, '_> {
             }
             Pat::Reference(r) => self.bind_pat(&r.pat, class, origin),
             Pat::TupleStruct(ts) => {
-                let last = crate::semantic::resolve::last_segment(&ts.path);
+                let last = crate::syntax::names::last_segment(&ts.path);
                 let inner = match (class, last.as_str()) {
                     (Some(Class::Holder(k)), "Some") => Some(Class::Handle(k)),
                     (Some(Class::Guarded(k)), _) => Some(Class::Guarded(k)),

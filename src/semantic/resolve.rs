@@ -8,63 +8,8 @@ use std::collections::HashMap;
 
 use syn::{Item, UseTree};
 
-/// External crates whose paths the rules know. A path starting with one of
-/// these names, unshadowed by an import, is taken as that crate's path.
-const KNOWN_CRATES: &[&str] = &[
-    "tokio",
-    "tokio_util",
-    "async_std",
-    "smol",
-    "async_executor",
-    "async_global_executor",
-    "glommio",
-    "actix_rt",
-    "futures",
-    "futures_util",
-    "std",
-    "core",
-    "alloc",
-    "async_process",
-];
-
-/// Modules whose glob import (`use tokio::task::*;`) brings known names into scope.
-const KNOWN_GLOB_MODULES: &[&str] = &[
-    "tokio",
-    "tokio::task",
-    "tokio::runtime",
-    "tokio::process",
-    "tokio::signal",
-    "tokio::sync",
-    "tokio_util::sync",
-    "tokio_util::task",
-    "async_std::task",
-    "async_std::prelude",
-    "smol",
-    "async_executor",
-    "async_global_executor",
-    "glommio",
-    "actix_rt",
-    "std::thread",
-    "std::process",
-    "futures",
-    "futures::prelude",
-];
-
-/// The names an import must mention to matter to resolution: the known
-/// crates and the segments of the known glob modules. (Masking keeps only
-/// the `use` items that name one, a known path's segment, or a glob.)
-pub fn import_words() -> impl Iterator<Item = &'static str> {
-    KNOWN_CRATES
-        .iter()
-        .copied()
-        .chain(KNOWN_GLOB_MODULES.iter().flat_map(|m| m.split("::")))
-        .chain(crate::knowledge::spawner::known_path_segments())
-}
-
-/// The modules whose globs resolution follows (`tokio::task`, ...).
-pub fn glob_modules() -> impl Iterator<Item = &'static str> {
-    KNOWN_GLOB_MODULES.iter().copied()
-}
+use crate::knowledge::crates::{KNOWN_CRATES, KNOWN_GLOB_MODULES};
+use crate::syntax::names::{segments, unraw};
 
 #[derive(Debug, Clone, Default)]
 pub struct Imports {
@@ -161,29 +106,6 @@ impl Imports {
 
     pub fn lookup(&self, name: &str) -> Option<&str> {
         self.names.get(name).map(String::as_str)
-    }
-}
-
-/// A path's segment names: `["tokio", "spawn"]` for `::tokio::spawn::<F>`.
-pub fn segments(path: &syn::Path) -> Vec<String> {
-    path.segments.iter().map(|s| unraw(&s.ident)).collect()
-}
-
-/// A path's last segment name: `spawn` for `tokio::spawn`, `""` for none.
-pub fn last_segment(path: &syn::Path) -> String {
-    path.segments
-        .last()
-        .map(|s| unraw(&s.ident))
-        .unwrap_or_default()
-}
-
-/// An identifier's name, without the `r#` of a raw identifier
-/// (`tokio::r#spawn` is `tokio::spawn`).
-pub fn unraw(ident: &syn::Ident) -> String {
-    let name = ident.to_string();
-    match name.strip_prefix("r#") {
-        Some(bare) => bare.to_string(),
-        None => name,
     }
 }
 

@@ -332,7 +332,7 @@ impl<'a> Cx<'a> {
 
     /// The resolved path a path names, if it names a known external item.
     pub fn resolve(&self, path: &syn::Path) -> Option<String> {
-        let segments = crate::semantic::resolve::segments(path);
+        let segments = crate::syntax::names::segments(path);
         self.scopes
             .resolve_segments(&segments, path.leading_colon.is_some(), |p| {
                 spawner::is_known_path(p) || self.options.declared.is_spawner(p)
@@ -498,7 +498,7 @@ impl<'a> Cx<'a> {
                 let Expr::Path(p) = &*call.func else {
                     return None;
                 };
-                let segments = crate::semantic::resolve::segments(&p.path);
+                let segments = crate::syntax::names::segments(&p.path);
                 match segments.as_slice() {
                     [name] if self.resolve(&p.path).is_none() => self.unique_fn(name),
                     [ty, name] if self.resolve(&p.path).is_none() => {
@@ -623,7 +623,7 @@ fn smart_pointer_argument(call: &ExprCall) -> Option<&Expr> {
     let Expr::Path(p) = &*call.func else {
         return None;
     };
-    let segments = crate::semantic::resolve::segments(&p.path);
+    let segments = crate::syntax::names::segments(&p.path);
     let [ty, function] = segments.as_slice() else {
         return None;
     };
@@ -672,7 +672,7 @@ pub fn path_text(expr: &Expr) -> String {
             if p.path.leading_colon.is_some() {
                 text.push_str("::");
             }
-            let segments = crate::semantic::resolve::segments(&p.path);
+            let segments = crate::syntax::names::segments(&p.path);
             text.push_str(&segments.join("::"));
             text
         }
@@ -714,7 +714,7 @@ pub fn slice_region(source: &str, region: Region) -> Option<String> {
 fn is_test_fn(attrs: &[syn::Attribute]) -> bool {
     attrs.iter().any(|attr| {
         let path = attr.path();
-        let last = crate::semantic::resolve::last_segment(path);
+        let last = crate::syntax::names::last_segment(path);
         matches!(
             last.as_str(),
             "test" | "bench" | "rstest" | "test_case" | "quickcheck" | "proptest"

@@ -133,7 +133,7 @@ pub fn visit_code<'ast, V: Visit<'ast> + ?Sized>(
 
 /// The last segment of a macro's path: `select` for `tokio::select!`.
 pub fn macro_name(mac: &Macro) -> String {
-    crate::semantic::resolve::last_segment(&mac.path)
+    crate::syntax::names::last_segment(&mac.path)
 }
 
 fn expand(mac: &Macro, item_position: bool) -> Option<Expansion> {

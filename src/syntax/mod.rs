@@ -1,4 +1,5 @@
 //! Syntax trees: macro expansion and spans.
 
 pub mod macros;
+pub mod names;
 pub mod spans;

@@ -4,7 +4,7 @@
 //! names that may join, abort or hand them off.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::rc::Rc;
 
 use proc_macro2::{TokenStream, TokenTree};
@@ -13,7 +13,6 @@ use syn::{Expr, Member, Pat, Stmt, Type};
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
-use crate::lint::crate_pass::{FileFacts, HandleField};
 use crate::rules::{Family, Rule};
 use crate::semantic::walk::{expr_key, is_self, Check, Cx, ExprKey, FnFrame};
 
@@ -31,6 +30,29 @@ pub static RULE: Rule = Rule {
     body_words: &["kill_on_drop"],
     doc: include_str!("../../../lints/unjoined-handle-field.md"),
 };
+
+/// What one file tells the crate pass. Plain data: no syntax tree.
+#[derive(Debug, Default, Clone)]
+pub struct FileFacts {
+    /// Struct fields whose type holds a task handle or a child process.
+    pub fields: Vec<HandleField>,
+    /// Field uses that may join, abort or hand off what the field holds:
+    /// (the struct, where the receiver is `self` in its `impl`; the field name).
+    pub handled: BTreeSet<(Option<String>, String)>,
+    /// The file builds a command with `.kill_on_drop(true)`.
+    pub kill_on_drop: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HandleField {
+    pub owner: String,
+    pub name: String,
+    pub holds: Held,
+    /// The field's name.
+    pub region: Region,
+    /// The field's source line, for its fingerprint.
+    pub line_text: String,
+}
 
 /// Reads that leave a stored handle unjoined.
 const BENIGN_READS: &[&str] = &["is_finished", "len", "is_empty", "is_some", "is_none"];

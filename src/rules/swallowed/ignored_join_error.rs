@@ -449,7 +449,7 @@ fn err_part(pat: &Pat, in_option: bool) -> ErrPart<'_> {
             best
         }
         Pat::TupleStruct(ts) => {
-            let name = crate::semantic::resolve::last_segment(&ts.path);
+            let name = crate::syntax::names::last_segment(&ts.path);
             match (name.as_str(), in_option, ts.elems.first()) {
                 ("Some", true, Some(inner)) if ts.elems.len() == 1 => err_part(inner, false),
                 ("Err", false, Some(inner)) if ts.elems.len() == 1 => match inner {
