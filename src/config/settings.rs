@@ -12,7 +12,7 @@ use crate::base::rule::{RuleSet, SUPPRESSION_MARKER};
 use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::Spawner;
 use crate::rules::{self, Rule};
-use crate::semantic::walk::Options;
+use crate::semantic::context::Options;
 
 #[derive(Debug, Clone)]
 pub struct Settings {

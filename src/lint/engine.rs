@@ -15,7 +15,8 @@ use crate::input::read::{read_filtered, Early, ReadError};
 use crate::lint::suppress::{self, ItemLines, Suppressions};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
-use crate::semantic::walk::{Cx, Walker};
+use crate::semantic::context::Cx;
+use crate::semantic::walk::Walker;
 use crate::syntax::macros::Expansions;
 use crate::text::mask::{CrateFields, FieldFinder, Masked};
 

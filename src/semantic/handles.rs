@@ -38,7 +38,8 @@ use syn::{Block, Expr, FnArg, Pat, Signature, Stmt, Type};
 
 use crate::base::finding::Region;
 use crate::knowledge::spawner::{Kind, Spawner};
-use crate::semantic::walk::{is_self, peel_by, transparent, Cx};
+use crate::semantic::context::Cx;
+use crate::syntax::exprs::{is_self, peel_by, transparent};
 use crate::syntax::macros::{tokens_mention, Expansion};
 
 /// What a value holding tasks is.
@@ -194,7 +195,7 @@ pub struct Handles<'a> {
     /// `self.task.take().unwrap().abort()` name no binding.
     pub aborts: Vec<&'a Expr>,
     /// `x.await` by the `x` awaited.
-    awaits: HashMap<crate::semantic::walk::ExprKey, &'a Expr>,
+    awaits: HashMap<crate::syntax::exprs::ExprKey, &'a Expr>,
 }
 
 /// A body code runs in.
@@ -294,7 +295,7 @@ impl<'a> Handles<'a> {
             inline: HashSet::new(),
             body: 0,
             tail: body.stmts.last().and_then(|s| match s {
-                Stmt::Expr(e, None) => Some(crate::semantic::walk::expr_key(e)),
+                Stmt::Expr(e, None) => Some(crate::syntax::exprs::expr_key(e)),
                 _ => None,
             }),
         };
@@ -387,7 +388,7 @@ impl<'a> Handles<'a> {
     /// The `.await` of `expr`, if it is awaited on the spot.
     pub fn awaited(&self, expr: &Expr) -> Option<&'a Expr> {
         self.awaits
-            .get(&crate::semantic::walk::expr_key(expr))
+            .get(&crate::syntax::exprs::expr_key(expr))
             .copied()
     }
 
@@ -563,7 +564,7 @@ fn spawned_within(
                 spawner,
                 path,
                 blocking,
-                crate::semantic::walk::path_text(&call.func),
+                crate::syntax::exprs::path_text(&call.func),
             )
         }
         Expr::MethodCall(m) => {
@@ -932,7 +933,7 @@ impl<'a> Binder<'_, 'a, '_> {
         let expr = peel(expr);
         if let Some((_, name)) = spawned_handle(
             self.handles,
-            crate::semantic::walk::peel_result(expr),
+            crate::syntax::exprs::peel_result(expr),
             self.cx,
         ) {
             return Origin::Spawned(name);
@@ -1073,11 +1074,11 @@ struct Recorder<'h, 'a, 'c> {
     handles: &'h mut Handles<'a>,
     cx: &'c Cx<'a>,
     /// Mentions already classified by their parent expression.
-    claimed: HashSet<crate::semantic::walk::ExprKey>,
+    claimed: HashSet<crate::syntax::exprs::ExprKey>,
     /// The function body's tail expression: its value is returned.
-    tail: Option<crate::semantic::walk::ExprKey>,
+    tail: Option<crate::syntax::exprs::ExprKey>,
     /// Closures called on the spot by the method they are passed to.
-    inline: HashSet<crate::semantic::walk::ExprKey>,
+    inline: HashSet<crate::syntax::exprs::ExprKey>,
     /// The body being walked, in `handles.bodies`.
     body: usize,
 }
@@ -1104,7 +1105,7 @@ impl<'a> Recorder<'_, 'a, '_> {
             return;
         };
         self.claimed
-            .insert(crate::semantic::walk::expr_key(peel_ref(child)));
+            .insert(crate::syntax::exprs::expr_key(peel_ref(child)));
         self.handles.bindings[index].events.push(Event {
             what,
             expr: Some(at),
@@ -1176,7 +1177,7 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
             Expr::Await(a) => {
                 self.handles
                     .awaits
-                    .insert(crate::semantic::walk::expr_key(&a.base), expr);
+                    .insert(crate::syntax::exprs::expr_key(&a.base), expr);
                 self.record(&a.base, Use::Awaited, expr);
             }
             Expr::MethodCall(m) => {
@@ -1187,7 +1188,7 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
                 if INLINE_ADAPTERS.contains(&method.as_str()) {
                     for arg in &m.args {
                         if let Expr::Closure(_) = arg {
-                            self.inline.insert(crate::semantic::walk::expr_key(arg));
+                            self.inline.insert(crate::syntax::exprs::expr_key(arg));
                         }
                     }
                 }
@@ -1201,7 +1202,7 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
                 }
             }
             Expr::Call(call) => {
-                let func = crate::semantic::walk::path_text(&call.func);
+                let func = crate::syntax::exprs::path_text(&call.func);
                 let what = match func.as_str() {
                     "drop" | "std::mem::drop" | "mem::drop" | "core::mem::drop" => Use::Dropped,
                     "std::mem::forget" | "mem::forget" | "forget" => Use::Forgotten,
@@ -1251,7 +1252,7 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
             }
             Expr::Loop(l) => self.in_loop(&l.body),
             Expr::While(w) => self.in_loop(&w.body),
-            Expr::Closure(c) if !self.inline.contains(&crate::semantic::walk::expr_key(expr)) => {
+            Expr::Closure(c) if !self.inline.contains(&crate::syntax::exprs::expr_key(expr)) => {
                 let body = Body::new(crate::syntax::spans::expr(&c.body), c.asyncness.is_some());
                 return self.in_body(body, |r| visit::visit_expr(r, expr));
             }
@@ -1260,11 +1261,9 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
                 return self.in_body(body, |r| visit::visit_expr(r, expr));
             }
             Expr::Path(_) | Expr::Field(_)
-                if !self
-                    .claimed
-                    .contains(&crate::semantic::walk::expr_key(expr)) =>
+                if !self.claimed.contains(&crate::syntax::exprs::expr_key(expr)) =>
             {
-                let what = if self.tail == Some(crate::semantic::walk::expr_key(expr)) {
+                let what = if self.tail == Some(crate::syntax::exprs::expr_key(expr)) {
                     Use::Returned
                 } else {
                     Use::Used
@@ -1332,7 +1331,7 @@ mod tests {
     use super::*;
     use crate::base::rule::RuleSet;
     use crate::knowledge::declared::Declared;
-    use crate::semantic::walk::Options;
+    use crate::semantic::context::Options;
     use crate::syntax::macros::Expansions;
 
     /// Builds the model of the file's last function through the walk, as a rule would.

@@ -3,7 +3,8 @@
 use syn::visit::Visit;
 use syn::Expr;
 
-use crate::semantic::walk::{Cx, TaskBody};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::TaskBody;
 
 const SHUTDOWN_WORDS: &[&str] = &[
     "shutdown",
@@ -126,7 +127,7 @@ fn is_configured_signal(expr: &Expr, cx: &Cx<'_>) -> bool {
     }
     match expr {
         Expr::Call(call) => {
-            let written = crate::semantic::walk::path_text(&call.func);
+            let written = crate::syntax::exprs::path_text(&call.func);
             cx.options
                 .declared
                 .signals

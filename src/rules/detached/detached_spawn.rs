@@ -4,8 +4,9 @@ use syn::{Expr, Stmt};
 use super::Disposal;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::{SpawnCall, TaskBody};
 use crate::semantic::signals;
-use crate::semantic::walk::{Cx, SpawnCall, TaskBody};
 
 pub static RULE: Rule = Rule {
     id: "detached-spawn",
@@ -69,7 +70,7 @@ fn is_handed_in(task: &Expr) -> bool {
     match task {
         Expr::Path(_) | Expr::Field(_) => true,
         Expr::Paren(p) => is_handed_in(&p.expr),
-        Expr::MethodCall(m) if crate::semantic::walk::is_future_adapter(&m.method.to_string()) => {
+        Expr::MethodCall(m) if crate::syntax::exprs::is_future_adapter(&m.method.to_string()) => {
             is_handed_in(&m.receiver)
         }
         Expr::Call(call) => {

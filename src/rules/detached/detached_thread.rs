@@ -1,7 +1,8 @@
 use super::Disposal;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
-use crate::semantic::walk::{Cx, SpawnCall};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::SpawnCall;
 
 pub static RULE: Rule = Rule {
     id: "detached-thread",

@@ -1,7 +1,8 @@
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
-use crate::semantic::walk::{Cx, SpawnCall, TaskBody};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::{SpawnCall, TaskBody};
 
 pub static RULE: Rule = Rule {
     id: "detached-endless-task",

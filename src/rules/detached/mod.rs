@@ -13,7 +13,10 @@ use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
 
 use crate::knowledge::spawner::Spawner;
-use crate::semantic::walk::{expr_key, peel_result, Check, Cx, SpawnCall, TaskBody};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::{SpawnCall, TaskBody};
+use crate::semantic::walk::Check;
+use crate::syntax::exprs::{expr_key, peel_result};
 use crate::syntax::macros::{tokens_exit, tokens_mention, Expansion, Expansions};
 
 pub mod detached_spawn;
@@ -45,7 +48,7 @@ impl Disposal {
 
 #[derive(Default)]
 pub struct Detached {
-    disposals: HashMap<crate::semantic::walk::ExprKey, Disposal>,
+    disposals: HashMap<crate::syntax::exprs::ExprKey, Disposal>,
 }
 
 impl<'a> Check<'a> for Detached {

@@ -4,7 +4,9 @@ use syn::{Expr, Lit, Stmt};
 use super::Disposal;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
-use crate::semantic::walk::{chain_root, Cx, SpawnCall};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::SpawnCall;
+use crate::syntax::exprs::chain_root;
 use crate::syntax::macros::{tokens_mention, Expansions};
 
 pub static RULE: Rule = Rule {

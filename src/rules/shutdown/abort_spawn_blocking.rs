@@ -4,7 +4,7 @@ use syn::Expr;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
-use crate::semantic::walk::Cx;
+use crate::semantic::context::Cx;
 
 pub static RULE: Rule = Rule {
     id: "abort-spawn-blocking",

@@ -4,8 +4,9 @@ use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
+use crate::semantic::context::Cx;
 use crate::semantic::handles::{ref_name, Binding, Class, Handles, Origin};
-use crate::semantic::walk::{is_self, Cx};
+use crate::syntax::exprs::is_self;
 
 pub static RULE: Rule = Rule {
     id: "abort-without-await",

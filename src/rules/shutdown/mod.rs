@@ -15,8 +15,9 @@ pub mod unjoined_handle_field;
 use syn::{Expr, Stmt};
 
 use crate::rules::Family;
+use crate::semantic::context::Cx;
 use crate::semantic::handles::{self, Class};
-use crate::semantic::walk::{Check, Cx};
+use crate::semantic::walk::Check;
 
 /// The function-local rules: each function body is modelled once.
 #[derive(Default)]

@@ -5,8 +5,8 @@ use super::plain_name;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
+use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
-use crate::semantic::walk::Cx;
 
 pub static RULE: Rule = Rule {
     id: "tracker-wait-without-close",

@@ -4,9 +4,9 @@ use super::plain_name;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
+use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
-use crate::semantic::walk::peel_result;
-use crate::semantic::walk::Cx;
+use crate::syntax::exprs::peel_result;
 
 pub static RULE: Rule = Rule {
     id: "undrained-join-set",

@@ -14,7 +14,10 @@ use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
-use crate::semantic::walk::{expr_key, is_self, Check, Cx, ExprKey, FnFrame};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::FnFrame;
+use crate::semantic::walk::Check;
+use crate::syntax::exprs::{expr_key, is_self, ExprKey};
 
 pub static RULE: Rule = Rule {
     id: "unjoined-handle-field",

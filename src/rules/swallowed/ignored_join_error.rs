@@ -7,8 +7,9 @@ use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::knowledge::spawner::Kind;
 use crate::rules::{Family, Rule};
+use crate::semantic::context::Cx;
 use crate::semantic::handles::{Class, Handles, Use};
-use crate::semantic::walk::{peel_by, transparent, Cx};
+use crate::syntax::exprs::{peel_by, transparent};
 use crate::syntax::macros::tokens_mention;
 
 pub static RULE: Rule = Rule {
@@ -195,7 +196,7 @@ fn join<'a>(expr: &Expr, scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Option<Join> {
 /// `tokio::time::timeout(d, h)`, `join_all(handles)`: the `h` or `handles`.
 fn wrapped_join<'e, 'a>(expr: &'e Expr, model: &Handles<'a>, cx: &Cx<'a>) -> Option<&'e Expr> {
     let Expr::Call(call) = expr else { return None };
-    let func = crate::semantic::walk::path_text(&call.func);
+    let func = crate::syntax::exprs::path_text(&call.func);
     let inner = match (func.rsplit("::").next(), call.args.len()) {
         (Some("timeout"), 2) => call.args.last()?,
         (Some("join_all"), 1) => call.args.first()?,
@@ -321,7 +322,7 @@ pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Disc
             Stmt::Expr(awaited @ Expr::Await(a), Some(_)) => {
                 // `Vec` is not `#[must_use]`: rustc is silent about `join_all(hs).await;`.
                 if let Some(join) = join(awaited, scope, cx).filter(|j| j.wrapped) {
-                    if matches!(peel_ref(&a.base), Expr::Call(c) if crate::semantic::walk::path_text(&c.func).ends_with("join_all"))
+                    if matches!(peel_ref(&a.base), Expr::Call(c) if crate::syntax::exprs::path_text(&c.func).ends_with("join_all"))
                     {
                         found.extend(discard(join, "discarded"));
                     }

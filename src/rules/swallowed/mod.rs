@@ -14,8 +14,9 @@ use syn::visit::Visit;
 use syn::{Expr, Macro, Stmt};
 
 use crate::base::finding::Region;
+use crate::semantic::context::Cx;
 use crate::semantic::handles::{self, Handles};
-use crate::semantic::walk::{Check, Cx};
+use crate::semantic::walk::Check;
 use crate::syntax::macros::{macro_name, tokens_mention, MacroKey, SelectMacro};
 
 pub mod ignored_join_error;
@@ -75,7 +76,7 @@ impl<'a> Check<'a> for Swallowed<'a> {
             // A join result is thrown away only where something is awaited or
             // joined (`.await`, `join!`, `join_all`, `try_join_next`): most
             // bodies need no model.
-            let joins = |f: &crate::semantic::walk::FnFrame<'a>| {
+            let joins = |f: &crate::semantic::frames::FnFrame<'a>| {
                 let text = cx.block_lines(f.body);
                 text.contains("await") || text.contains("join")
             };
@@ -248,7 +249,7 @@ impl<'ast> Visit<'ast> for FailureHandling<'_, '_> {
         match expr {
             Expr::Try(_) => self.found = true,
             Expr::Call(call) => {
-                let func = crate::semantic::walk::path_text(&call.func);
+                let func = crate::syntax::exprs::path_text(&call.func);
                 let last = func.rsplit("::").next().unwrap_or("");
                 if matches!(last, "Err" | "resume_unwind" | "exit" | "abort") {
                     self.found = true;

@@ -6,8 +6,9 @@ use super::is_logging_macro;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
 use crate::rules::{Family, Rule};
+use crate::semantic::context::Cx;
+use crate::semantic::frames::Frame;
 use crate::semantic::signals;
-use crate::semantic::walk::{Cx, Frame};
 use crate::syntax::macros::SelectMacro;
 
 pub static RULE: Rule = Rule {
@@ -105,7 +106,7 @@ impl<'ast> Visit<'ast> for SignalLocal<'_, '_, '_> {
 /// `stop_rx.recv().fuse()`: the `stop_rx.recv()`.
 fn peel_adapters(mut future: &Expr) -> &Expr {
     while let Expr::MethodCall(m) = future {
-        if !crate::semantic::walk::is_future_adapter(&m.method.to_string()) {
+        if !crate::syntax::exprs::is_future_adapter(&m.method.to_string()) {
             break;
         }
         future = &m.receiver;

@@ -1,0 +1,195 @@
+//! Small helpers on syntax trees: peeling wrappers off expressions, keys
+//! for expression nodes, the text of paths and regions, test attributes.
+
+use syn::{Expr, ExprCall, ExprMethodCall, Type};
+
+use crate::base::finding::Region;
+
+/// The last path segment of a type, through references: `Server` for `&mut Server`.
+pub fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Reference(r) => type_name(&r.elem),
+        Type::Paren(p) => type_name(&p.elem),
+        Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+pub fn smart_pointer_argument(call: &ExprCall) -> Option<&Expr> {
+    let Expr::Path(p) = &*call.func else {
+        return None;
+    };
+    let segments = crate::syntax::names::segments(&p.path);
+    let [ty, function] = segments.as_slice() else {
+        return None;
+    };
+    let wraps = matches!(ty.as_str(), "Arc" | "Rc" | "Box")
+        && matches!(function.as_str(), "new" | "pin" | "clone");
+    if wraps && call.args.len() == 1 {
+        call.args.first()
+    } else {
+        None
+    }
+}
+
+/// Adapters that wrap a future without changing what it runs.
+pub fn is_future_adapter(method: &str) -> bool {
+    matches!(
+        method,
+        "instrument"
+            | "in_current_span"
+            | "boxed"
+            | "boxed_local"
+            | "fuse"
+            | "with_current_subscriber"
+            | "with_subscriber"
+    )
+}
+
+pub fn is_self(expr: &Expr) -> bool {
+    matches!(expr, Expr::Path(p) if p.path.is_ident("self"))
+}
+
+pub fn receiver_root_is_self(expr: &Expr) -> bool {
+    match expr {
+        Expr::MethodCall(m) => receiver_root_is_self(&m.receiver),
+        Expr::Field(f) => receiver_root_is_self(&f.base),
+        Expr::Reference(r) => receiver_root_is_self(&r.expr),
+        Expr::Paren(p) => receiver_root_is_self(&p.expr),
+        other => is_self(other),
+    }
+}
+
+/// A path expression as written: `tokio::spawn`, `::tokio::task::spawn`.
+pub fn path_text(expr: &Expr) -> String {
+    match expr {
+        Expr::Path(p) => {
+            let mut text = String::new();
+            if p.path.leading_colon.is_some() {
+                text.push_str("::");
+            }
+            let segments = crate::syntax::names::segments(&p.path);
+            text.push_str(&segments.join("::"));
+            text
+        }
+        _ => String::new(),
+    }
+}
+
+/// The text of a region of `source`, or `None` when it lies outside.
+pub fn slice_region(source: &str, region: Region) -> Option<String> {
+    let lines: Vec<&str> = source
+        .lines()
+        .skip(region.line.checked_sub(1)?)
+        .take(region.end_line + 1 - region.line)
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let last = lines.len() - 1;
+    for (i, line) in lines.iter().enumerate() {
+        let start = if i == 0 { region.column - 1 } else { 0 };
+        let chars: Vec<char> = line.chars().collect();
+        let end = if i == last {
+            (region.end_column - 1).min(chars.len())
+        } else {
+            chars.len()
+        };
+        if start <= end {
+            out.extend(&chars[start..end]);
+        }
+        if i != last {
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// Is this attribute list one that marks a test function?
+pub fn is_test_fn(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        let path = attr.path();
+        let last = crate::syntax::names::last_segment(path);
+        matches!(
+            last.as_str(),
+            "test" | "bench" | "rstest" | "test_case" | "quickcheck" | "proptest"
+        ) || is_cfg_test(attr)
+    })
+}
+
+pub fn is_cfg_test(attr: &syn::Attribute) -> bool {
+    if !attr.path().is_ident("cfg") {
+        return false;
+    }
+    let syn::Meta::List(list) = &attr.meta else {
+        return false;
+    };
+    crate::syntax::macros::tokens_mention(&list.tokens, "test")
+        && !crate::syntax::macros::tokens_mention(&list.tokens, "not")
+}
+
+pub fn has_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(is_cfg_test)
+}
+
+/// How far down an expression (a receiver chain) [`Cx::kind_of_expr`] looks:
+/// real chains that keep a kind are a few links long, and it is asked at
+/// every link of a chain (quadratic time if each looked all the way down).
+/// Identifies an expression node while its file is walked, for matching
+/// what a `block` hook saw with what `expr` sees later. The tree does not
+/// move during a walk, so its address is enough (and far cheaper than a
+/// span, which syn computes by printing the expression).
+pub type ExprKey = usize;
+
+pub fn expr_key(expr: &Expr) -> ExprKey {
+    std::ptr::from_ref(expr) as usize
+}
+
+/// The value a `Result` or `Option` holds, where the code says it is taken out:
+/// `x?`, `x.unwrap()`, `x.expect(..)`, `(x)`: the `x`.
+/// `expr` with the wrappers `inner` sees through taken off, outermost first.
+pub fn peel_by<'e>(mut expr: &'e Expr, inner: impl Fn(&'e Expr) -> Option<&'e Expr>) -> &'e Expr {
+    while let Some(next) = inner(expr) {
+        expr = next;
+    }
+    expr
+}
+
+/// What `(x)` and an invisible (macro) group hold: for [`peel_by`].
+pub fn transparent(expr: &Expr) -> Option<&Expr> {
+    match expr {
+        Expr::Paren(p) => Some(&p.expr),
+        Expr::Group(g) => Some(&g.expr),
+        _ => None,
+    }
+}
+
+pub fn peel_result(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::MethodCall(m)
+                if (m.method == "unwrap" && m.args.is_empty())
+                    || (m.method == "expect" && m.args.len() == 1) =>
+            {
+                expr = &m.receiver
+            }
+            _ => return expr,
+        }
+    }
+}
+
+/// The method-call receiver chain's root: `cmd` for `cmd.arg(x).spawn()`.
+pub fn chain_root(mut expr: &Expr) -> &Expr {
+    loop {
+        match expr {
+            Expr::MethodCall(ExprMethodCall { receiver, .. }) => expr = receiver,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Reference(r) => expr = &r.expr,
+            _ => return expr,
+        }
+    }
+}
