@@ -177,3 +177,68 @@ fn every_reliability_promise_names_tests_that_exist() {
         }
     }
 }
+
+/// Every `RULE` declared under `src/rules/` is in the registry, once.
+#[test]
+fn every_rule_in_src_rules_is_registered() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let mut declared = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/rules is readable") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a source file");
+            let Some(at) = text.find("pub static RULE: Rule = Rule {") else {
+                continue;
+            };
+            let id = text[at..]
+                .split("id: \"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .expect("a RULE names its id first");
+            declared.push(id.to_string());
+        }
+    }
+    declared.sort();
+    let mut registered: Vec<String> = rules::ALL.iter().map(|r| r.id.to_string()).collect();
+    registered.sort();
+    let before = registered.len();
+    registered.dedup();
+    assert_eq!(before, registered.len(), "a rule is registered twice");
+    assert_eq!(declared, registered, "src/rules/ against rules::ALL");
+}
+
+/// The README's rules table lists the registry's rules, in its order, with
+/// their family, default severity and default state.
+#[test]
+fn the_readme_rules_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .map(|line| {
+            line.trim_matches('|')
+                .split(" | ")
+                .take(4)
+                .map(|cell| cell.trim().trim_matches('`').to_string())
+                .collect()
+        })
+        .collect();
+    let expected: Vec<Vec<String>> = rules::ALL
+        .iter()
+        .map(|rule| {
+            vec![
+                rule.id.to_string(),
+                rule.family.name().to_string(),
+                rule.severity.as_str().to_string(),
+                if rule.default_enabled { "on" } else { "off" }.to_string(),
+            ]
+        })
+        .collect();
+    assert_eq!(rows, expected, "README.md's rules table against rules::ALL");
+}
