@@ -1,32 +1,25 @@
 //! The command line: `tasklint check`, `rules`, `explain`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 use crate::base::diag::{self, diag};
 use crate::base::escape;
 use crate::base::finding::Finding;
 use crate::base::rule::Severity;
-use crate::config::files::{self as config, Resolver};
+use crate::config::files as config;
 use crate::config::settings::Settings;
-use crate::input::discover::{CrateRoots, DiscoverOptions};
-use crate::input::read::Early;
-use crate::lint::crate_pass;
-use crate::lint::engine::{self, FileJob, Loaded};
-use crate::lint::inputs::{self, Input, Source};
-use crate::lint::suppress;
+use crate::input::discover::DiscoverOptions;
+use crate::lint::inputs;
+use crate::lint::run::{self, RunRequest, RunResult};
 use crate::report::baseline::Baseline;
 use crate::report::output;
 use crate::report::render::{self, Format, Report};
 use crate::rules;
-use crate::text::mask::CrateFields;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -226,182 +219,42 @@ fn list_rules(format: RulesFormat) -> String {
     }
 }
 
-fn file_job<'s>(
-    file: &'s Input,
-    roots: &CrateRoots,
-    prefilter: bool,
-    handle_fields: Option<&'s CrateFields>,
-) -> FileJob<'s> {
-    FileJob {
-        display: file.display.clone(),
-        is_test_file: roots.is_test_file(&file.path),
-        settings: &file.settings,
-        prefilter,
-        skip_generated: !file.explicit,
-        handle_fields,
-    }
-}
-
-/// Runs `work` on every item on the pool's threads, the heaviest first, and
-/// returns the results in the items' order. In file order, a few big files
-/// near the end of a run kept one thread busy while the other idled.
-fn largest_first<T: Send, R: Send>(
-    pool: &rayon::ThreadPool,
-    items: Vec<T>,
-    weight: impl Fn(&T) -> usize,
-    work: impl Fn(T) -> R + Sync,
-) -> Vec<R> {
-    let count = items.len();
-    let mut order: Vec<usize> = (0..count).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
-    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    let next = AtomicUsize::new(0);
-    let done: Vec<Vec<(usize, R)>> = pool.broadcast(|_| {
-        let mut done = Vec::new();
-        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let item = slots[i].lock().ok().and_then(|mut slot| slot.take());
-            if let Some(item) = item {
-                done.push((i, work(item)));
-            }
-        }
-        done
-    });
-    let mut results: Vec<Option<R>> = (0..count).map(|_| None).collect();
-    for (i, result) in done.into_iter().flatten() {
-        results[i] = Some(result);
-    }
-    results.into_iter().flatten().collect()
-}
-
 fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
-    let selection = config::Selection {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
+    let request = RunRequest {
+        paths: match (&args.paths[..], &args.stdin_filename) {
+            ([], None) => vec![default_root(invocation)],
+            _ => args.paths.clone(),
+        },
+        stdin_filename: args.stdin_filename.clone(),
+        config: args.config.clone(),
+        no_config: args.no_config,
+        selection: config::Selection {
+            select: args.select.clone(),
+            extend_select: args.extend_select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        discover: DiscoverOptions {
+            no_ignore: args.no_ignore,
+            excludes: args.exclude.clone(),
+            force_exclude: args.force_exclude,
+        },
+        jobs: args.jobs,
+        prefilter: !args.no_prefilter,
     };
-    let mut resolver = Resolver::new(args.config.as_deref(), args.no_config, selection)?;
+    let resolver = request.resolver().map_err(|err| err.to_string())?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
-    let options = DiscoverOptions {
-        no_ignore: args.no_ignore,
-        excludes: args.exclude.clone(),
-        force_exclude: args.force_exclude,
-    };
-    let started = std::time::Instant::now();
-    let paths = match (&args.paths[..], &args.stdin_filename) {
-        ([], None) => vec![default_root(invocation)],
-        _ => args.paths.clone(),
-    };
-    let request = inputs::Request {
-        paths: &paths,
-        stdin_filename: args.stdin_filename.as_deref(),
-        discover: &options,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads(args.jobs))
-        // syn and the rule visitors recurse; deeply nested code must not overflow.
-        .stack_size(64 << 20)
-        .build()
-        .map_err(|err| format!("cannot start worker threads: {err}"))?;
-    let prefilter = !args.no_prefilter;
-    // Files are read as the walk finds them; those no settings could let
-    // through are dropped there, the others kept for the first pass.
-    let widest = Settings::widest();
-    let read_early = |path: &Path| engine::read_early(path, &widest);
-    let early_reads = (prefilter && widest.filters_within_widest())
-        .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
-    let gathered = pool.install(|| inputs::gather(&request, &mut resolver, early_reads))?;
-    for warning in &gathered.warnings {
+    let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;
+    for warning in &result.warnings {
         diag!("warning: {}", escape::text(warning));
     }
-    let (files, earlies) = (gathered.inputs, gathered.earlies);
-    let discovered = started.elapsed();
-    let roots = CrateRoots::new(resolver.probes());
-    let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
-    // Read and prefilter every file, then lint the ones let through, once the
-    // handle fields the crate pass judges are known from all of them (they
-    // decide what masking keeps).
-    let loaded: Vec<(Loaded, Vec<String>)> = pool.install(|| {
-        files
-            .par_iter()
-            .zip(earlies)
-            .map(|(file, early)| {
-                let job = job_for(file, None);
-                let mut loaded = engine::read_input(file, early, &job);
-                let fields = loaded.prepare(&file.settings, prefilter);
-                // Only a file that will be masked waits in memory for the others.
-                match loaded {
-                    Loaded::Text(_)
-                        if matches!(file.source, Source::File)
-                            && !(prefilter && file.settings.can_mask()) =>
-                    {
-                        (Loaded::Later(file.path.clone()), fields)
-                    }
-                    loaded => (loaded, fields),
-                }
-            })
-            .collect()
-    });
-    let read = started.elapsed();
-    // By crate, as the crate pass merges its facts.
-    let mut by_crate: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
-    for (file, (_, names)) in files.iter().zip(&loaded) {
-        if !names.is_empty() {
-            let root = roots.root_of(&file.path);
-            by_crate
-                .entry(root)
-                .or_default()
-                .extend(names.iter().cloned());
-        }
-    }
-    let handle_fields: HashMap<Option<PathBuf>, CrateFields> = by_crate
-        .into_iter()
-        .map(|(root, names)| (root, CrateFields::new(names)))
-        .collect();
-    let jobs: Vec<(&Input, Loaded)> = files
-        .iter()
-        .zip(loaded)
-        .map(|(file, (loaded, _))| (file, loaded))
-        .collect();
-    let outcomes: Vec<_> = largest_first(
-        &pool,
-        jobs,
-        |(_, loaded)| loaded.size(),
-        |(file, loaded)| {
-            let fields = match &loaded {
-                Loaded::Text(_) if !handle_fields.is_empty() => {
-                    handle_fields.get(&roots.root_of(&file.path))
-                }
-                _ => None,
-            };
-            let job = job_for(file, fields);
-            let outcome = engine::lint_read(loaded, &job);
-            (job.display, outcome)
-        },
-    );
-    let linted = started.elapsed();
-    let mut late = pool.install(|| {
-        let run = crate_pass::Run {
-            roots: &roots,
-            run_paths: &paths,
-            prefilter: !args.no_prefilter,
-            handle_fields: &handle_fields,
-        };
-        crate_pass::run(&files, &outcomes, &run)
-    });
-    let crate_passed = started.elapsed();
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut sources = HashMap::new();
-    let mut parsed = 0;
-    for (path, outcome) in outcomes {
-        parsed += usize::from(outcome.parsed);
-        findings.extend(outcome.findings);
-        if let Some(source) = outcome.source {
-            sources.insert(path, source);
-        }
-    }
-    suppress::silence_late(&mut late, |path| sources.get(path).cloned());
-    findings.extend(late);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let RunResult {
+        mut findings,
+        sources,
+        files,
+        stats,
+        timings,
+        ..
+    } = result;
 
     let notices = apply_baseline(args, baseline.as_ref(), &mut findings, &files)?;
 
@@ -417,7 +270,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     let report = Report {
         findings: &findings,
         sources: &sources,
-        files_scanned: files.len(),
+        files_scanned: stats.files_scanned,
         color,
     };
     let rendered = render::render(args.format, &report);
@@ -437,11 +290,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         diag!(
             "timing: walk, read and prefilter {:.3}s, decode and mask {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
-            discovered.as_secs_f64(),
-            (read - discovered).as_secs_f64(),
-            (linted - read).as_secs_f64(),
-            (crate_passed - linted).as_secs_f64(),
-            (started.elapsed() - crate_passed).as_secs_f64()
+            timings.discovered.as_secs_f64(),
+            (timings.read - timings.discovered).as_secs_f64(),
+            (timings.linted - timings.read).as_secs_f64(),
+            (timings.crate_passed - timings.linted).as_secs_f64(),
+            (timings.started.elapsed() - timings.crate_passed).as_secs_f64()
         );
     }
     if !args.quiet {
@@ -456,7 +309,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         }
         if args.statistics {
             diag::text(&statistics(&findings));
-            diag!("files: {} scanned, {parsed} parsed", files.len());
+            diag!(
+                "files: {} scanned, {} parsed",
+                stats.files_scanned,
+                stats.files_parsed
+            );
         }
     }
     let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
@@ -511,14 +368,6 @@ fn apply_baseline(
         }
     }
     Ok(notices)
-}
-
-/// The worker threads for `--jobs`: none or 0 is rayon's default (one per
-/// core); more than four per core (at most 256) gain nothing and cost a
-/// stack each, so are capped.
-fn threads(jobs: Option<usize>) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    jobs.unwrap_or(0).min(cores.saturating_mul(4).min(256))
 }
 
 /// What `check` lints when given no paths: the current folder, or for

@@ -3,4 +3,5 @@
 pub mod crate_pass;
 pub mod engine;
 pub mod inputs;
+pub mod run;
 pub mod suppress;

@@ -1,0 +1,326 @@
+//! A whole run: the inputs gathered (and read early, on the walk's
+//! threads), each file linted on a thread pool, the crate pass, late
+//! suppressions, the findings sorted. What a library user or the command
+//! line calls with paths and options; rendering, baselines and writing to
+//! standard output or error are the caller's.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::base::finding::Finding;
+use crate::config::files::{Resolver, Selection};
+use crate::config::settings::Settings;
+use crate::input::discover::{CrateRoots, DiscoverOptions};
+use crate::input::read::Early;
+use crate::lint::crate_pass;
+use crate::lint::engine::{self, FileJob, Loaded};
+use crate::lint::inputs::{self, Input, Source};
+use crate::lint::suppress;
+use crate::text::mask::CrateFields;
+
+/// What to lint, and how.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    /// Files and folders to lint; `-` is standard input. Callers supply
+    /// their own default (the command line's is `.`).
+    pub paths: Vec<PathBuf>,
+    /// Lint standard input, reported under this path and with its settings.
+    pub stdin_filename: Option<PathBuf>,
+    /// Use this configuration file for every file (and no other).
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file (wins over `config`).
+    pub no_config: bool,
+    /// The rule selection applied over the configurations.
+    pub selection: Selection,
+    /// Ignore files, excludes.
+    pub discover: DiscoverOptions,
+    /// Worker threads: none or 0 is one per core.
+    pub jobs: Option<usize>,
+    /// Skip files (or parts) no rule could report on; `false` parses every
+    /// file, whole (for benchmarks).
+    pub prefilter: bool,
+}
+
+impl RunRequest {
+    /// The request for these paths, with every other option at its default
+    /// (configuration files honoured, the prefilter on).
+    pub fn new(paths: Vec<PathBuf>) -> RunRequest {
+        RunRequest {
+            paths,
+            prefilter: true,
+            ..RunRequest::default()
+        }
+    }
+
+    /// The configuration resolver the run would use: fails on a bad
+    /// `config` file or an unknown rule in the selection. [`run`] builds
+    /// it; [`run_with`] takes one built beforehand.
+    pub fn resolver(&self) -> Result<Resolver, RunError> {
+        Resolver::new(
+            self.config.as_deref(),
+            self.no_config,
+            self.selection.clone(),
+        )
+        .map_err(RunError::Config)
+    }
+}
+
+/// Why a run could not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    /// A configuration file or the selection is invalid.
+    Config(String),
+    /// The worker threads could not be started.
+    Threads(String),
+    /// The inputs could not be gathered (standard input unreadable, a
+    /// path named that does not exist...).
+    Inputs(String),
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Config(message) | RunError::Inputs(message) => f.write_str(message),
+            RunError::Threads(err) => write!(f, "cannot start worker threads: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// What a run found.
+pub struct RunResult {
+    /// Every finding, sorted, suppressions applied (no baseline).
+    pub findings: Vec<Finding>,
+    /// The source text of files with findings, by reported path.
+    pub sources: HashMap<String, String>,
+    /// The files linted, in the run's order, each with its settings.
+    pub files: Vec<Input>,
+    pub stats: RunStats,
+    /// Warnings for the user (an unreadable `.gitignore`), in order.
+    pub warnings: Vec<String>,
+    pub timings: Timings,
+}
+
+/// Counts over a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunStats {
+    pub files_scanned: usize,
+    /// Files parsed (the others were skipped by the prefilter, or unreadable).
+    pub files_parsed: usize,
+}
+
+/// When each phase of a run ended, from its start.
+#[derive(Debug, Clone, Copy)]
+pub struct Timings {
+    pub started: Instant,
+    /// The walk, with the early reads and prefilter on its threads.
+    pub discovered: Duration,
+    /// Decoding and masking.
+    pub read: Duration,
+    pub linted: Duration,
+    /// The crate pass; merging the findings comes after.
+    pub crate_passed: Duration,
+}
+
+/// Lints what `request` names.
+pub fn run(request: &RunRequest) -> Result<RunResult, RunError> {
+    let resolver = request.resolver()?;
+    run_with(request, resolver)
+}
+
+/// [`run`], with the resolver built beforehand by [`RunRequest::resolver`]
+/// (the command line reports a bad configuration before a bad baseline).
+pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResult, RunError> {
+    let started = Instant::now();
+    let paths = &request.paths;
+    let gather_request = inputs::Request {
+        paths,
+        stdin_filename: request.stdin_filename.as_deref(),
+        discover: &request.discover,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads(request.jobs))
+        // syn and the rule visitors recurse; deeply nested code must not overflow.
+        .stack_size(64 << 20)
+        .build()
+        .map_err(|err| RunError::Threads(err.to_string()))?;
+    let prefilter = request.prefilter;
+    // Files are read as the walk finds them; those no settings could let
+    // through are dropped there, the others kept for the first pass.
+    let widest = Settings::widest();
+    let read_early = |path: &Path| engine::read_early(path, &widest);
+    let early_reads = (prefilter && widest.filters_within_widest())
+        .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
+    let gathered = pool
+        .install(|| inputs::gather(&gather_request, &mut resolver, early_reads))
+        .map_err(RunError::Inputs)?;
+    let warnings = gathered.warnings;
+    let (files, earlies) = (gathered.inputs, gathered.earlies);
+    let discovered = started.elapsed();
+    let roots = CrateRoots::new(resolver.probes());
+    let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
+    // Read and prefilter every file, then lint the ones let through, once the
+    // handle fields the crate pass judges are known from all of them (they
+    // decide what masking keeps).
+    let loaded: Vec<(Loaded, Vec<String>)> = pool.install(|| {
+        files
+            .par_iter()
+            .zip(earlies)
+            .map(|(file, early)| {
+                let job = job_for(file, None);
+                let mut loaded = engine::read_input(file, early, &job);
+                let fields = loaded.prepare(&file.settings, prefilter);
+                // Only a file that will be masked waits in memory for the others.
+                match loaded {
+                    Loaded::Text(_)
+                        if matches!(file.source, Source::File)
+                            && !(prefilter && file.settings.can_mask()) =>
+                    {
+                        (Loaded::Later(file.path.clone()), fields)
+                    }
+                    loaded => (loaded, fields),
+                }
+            })
+            .collect()
+    });
+    let read = started.elapsed();
+    // By crate, as the crate pass merges its facts.
+    let mut by_crate: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
+    for (file, (_, names)) in files.iter().zip(&loaded) {
+        if !names.is_empty() {
+            let root = roots.root_of(&file.path);
+            by_crate
+                .entry(root)
+                .or_default()
+                .extend(names.iter().cloned());
+        }
+    }
+    let handle_fields: HashMap<Option<PathBuf>, CrateFields> = by_crate
+        .into_iter()
+        .map(|(root, names)| (root, CrateFields::new(names)))
+        .collect();
+    let jobs: Vec<(&Input, Loaded)> = files
+        .iter()
+        .zip(loaded)
+        .map(|(file, (loaded, _))| (file, loaded))
+        .collect();
+    let outcomes: Vec<_> = largest_first(
+        &pool,
+        jobs,
+        |(_, loaded)| loaded.size(),
+        |(file, loaded)| {
+            let fields = match &loaded {
+                Loaded::Text(_) if !handle_fields.is_empty() => {
+                    handle_fields.get(&roots.root_of(&file.path))
+                }
+                _ => None,
+            };
+            let job = job_for(file, fields);
+            let outcome = engine::lint_read(loaded, &job);
+            (job.display, outcome)
+        },
+    );
+    let linted = started.elapsed();
+    let mut late = pool.install(|| {
+        let run = crate_pass::Run {
+            roots: &roots,
+            run_paths: paths,
+            prefilter,
+            handle_fields: &handle_fields,
+        };
+        crate_pass::run(&files, &outcomes, &run)
+    });
+    let crate_passed = started.elapsed();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut sources = HashMap::new();
+    let mut parsed = 0;
+    for (path, outcome) in outcomes {
+        parsed += usize::from(outcome.parsed);
+        findings.extend(outcome.findings);
+        if let Some(source) = outcome.source {
+            sources.insert(path, source);
+        }
+    }
+    suppress::silence_late(&mut late, |path| sources.get(path).cloned());
+    findings.extend(late);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(RunResult {
+        findings,
+        sources,
+        stats: RunStats {
+            files_scanned: files.len(),
+            files_parsed: parsed,
+        },
+        files,
+        warnings,
+        timings: Timings {
+            started,
+            discovered,
+            read,
+            linted,
+            crate_passed,
+        },
+    })
+}
+
+fn file_job<'s>(
+    file: &'s Input,
+    roots: &CrateRoots,
+    prefilter: bool,
+    handle_fields: Option<&'s CrateFields>,
+) -> FileJob<'s> {
+    FileJob {
+        display: file.display.clone(),
+        is_test_file: roots.is_test_file(&file.path),
+        settings: &file.settings,
+        prefilter,
+        skip_generated: !file.explicit,
+        handle_fields,
+    }
+}
+
+/// Runs `work` on every item on the pool's threads, the heaviest first, and
+/// returns the results in the items' order. In file order, a few big files
+/// near the end of a run kept one thread busy while the other idled.
+fn largest_first<T: Send, R: Send>(
+    pool: &rayon::ThreadPool,
+    items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    work: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let count = items.len();
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let next = AtomicUsize::new(0);
+    let done: Vec<Vec<(usize, R)>> = pool.broadcast(|_| {
+        let mut done = Vec::new();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let item = slots[i].lock().ok().and_then(|mut slot| slot.take());
+            if let Some(item) = item {
+                done.push((i, work(item)));
+            }
+        }
+        done
+    });
+    let mut results: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    for (i, result) in done.into_iter().flatten() {
+        results[i] = Some(result);
+    }
+    results.into_iter().flatten().collect()
+}
+
+/// The worker threads for [`RunRequest::jobs`] (`--jobs`): none or 0 is rayon's default (one per
+/// core); more than four per core (at most 256) gain nothing and cost a
+/// stack each, so are capped.
+fn threads(jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    jobs.unwrap_or(0).min(cores.saturating_mul(4).min(256))
+}
