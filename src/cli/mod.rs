@@ -26,7 +26,7 @@ use crate::report::baseline::Baseline;
 use crate::report::output;
 use crate::report::render::{self, Format, Report};
 use crate::rules;
-use crate::text::mask::CrateFields;
+use crate::text::fields::CrateFields;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -17,7 +17,8 @@ use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts}
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::semantic::walk::{Cx, Walker};
 use crate::syntax::macros::Expansions;
-use crate::text::mask::{CrateFields, FieldFinder, Masked};
+use crate::text::fields::{CrateFields, FieldFinder};
+use crate::text::mask::Masked;
 
 /// What linting one file produced.
 #[derive(Debug, Default)]
