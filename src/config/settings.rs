@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::text::mask::{CrateFields, FieldFinder, Masked, Masker};
+use crate::text::fields::{CrateFields, FieldFinder};
+use crate::text::mask::{Masked, Masker};
 use crate::text::prefilter::Prefilter;
 
 use crate::base::rule::Severity;

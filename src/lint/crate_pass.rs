@@ -25,7 +25,7 @@ use crate::input::read;
 use crate::lint::engine::{self, FileJob, FileOutcome};
 use crate::lint::inputs::{Input, Source};
 use crate::rules::shutdown::unjoined_handle_field::{FileFacts, HandleField, Held, RULE};
-use crate::text::mask::CrateFields;
+use crate::text::fields::CrateFields;
 
 /// Does this run collect facts at all?
 fn wants_facts(settings: &Settings) -> bool {

@@ -18,7 +18,8 @@ use crate::rules::{self, parse_error, unused_suppression};
 use crate::semantic::context::Cx;
 use crate::semantic::walk::Walker;
 use crate::syntax::macros::Expansions;
-use crate::text::mask::{CrateFields, FieldFinder, Masked};
+use crate::text::fields::{CrateFields, FieldFinder};
+use crate::text::mask::Masked;
 
 /// What linting one file produced.
 #[derive(Debug, Default)]

@@ -22,7 +22,7 @@ use crate::lint::crate_pass;
 use crate::lint::engine::{self, FileJob, Loaded};
 use crate::lint::inputs::{self, Input, Source};
 use crate::lint::suppress;
-use crate::text::mask::CrateFields;
+use crate::text::fields::CrateFields;
 
 /// What to lint, and how.
 #[derive(Debug, Clone, Default)]

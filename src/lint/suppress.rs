@@ -9,7 +9,7 @@ use syn::visit::{self, Visit};
 use crate::base::finding::{Diagnostic, Finding, Region};
 use crate::base::rule::Severity;
 use crate::rules::{self, unused_suppression, Rule};
-use crate::text::mask;
+use crate::text::lexer;
 
 use crate::base::rule::SUPPRESSION_MARKER as MARKER;
 
@@ -436,7 +436,7 @@ impl<'t> Columns<'t> {
 /// The byte offsets of a file's `//` comments: a lexer pass that skips
 /// string, byte-string, raw-string and character literals and block
 /// comments, so that a marker inside them is text, not a comment. The
-/// literals are read by [`crate::text::mask`]'s lexer's rules.
+/// literals are read by [`crate::text::lexer`]'s rules.
 fn line_comments(source: &str) -> Vec<usize> {
     let text = source.as_bytes();
     let mut comments = Vec::new();
@@ -447,21 +447,21 @@ fn line_comments(source: &str) -> Vec<usize> {
         i = match text[i] {
             b'/' if next == Some(b'/') => {
                 comments.push(i);
-                mask::line_end(text, i)
+                lexer::line_end(text, i)
             }
-            b'/' if next == Some(b'*') => mask::block_comment_end(text, i).unwrap_or(text.len()),
-            b'"' => mask::string_end(text, i + 1).unwrap_or(text.len()),
-            b'\'' => match mask::char_literal_end(text, i) {
+            b'/' if next == Some(b'*') => lexer::block_comment_end(text, i).unwrap_or(text.len()),
+            b'"' => lexer::string_end(text, i + 1).unwrap_or(text.len()),
+            b'\'' => match lexer::char_literal_end(text, i) {
                 Some(Some(end)) => end,
                 // A lifetime, a label, or an escape that does not end on its line.
                 _ => i + 1,
             },
             c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
-                let end = mask::word_end(text, i);
+                let end = lexer::word_end(text, i);
                 let hashes = text[end..].iter().take_while(|&&c| c == b'#').count();
                 let raw = matches!(&text[i..end], b"r" | b"br" | b"cr");
                 if raw && text.get(end + hashes) == Some(&b'"') {
-                    mask::raw_string_end(text, end + hashes + 1, hashes).unwrap_or(text.len())
+                    lexer::raw_string_end(text, end + hashes + 1, hashes).unwrap_or(text.len())
                 } else {
                     end
                 }

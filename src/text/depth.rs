@@ -6,7 +6,7 @@
 //! `fn() -> fn() -> ..` types, prefix operators and keywords (`return`,
 //! `||`, `&mut`, `!`), binary operators (`1 + 1 + ..`, a left-nested tree),
 //! and call, field, `?` and `else if` chains all nest without one. The guard
-//! lexes the file with [`crate::text::mask`]'s lexer (by character: a `'é'` is a
+//! lexes the file with [`crate::text::lexer`] (by character: a `'é'` is a
 //! char literal, `'a` a lifetime) and bounds how deep the tree can be: every
 //! open bracket, plus, within each bracket, every token that can nest since
 //! the last point where all nesting begun there must have ended (a `;`, a
@@ -15,7 +15,7 @@
 //! is reported instead of parsed; below it, [`with_stack`] runs the parse
 //! and the walk on a stack grown to fit the bound.
 
-use crate::text::mask::{self, Kind};
+use crate::text::lexer::{self, Kind};
 
 /// More levels than this (by the bound above), and a file is not parsed.
 pub const MAX_DEPTH: usize = 5000;
@@ -44,7 +44,7 @@ pub fn stack_needed(text: &[u8]) -> Result<usize, usize> {
 
 /// The most levels of [`MAX_DEPTH`]'s bound open at once in `text`.
 fn levels(text: &[u8]) -> Result<usize, usize> {
-    let levels = match mask::lex(text) {
+    let levels = match lexer::lex(text) {
         Some(lexed) => deepest(lexed.tokens.iter().map(|t| event(text, t)))?,
         None => match std::str::from_utf8(text)
             .ok()
@@ -82,7 +82,7 @@ enum Event<'t> {
     Punct(u8, bool, usize),
 }
 
-fn event<'t>(text: &'t [u8], token: &mask::Token) -> Event<'t> {
+fn event<'t>(text: &'t [u8], token: &lexer::Token) -> Event<'t> {
     let at = token.start;
     match token.kind {
         Kind::Ident => Event::Word(&text[token.start..token.end], at),
@@ -292,7 +292,7 @@ mod tests {
     use super::*;
 
     fn levels(text: &str) -> Result<usize, usize> {
-        let lexed = mask::lex(text.as_bytes()).expect("lexes");
+        let lexed = lexer::lex(text.as_bytes()).expect("lexes");
         deepest(lexed.tokens.iter().map(|t| event(text.as_bytes(), t)))
     }
 
