@@ -456,7 +456,7 @@ fn line_comments(source: &str) -> Vec<usize> {
                 // A lifetime, a label, or an escape that does not end on its line.
                 _ => i + 1,
             },
-            c if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 => {
+            c if lexer::is_ident_byte(c) => {
                 let end = lexer::word_end(text, i);
                 let hashes = text[end..].iter().take_while(|&&c| c == b'#').count();
                 let raw = matches!(&text[i..end], b"r" | b"br" | b"cr");

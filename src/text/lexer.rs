@@ -100,7 +100,7 @@ pub(crate) fn lex(text: &[u8]) -> Option<Lexed<'_>> {
                     kind: Kind::Literal,
                 });
             }
-            _ if is_word_byte(b) => {
+            _ if is_ident_byte(b) => {
                 i = word_end(text, i);
                 let word = &text[start..i];
                 let hashes = text[i..].iter().take_while(|&&c| c == b'#').count();
@@ -114,7 +114,7 @@ pub(crate) fn lex(text: &[u8]) -> Option<Lexed<'_>> {
                     });
                 } else if word == b"r"
                     && hashes == 1
-                    && text.get(i + 1).is_some_and(|&c| is_word_byte(c))
+                    && text.get(i + 1).is_some_and(|&c| is_ident_byte(c))
                 {
                     i = word_end(text, i + 1);
                     tokens.push(Token {
@@ -167,7 +167,11 @@ impl Drop for Lexed<'_> {
     }
 }
 
-fn is_word_byte(b: u8) -> bool {
+/// Can byte `b` be part of an identifier? The one definition the lexer and
+/// the scans built on it share: ASCII letters, digits and `_`, and every
+/// byte of a non-ASCII character (which the lexer does not classify
+/// further; a word it is part of is one token).
+pub(crate) fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
@@ -175,13 +179,15 @@ fn is_word_byte(b: u8) -> bool {
 pub(super) fn is_whole_word(text: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
-    !before.is_some_and(is_word_byte) && !after.is_some_and(is_word_byte)
+    !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
 }
 
+/// The end of the run of identifier bytes (a word, a number, a lifetime's
+/// name) starting at `from`.
 pub(crate) fn word_end(text: &[u8], from: usize) -> usize {
     from + text[from..]
         .iter()
-        .take_while(|&&c| is_word_byte(c))
+        .take_while(|&&c| is_ident_byte(c))
         .count()
 }
 
