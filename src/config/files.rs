@@ -17,7 +17,7 @@ use crate::base::bounded;
 use crate::base::fasthash::FastMap;
 use crate::base::rule::Severity;
 use crate::config::settings::{self, Settings};
-use crate::input::discover::{CrateRoots, Probes};
+use crate::input::discover::{normalised, CrateRoots, Probes};
 use crate::knowledge::spawner::Spawner;
 use crate::rules;
 
@@ -101,7 +101,7 @@ impl Config {
         if self.per_file_ignores.is_empty() {
             return Vec::new();
         }
-        let path = absolute(path);
+        let path = normalised(path);
         let Ok(relative) = path.strip_prefix(&self.root) else {
             return Vec::new();
         };
@@ -208,14 +208,8 @@ fn gitignore_glob(line: &str) -> Option<(Glob, bool)> {
 }
 
 fn matches(globs: &Gitignore, root: &Path, path: &Path) -> bool {
-    let path = absolute(path);
+    let path = normalised(path);
     path.starts_with(root) && globs.matched_path_or_any_parents(&path, false).is_ignore()
-}
-
-/// The path made absolute (from the current folder, read once) and with
-/// `.` and `..` resolved: `a/./b`, `a/x/../b` and `a/b` must match the same globs.
-fn absolute(path: &Path) -> PathBuf {
-    crate::input::discover::normalised(path)
 }
 
 /// Finds and caches configurations and the settings built from them.
@@ -292,7 +286,7 @@ impl Resolver {
             let folder = file.parent();
             if folder != last {
                 last = folder;
-                dirs.extend(absolute(file).parent().map(Path::to_path_buf));
+                dirs.extend(normalised(file).parent().map(Path::to_path_buf));
                 dirs.extend(CrateRoots::folder_of(file));
             }
         }
@@ -316,7 +310,7 @@ impl Resolver {
         let config = match &self.forced {
             Some(forced) => forced.clone(),
             None => {
-                let dir = absolute(path)
+                let dir = normalised(path)
                     .parent()
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
@@ -388,7 +382,7 @@ pub fn load(file: &Path) -> Result<Option<Config>, String> {
     if is_manifest && !text.contains("tasklint") {
         return Ok(None); // no tasklint table: not worth parsing the manifest
     }
-    let root = absolute(file)
+    let root = normalised(file)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();

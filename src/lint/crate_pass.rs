@@ -281,11 +281,13 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
                 else {
                     continue;
                 };
-                let in_run: HashSet<PathBuf> =
-                    members.iter().map(|&i| absolute(&inputs[i].path)).collect();
+                let in_run: HashSet<PathBuf> = members
+                    .iter()
+                    .map(|&i| canonical(&inputs[i].path))
+                    .collect();
                 let others: Vec<PathBuf> = crate_files(root)
                     .into_iter()
-                    .filter(|path| !in_run.contains(&absolute(path)))
+                    .filter(|path| !in_run.contains(&canonical(path)))
                     .collect();
                 // Parsed as a run would parse them, for facts only; `None` means
                 // the prefilter skipped the file or it does not parse.
@@ -316,17 +318,18 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
     findings
 }
 
-fn absolute(path: &Path) -> PathBuf {
+/// The path with symbolic links resolved, as written when it cannot be.
+fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Was the whole crate at `root` walked by this run (a folder at or above it was given)?
 fn covers(run_paths: &[PathBuf], root: &Path) -> bool {
-    let root = absolute(root);
+    let root = canonical(root);
     run_paths
         .iter()
         .filter(|p| p.is_dir())
-        .any(|p| root.starts_with(absolute(p)))
+        .any(|p| root.starts_with(canonical(p)))
 }
 
 /// The `.rs` files of the crate at `root`, not descending into other crates.

@@ -220,7 +220,6 @@ impl<'a> Cx<'a> {
             .any(|frame| matches!(frame, Frame::Loop | Frame::Closure))
     }
 
-    /// Can code here `.await`? (An `async fn` or `async` block, not crossing a closure.)
     pub fn can_await(&self) -> bool {
         for frame in self.frames.iter().rev() {
             match frame {

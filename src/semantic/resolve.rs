@@ -31,10 +31,6 @@ impl Imports {
         imports
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty() && self.globs.is_empty()
-    }
-
     /// Inherits what a parent module's scope makes visible (`use super::*`).
     pub fn extend_from(&mut self, other: &Imports) {
         for (name, path) in &other.names {
