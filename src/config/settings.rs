@@ -8,11 +8,12 @@ use crate::text::fields::{CrateFields, FieldFinder};
 use crate::text::mask::{Masked, Masker};
 use crate::text::prefilter::Prefilter;
 
+use crate::base::rule::Rule;
 use crate::base::rule::Severity;
 use crate::base::rule::{RuleSet, SUPPRESSION_MARKER};
 use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::Spawner;
-use crate::rules::{self, Rule};
+use crate::rules;
 use crate::semantic::context::Options;
 
 #[derive(Debug, Clone)]

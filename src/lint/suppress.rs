@@ -7,8 +7,9 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 use crate::base::finding::{Diagnostic, Finding, Region};
+use crate::base::rule::Rule;
 use crate::base::rule::Severity;
-use crate::rules::{self, unused_suppression, Rule};
+use crate::rules::{self, unused_suppression};
 use crate::text::lexer;
 
 use crate::base::rule::SUPPRESSION_MARKER as MARKER;

@@ -3,7 +3,7 @@
 //! reads [`ALL`].
 
 use crate::base::rule::RuleSet;
-pub use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::walk::Check;
 
 pub mod detached;

@@ -1,5 +1,5 @@
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 
 pub static RULE: Rule = Rule {
     id: "parse-error",

@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 use super::{Lines, Report};
 use crate::base::finding::Finding;
 use crate::base::fingerprint;
+use crate::base::rule::Rule;
 use crate::base::rule::Severity;
-use crate::rules::{self, Rule};
+use crate::rules;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://crates.io/crates/tasklint";

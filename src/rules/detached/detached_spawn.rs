@@ -3,7 +3,7 @@ use syn::{Expr, Stmt};
 
 use super::Disposal;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::{SpawnCall, TaskBody};
 use crate::semantic::signals;

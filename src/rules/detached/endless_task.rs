@@ -1,6 +1,6 @@
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::{SpawnCall, TaskBody};
 

@@ -1,5 +1,5 @@
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::SpawnCall;
 

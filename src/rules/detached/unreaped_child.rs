@@ -3,7 +3,7 @@ use syn::{Expr, Lit, Stmt};
 
 use super::Disposal;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::SpawnCall;
 use crate::syntax::exprs::chain_root;

@@ -3,7 +3,7 @@ use syn::Expr;
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 
 pub static RULE: Rule = Rule {

@@ -2,8 +2,8 @@ use syn::Expr;
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
+use crate::base::rule::{Family, Rule};
 use crate::knowledge::spawner::Kind;
-use crate::rules::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{ref_name, Binding, Class, Handles, Origin};
 use crate::syntax::exprs::is_self;

@@ -14,7 +14,7 @@ pub mod unjoined_handle_field;
 
 use syn::{Expr, Stmt};
 
-use crate::rules::Family;
+use crate::base::rule::Family;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{self, Class};
 use crate::semantic::walk::Check;

@@ -4,7 +4,7 @@ use syn::{Expr, Pat};
 use super::plain_name;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
 

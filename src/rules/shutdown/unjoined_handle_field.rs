@@ -12,8 +12,8 @@ use syn::{Expr, Member, Pat, Stmt, Type};
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
+use crate::base::rule::{Family, Rule};
 use crate::knowledge::spawner::Kind;
-use crate::rules::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::FnFrame;
 use crate::semantic::walk::Check;

@@ -4,7 +4,7 @@ use syn::{Expr, Stmt};
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::syntax::macros::{macro_name, tokens_exit, tokens_mention};
 

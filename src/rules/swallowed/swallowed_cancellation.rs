@@ -5,7 +5,7 @@ use syn::Expr;
 use super::is_logging_macro;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::rules::{Family, Rule};
+use crate::base::rule::{Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::Frame;
 use crate::semantic::signals;
