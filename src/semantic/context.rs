@@ -17,6 +17,7 @@ use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::{self, Kind};
 use crate::semantic::frames::{FnFrame, Frame, SpawnCall, TaskBody};
 use crate::semantic::handles::Handles;
+use crate::semantic::lookup::Lookup;
 use crate::semantic::resolve::ScopeStack;
 use crate::syntax::exprs::{
     is_future_adapter, is_self, path_text, receiver_root_is_self, slice_region,
@@ -533,3 +534,37 @@ impl<'a> Cx<'a> {
 
 /// `Arc::new(x)`, `Rc::new(x)`, `Box::new(x)`, `Box::pin(x)`, `Arc::clone(&x)`: the `x`.
 const KIND_DEPTH: usize = 16;
+
+impl<'a> Lookup<'a> for Cx<'a> {
+    fn enclosing_fn(&self) -> Option<&FnFrame<'a>> {
+        Cx::enclosing_fn(self)
+    }
+
+    fn expansions(&self) -> &'a Expansions {
+        self.expansions
+    }
+
+    fn declared(&self) -> &'a Declared {
+        self.options.declared
+    }
+
+    fn resolve(&self, path: &syn::Path) -> Option<String> {
+        Cx::resolve(self, path)
+    }
+
+    fn resolve_expr_path(&self, expr: &Expr) -> Option<String> {
+        Cx::resolve_expr_path(self, expr)
+    }
+
+    fn field_type(&self, field: &str) -> Option<&'a Type> {
+        Cx::field_type(self, field)
+    }
+
+    fn kind_of_expr(&self, expr: &Expr) -> Option<Kind> {
+        Cx::kind_of_expr(self, expr)
+    }
+
+    fn text(&self, span: Span) -> String {
+        Cx::text(self, span)
+    }
+}

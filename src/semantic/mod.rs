@@ -3,6 +3,7 @@
 pub mod context;
 pub mod frames;
 pub mod handles;
+pub mod lookup;
 pub mod resolve;
 pub mod signals;
 pub mod walk;
