@@ -19,9 +19,10 @@ use crate::semantic::frames::{FnFrame, Frame, SpawnCall, TaskBody};
 use crate::semantic::handles::Handles;
 use crate::semantic::lookup::Lookup;
 use crate::semantic::resolve::ScopeStack;
+use crate::semantic::spawns::spawn_of;
 use crate::syntax::exprs::{
-    is_future_adapter, is_self, path_text, receiver_root_is_self, slice_region,
-    smart_pointer_argument, type_name,
+    is_future_adapter, is_self, receiver_root_is_self, slice_region, smart_pointer_argument,
+    type_name,
 };
 use crate::syntax::macros::{Expansion, Expansions};
 
@@ -353,40 +354,29 @@ impl<'a> Cx<'a> {
     /// Is `expr` a call that spawns? Function spawners by resolved path,
     /// method spawners by the receiver's known kind.
     pub fn spawn_call(&self, expr: &'a Expr) -> Option<SpawnCall<'a>> {
-        match expr {
-            Expr::Call(call) => {
-                let path = self.resolve_expr_path(&call.func)?;
-                let spawner = spawner::function_spawner(&path)
-                    .or_else(|| self.options.declared.spawner(&path))?;
-                Some(SpawnCall {
-                    expr,
-                    spawner,
-                    name: path_text(&call.func),
-                    region: Region::from_span(crate::syntax::spans::expr(&call.func)),
-                    task: call.args.first(),
-                    receiver: None,
-                    is_blocking: spawner::is_blocking_spawner(&path),
-                })
-            }
-            Expr::MethodCall(m) => {
-                let method = m.method.to_string();
-                if !method.starts_with("spawn") {
-                    return None;
-                }
-                let kind = self.kind_of_expr(&m.receiver)?;
-                let spawner = spawner::method_spawner(kind, &method)?;
-                Some(SpawnCall {
-                    expr,
-                    spawner,
-                    name: format!("{}.{}", self.text(m.receiver.span()), method),
-                    region: Region::covering(m.receiver.span(), m.method.span()),
-                    task: m.args.first(),
-                    receiver: Some(&m.receiver),
-                    is_blocking: spawner::is_blocking_spawner(&method),
-                })
-            }
-            _ => None,
-        }
+        let spawn = spawn_of(expr, self, |receiver| self.kind_of_expr(receiver))?;
+        let (region, task, receiver) = match expr {
+            Expr::Call(call) => (
+                Region::from_span(crate::syntax::spans::expr(&call.func)),
+                call.args.first(),
+                None,
+            ),
+            Expr::MethodCall(m) => (
+                Region::covering(m.receiver.span(), m.method.span()),
+                m.args.first(),
+                Some(&*m.receiver),
+            ),
+            _ => return None,
+        };
+        Some(SpawnCall {
+            expr,
+            spawner: spawn.spawner,
+            name: spawn.name,
+            region,
+            task,
+            receiver,
+            is_blocking: spawn.is_blocking,
+        })
     }
 
     /// The body the spawned future or closure runs, where this file has it.

@@ -6,4 +6,5 @@ pub mod handles;
 pub mod lookup;
 pub mod resolve;
 pub mod signals;
+pub mod spawns;
 pub mod walk;

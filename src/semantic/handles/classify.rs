@@ -7,6 +7,7 @@ use super::model::*;
 use crate::base::finding::Region;
 use crate::knowledge::spawner::{Kind, Spawner};
 use crate::semantic::lookup::Lookup;
+use crate::semantic::spawns::spawn_of;
 use crate::syntax::exprs::{is_self, peel_by, transparent};
 use crate::syntax::macros::Expansion;
 
@@ -100,65 +101,45 @@ pub(super) fn spawned_within(
     cx: &dyn Lookup<'_>,
     depth: usize,
 ) -> Option<(HandleKind, String)> {
-    let (spawner, resolved, blocking, name) = match expr {
-        Expr::Call(call) => {
-            let path = cx.resolve_expr_path(&call.func)?;
-            let spawner = crate::knowledge::spawner::function_spawner(&path)
-                .or_else(|| cx.declared().spawner(&path))?;
-            let blocking = crate::knowledge::spawner::is_blocking_spawner(&path);
-            (
-                spawner,
-                path,
-                blocking,
-                crate::syntax::exprs::path_text(&call.func),
-            )
+    let spawn = spawn_of(expr, cx, |receiver| {
+        match class_within(handles, receiver, cx, depth) {
+            Some(Class::JoinSet | Class::GuardedSet) => Some(Kind::JoinSet),
+            _ => local_kind(handles, receiver, cx, depth),
         }
-        Expr::MethodCall(m) => {
-            let method = m.method.to_string();
-            if !method.starts_with("spawn") {
-                return None;
-            }
-            let receiver = class_within(handles, &m.receiver, cx, depth);
-            let kind = match receiver {
-                Some(Class::JoinSet | Class::GuardedSet) => Kind::JoinSet,
-                _ => local_kind(handles, &m.receiver, cx, depth)?,
-            };
-            let spawner = crate::knowledge::spawner::method_spawner(kind, &method)?;
-            let origin = match kind {
-                Kind::JoinSet => "tokio::JoinSet",
-                Kind::TaskTracker | Kind::Runtime | Kind::RuntimeHandle | Kind::LocalSet => {
-                    "tokio::runtime"
-                }
-                _ => "",
-            };
-            let name = format!("{}.{}", cx.text(m.receiver.span()), method);
-            (
-                spawner,
-                origin.to_string(),
-                crate::knowledge::spawner::is_blocking_spawner(&method),
-                name,
-            )
-        }
-        _ => return None,
+    })?;
+    let (spawner, blocking) = (spawn.spawner, spawn.is_blocking);
+    let into_join_set = spawn.receiver == Some(Kind::JoinSet);
+    // Joining gives a `JoinError` for tokio's and actix's handles.
+    let tokio = match (&spawn.path, spawn.receiver) {
+        (Some(path), _) => path.starts_with("tokio::") || path.starts_with("actix_rt::"),
+        (None, Some(receiver)) => matches!(
+            receiver,
+            Kind::JoinSet
+                | Kind::TaskTracker
+                | Kind::Runtime
+                | Kind::RuntimeHandle
+                | Kind::LocalSet
+        ),
+        (None, None) => false,
     };
     let kind = match spawner {
         Spawner::Detaching if blocking => Kind::BlockingJoinHandle,
         Spawner::Detaching | Spawner::CancelOnDrop => Kind::JoinHandle,
-        Spawner::Owning if resolved == "tokio::JoinSet" => Kind::AbortHandle,
+        Spawner::Owning if into_join_set => Kind::AbortHandle,
         Spawner::Owning => Kind::JoinHandle,
         Spawner::Thread => Kind::ThreadJoinHandle,
         Spawner::Child => return None,
     };
     let join_error = matches!(spawner, Spawner::Detaching | Spawner::Owning)
         && kind != Kind::AbortHandle
-        && (resolved.starts_with("tokio::") || resolved.starts_with("actix_rt::"));
+        && tokio;
     Some((
         HandleKind {
             kind,
             join_error,
             blocking,
         },
-        name,
+        spawn.name,
     ))
 }
 

@@ -1,0 +1,65 @@
+//! The one spawn detector: is an expression a call that spawns, and with
+//! which spawner? The walk's context ([`crate::semantic::context::Cx::spawn_call`])
+//! and the task-handle model both ask it; they differ only in how they know
+//! the kind of a method call's receiver.
+
+use syn::spanned::Spanned;
+use syn::Expr;
+
+use crate::knowledge::spawner::{self, Kind, Spawner};
+use crate::semantic::lookup::Lookup;
+use crate::syntax::exprs::path_text;
+
+/// A call that spawns.
+#[derive(Debug, Clone)]
+pub struct Spawn {
+    pub spawner: Spawner,
+    /// How the spawner is written: `tokio::spawn`, `rt.spawn`.
+    pub name: String,
+    /// A function spawner's resolved path (`tokio::task::spawn`).
+    pub path: Option<String>,
+    /// A method spawner's receiver kind (a `Runtime`, a `JoinSet`).
+    pub receiver: Option<Kind>,
+    /// `spawn_blocking` and its kin.
+    pub is_blocking: bool,
+}
+
+/// The spawn `expr` is, if any: a call of a known or configured spawner
+/// function, or a `spawn*` method on a receiver whose kind
+/// `receiver_kind` knows.
+pub fn spawn_of(
+    expr: &Expr,
+    cx: &dyn Lookup<'_>,
+    receiver_kind: impl FnOnce(&Expr) -> Option<Kind>,
+) -> Option<Spawn> {
+    match expr {
+        Expr::Call(call) => {
+            let path = cx.resolve_expr_path(&call.func)?;
+            let spawner =
+                spawner::function_spawner(&path).or_else(|| cx.declared().spawner(&path))?;
+            Some(Spawn {
+                spawner,
+                name: path_text(&call.func),
+                is_blocking: spawner::is_blocking_spawner(&path),
+                path: Some(path),
+                receiver: None,
+            })
+        }
+        Expr::MethodCall(m) => {
+            let method = m.method.to_string();
+            if !method.starts_with("spawn") {
+                return None;
+            }
+            let kind = receiver_kind(&m.receiver)?;
+            let spawner = spawner::method_spawner(kind, &method)?;
+            Some(Spawn {
+                spawner,
+                name: format!("{}.{}", cx.text(m.receiver.span()), method),
+                is_blocking: spawner::is_blocking_spawner(&method),
+                path: None,
+                receiver: Some(kind),
+            })
+        }
+        _ => None,
+    }
+}
