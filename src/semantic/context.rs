@@ -21,8 +21,8 @@ use crate::semantic::lookup::Lookup;
 use crate::semantic::resolve::ScopeStack;
 use crate::semantic::spawns::spawn_of;
 use crate::syntax::exprs::{
-    is_future_adapter, is_self, receiver_root_is_self, slice_region, smart_pointer_argument,
-    type_name,
+    is_future_adapter, is_self, peel_type, receiver_root_is_self, slice_region,
+    smart_pointer_argument, type_arguments, type_name,
 };
 use crate::syntax::macros::{Expansion, Expansions};
 
@@ -262,10 +262,7 @@ impl<'a> Cx<'a> {
     }
 
     pub fn kind_of_type(&self, ty: &Type) -> Option<Kind> {
-        match ty {
-            Type::Reference(r) => self.kind_of_type(&r.elem),
-            Type::Paren(p) => self.kind_of_type(&p.elem),
-            Type::Group(g) => self.kind_of_type(&g.elem),
+        match peel_type(ty) {
             Type::Path(p) if p.qself.is_none() => {
                 let last = p.path.segments.last()?;
                 let name = last.ident.to_string();
@@ -273,13 +270,7 @@ impl<'a> Cx<'a> {
                     name.as_str(),
                     "Arc" | "Rc" | "Box" | "Lazy" | "LazyLock" | "OnceCell" | "OnceLock"
                 ) {
-                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
-                        return args.args.iter().find_map(|arg| match arg {
-                            syn::GenericArgument::Type(inner) => self.kind_of_type(inner),
-                            _ => None,
-                        });
-                    }
-                    return None;
+                    return type_arguments(last).find_map(|inner| self.kind_of_type(inner));
                 }
                 spawner::kind_of_type_path(&self.resolve(&p.path)?)
             }

@@ -193,3 +193,27 @@ pub fn chain_root(mut expr: &Expr) -> &Expr {
         }
     }
 }
+
+/// A type without the references, parentheses and invisible groups around it.
+pub fn peel_type(mut ty: &Type) -> &Type {
+    loop {
+        ty = match ty {
+            Type::Reference(r) => &r.elem,
+            Type::Paren(p) => &p.elem,
+            Type::Group(g) => &g.elem,
+            other => return other,
+        };
+    }
+}
+
+/// The type arguments of a path segment: `A` and `B` in `Map<A, B>`.
+pub fn type_arguments(segment: &syn::PathSegment) -> impl Iterator<Item = &Type> {
+    let args = match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => Some(args.args.iter()),
+        _ => None,
+    };
+    args.into_iter().flatten().filter_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
+}

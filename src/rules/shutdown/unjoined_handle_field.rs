@@ -17,7 +17,7 @@ use crate::knowledge::spawner::Kind;
 use crate::semantic::context::Cx;
 use crate::semantic::frames::FnFrame;
 use crate::semantic::walk::Check;
-use crate::syntax::exprs::{expr_key, is_self, ExprKey};
+use crate::syntax::exprs::{expr_key, is_self, peel_type, type_arguments, ExprKey};
 
 pub static RULE: Rule = Rule {
     id: "unjoined-handle-field",
@@ -242,7 +242,7 @@ pub enum Held {
 /// What a field's type holds that must be joined, looking through
 /// `Option`, collections, locks and smart pointers.
 pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<Held> {
-    match ty {
+    match peel_type(ty) {
         Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?;
             let name = last.ident.to_string();
@@ -269,20 +269,11 @@ pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<Held> {
                 Some(_) => return None,
                 None => {}
             }
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            args.args.iter().find_map(|arg| match arg {
-                syn::GenericArgument::Type(inner) => holds(inner, cx),
-                _ => None,
-            })
+            type_arguments(last).find_map(|inner| holds(inner, cx))
         }
         Type::Tuple(t) => t.elems.iter().find_map(|e| holds(e, cx)),
         Type::Array(a) => holds(&a.elem, cx),
         Type::Slice(s) => holds(&s.elem, cx),
-        Type::Reference(r) => holds(&r.elem, cx),
-        Type::Paren(p) => holds(&p.elem, cx),
-        Type::Group(g) => holds(&g.elem, cx),
         _ => None,
     }
 }

@@ -8,7 +8,7 @@ use crate::base::finding::Region;
 use crate::knowledge::spawner::{Kind, Spawner};
 use crate::semantic::lookup::Lookup;
 use crate::semantic::spawns::spawn_of;
-use crate::syntax::exprs::{is_self, peel_by, transparent};
+use crate::syntax::exprs::{is_self, peel_by, peel_type, transparent, type_arguments};
 use crate::syntax::macros::Expansion;
 
 impl<'a> Handles<'a> {
@@ -21,10 +21,7 @@ impl<'a> Handles<'a> {
 /// The class of a written type: `JoinHandle<T>`, `Option<JoinHandle<T>>`,
 /// `Vec<(Id, JoinHandle<T>)>`, `JoinSet<T>`.
 pub fn class_of_type(ty: &Type, cx: &dyn Lookup<'_>) -> Option<Class> {
-    match ty {
-        Type::Reference(r) => class_of_type(&r.elem, cx),
-        Type::Paren(p) => class_of_type(&p.elem, cx),
-        Type::Group(g) => class_of_type(&g.elem, cx),
+    match peel_type(ty) {
         Type::Tuple(t) => t
             .elems
             .iter()
@@ -33,15 +30,7 @@ pub fn class_of_type(ty: &Type, cx: &dyn Lookup<'_>) -> Option<Class> {
         Type::Path(p) if p.qself.is_none() => {
             let last = p.path.segments.last()?;
             let name = last.ident.to_string();
-            let inner = || match &last.arguments {
-                syn::PathArguments::AngleBracketed(args) => {
-                    args.args.iter().find_map(|arg| match arg {
-                        syn::GenericArgument::Type(inner) => class_of_type(inner, cx),
-                        _ => None,
-                    })
-                }
-                _ => None,
-            };
+            let inner = || type_arguments(last).find_map(|inner| class_of_type(inner, cx));
             match name.as_str() {
                 "Option" | "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "IndexMap"
                 | "FuturesUnordered" | "FuturesOrdered" | "SmallVec" => {
