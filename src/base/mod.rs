@@ -1,9 +1,9 @@
 //! Rules, findings, fingerprints and small helpers every layer uses.
 
-pub mod bounded;
-pub mod diag;
-pub mod escape;
-pub mod fasthash;
+pub(crate) mod bounded;
+pub(crate) mod diag;
+pub(crate) mod escape;
+pub(crate) mod fasthash;
 pub mod finding;
-pub mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod rule;

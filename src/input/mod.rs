@@ -1,4 +1,4 @@
 //! Finding the files to lint: the walk, crate roots, configuration probes.
 
 pub mod discover;
-pub mod read;
+pub(crate) mod read;

@@ -4,4 +4,4 @@ pub mod crate_pass;
 pub mod engine;
 pub mod inputs;
 pub mod run;
-pub mod suppress;
+pub(crate) mod suppress;

@@ -1,5 +1,5 @@
 //! Baselines and the formats findings are written in.
 
-pub mod baseline;
-pub mod output;
+pub(crate) mod baseline;
+pub(crate) mod output;
 pub mod render;

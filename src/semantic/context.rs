@@ -247,11 +247,9 @@ impl<'a> Cx<'a> {
 
     /// The resolved path a path names, if it names a known external item.
     pub fn resolve(&self, path: &syn::Path) -> Option<String> {
-        let segments = crate::syntax::names::segments(path);
-        self.scopes
-            .resolve_segments(&segments, path.leading_colon.is_some(), |p| {
-                spawner::is_known_path(p) || self.options.declared.is_spawner(p)
-            })
+        self.scopes.resolve(path, |p| {
+            spawner::is_known_path(p) || self.options.declared.is_spawner(p)
+        })
     }
 
     pub fn resolve_expr_path(&self, expr: &Expr) -> Option<String> {

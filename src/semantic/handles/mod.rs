@@ -39,7 +39,4 @@ mod record;
 mod tests;
 
 pub use build::is_fn_body;
-pub use classify::{class_of_type, spawned_handle};
-pub use model::{
-    direct_name, ref_name, Binding, Body, Class, Event, HandleKind, Handles, Origin, Use,
-};
+pub use model::{ref_name, Binding, Class, Handles, Origin, Use};
