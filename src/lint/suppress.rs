@@ -496,31 +496,26 @@ impl ItemCollector {
     }
 }
 
+impl ItemCollector {
+    /// A function, named by its `fn` keyword's line.
+    fn push_fn(&mut self, whole: proc_macro2::Span, sig: &syn::Signature) {
+        self.push(whole, sig.fn_token.span, sig.ident.to_string());
+    }
+}
+
 impl<'ast> Visit<'ast> for ItemCollector {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.push(
-            item.span(),
-            item.sig.fn_token.span,
-            item.sig.ident.to_string(),
-        );
+        self.push_fn(item.span(), &item.sig);
         visit::visit_item_fn(self, item);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.push(
-            item.span(),
-            item.sig.fn_token.span,
-            item.sig.ident.to_string(),
-        );
+        self.push_fn(item.span(), &item.sig);
         visit::visit_impl_item_fn(self, item);
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        self.push(
-            item.span(),
-            item.sig.fn_token.span,
-            item.sig.ident.to_string(),
-        );
+        self.push_fn(item.span(), &item.sig);
         visit::visit_trait_item_fn(self, item);
     }
 
