@@ -131,19 +131,24 @@ fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, Rea
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A FIFO named `z.rs` in `dir`, or `None` where `mkfifo` is missing.
+    pub(crate) fn fifo_in(dir: &Path) -> Option<std::path::PathBuf> {
+        let fifo = dir.join("z.rs");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        made.is_ok_and(|status| status.success()).then_some(fifo)
+    }
 
     /// A FIFO where a file was (swapped in after the walk saw a file) is
     /// refused at once: opening it must not wait for a writer.
     #[test]
     fn a_fifo_is_not_read_and_does_not_block() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let fifo = dir.path().join("z.rs");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-        if !made.is_ok_and(|status| status.success()) {
+        let Some(fifo) = fifo_in(dir.path()) else {
             return; // no mkfifo here
-        }
+        };
         assert!(matches!(
             read_bounded(&fifo, 1 << 20),
             Err(ReadError::NotRegular)
