@@ -34,6 +34,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
             prefilter,
             skip_generated: false,
             handle_fields: None,
+            krate: None,
         };
         let outcome = engine::lint_source(source.to_string(), &job);
         if let Some(caught) = outcome

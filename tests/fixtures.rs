@@ -50,6 +50,7 @@ fn lint_fixture(path: &Path) -> (String, BTreeSet<usize>, BTreeSet<usize>) {
         prefilter: true,
         skip_generated: false,
         handle_fields: None,
+        krate: None,
     };
     let outcome = lint_alone(source.clone(), &job);
     for finding in &outcome.findings {
@@ -111,6 +112,7 @@ fn prefilter_does_not_change_findings() {
                 prefilter,
                 skip_generated: false,
                 handle_fields: None,
+                krate: None,
             };
             let outcome = lint_alone(source.clone(), &job);
             outcome
@@ -143,6 +145,7 @@ fn truncated_fixtures_never_crash_the_linter() {
                 prefilter: false,
                 skip_generated: false,
                 handle_fields: None,
+                krate: None,
             };
             let outcome = lint_alone(source[..cut].to_string(), &job);
             for finding in &outcome.findings {

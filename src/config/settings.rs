@@ -6,7 +6,8 @@ use std::sync::OnceLock;
 
 use crate::text::fields::{CrateFields, FieldFinder};
 use crate::text::mask::{Masked, Masker};
-use crate::text::prefilter::Prefilter;
+use crate::text::prefilter::{Prefilter, Scan};
+use crate::text::signatures::{self, ItemTexts};
 
 use crate::base::rule::Rule;
 use crate::base::rule::Severity;
@@ -145,6 +146,18 @@ impl Settings {
         self.prefilter().is_none_or(|p| p.could_report(text))
     }
 
+    /// [`Settings::could_report`], and whether the file names a type whose
+    /// items the crate model reads, from one search.
+    pub fn scan(&self, text: &[u8]) -> Scan {
+        self.prefilter().map_or(
+            Scan {
+                reports: true,
+                declares: true,
+            },
+            |p| p.scan(text),
+        )
+    }
+
     /// Does the prefilter filter at all, on no words beyond the rules' own?
     /// Then a file that [`Settings::widest`] skips, these settings skip too.
     pub fn filters_within_widest(&self) -> bool {
@@ -181,7 +194,13 @@ impl Settings {
 
     fn prefilter(&self) -> Option<&Prefilter> {
         self.matcher
-            .get_or_init(|| Prefilter::new(&self.trigger_groups(), &[SUPPRESSION_MARKER]))
+            .get_or_init(|| {
+                // `Builder` names too much that is not a runtime's.
+                let declaring: Vec<&str> = crate::knowledge::spawner::kind_type_names()
+                    .filter(|name| !matches!(*name, "Builder" | "CancellationToken"))
+                    .collect();
+                Prefilter::new(&self.trigger_groups(), &[SUPPRESSION_MARKER], &declaring)
+            })
             .as_ref()
     }
 
@@ -198,10 +217,14 @@ impl Settings {
         &self,
         source: &str,
         finder: Option<&FieldFinder>,
-    ) -> (Option<Masked>, Vec<String>) {
+    ) -> (Option<Masked>, Vec<String>, ItemTexts) {
         match self.masker() {
             Some(masker) => masker.mask_and_find(source, finder),
-            None => (None, finder.map_or_else(Vec::new, |f| f.names(source))),
+            None => (
+                None,
+                finder.map_or_else(Vec::new, |f| f.names(source)),
+                signatures::items_of(source),
+            ),
         }
     }
 

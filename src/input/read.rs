@@ -15,6 +15,9 @@ pub enum Early {
     /// No trigger word of any rule: no settings without extra trigger
     /// words could let it through.
     Skipped,
+    /// Skipped like [`Early::Skipped`], but it names a type whose items a
+    /// crate-wide model reads: read again for them if its crate needs them.
+    Declares,
     /// Let through by the widest prefilter.
     Read(Vec<u8>),
     /// Could not be read at all (a folder the walk could not read, standard

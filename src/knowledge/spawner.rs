@@ -17,7 +17,7 @@ pub enum Spawner {
 }
 
 /// Types whose values the rules follow: spawning receivers and task handles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Runtime,
     RuntimeHandle,

@@ -301,6 +301,7 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
                             prefilter,
                             skip_generated: true,
                             handle_fields: handle_fields.get(&Some(root.clone())),
+                            krate: None,
                         };
                         (path, engine::lint_path(path, &job).facts)
                     })
@@ -319,12 +320,12 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
 }
 
 /// The path with symbolic links resolved, as written when it cannot be.
-fn canonical(path: &Path) -> PathBuf {
+pub(crate) fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Was the whole crate at `root` walked by this run (a folder at or above it was given)?
-fn covers(run_paths: &[PathBuf], root: &Path) -> bool {
+pub(crate) fn covers(run_paths: &[PathBuf], root: &Path) -> bool {
     let root = canonical(root);
     run_paths
         .iter()
@@ -333,7 +334,7 @@ fn covers(run_paths: &[PathBuf], root: &Path) -> bool {
 }
 
 /// The `.rs` files of the crate at `root`, not descending into other crates.
-fn crate_files(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn crate_files(root: &Path) -> Vec<PathBuf> {
     let mut walk = ignore::WalkBuilder::new(root);
     walk.hidden(true).require_git(false).filter_entry(|entry| {
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());

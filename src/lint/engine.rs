@@ -15,11 +15,13 @@ use crate::input::read::{read_filtered, Early, ReadError};
 use crate::lint::suppress::{self, ItemLines, Suppressions};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
-use crate::semantic::context::Cx;
+use crate::semantic::context::{CrateView, Cx};
+use crate::semantic::crate_model::{CrateFile, CrateModel};
 use crate::semantic::walk::Walker;
 use crate::syntax::macros::Expansions;
 use crate::text::fields::{CrateFields, FieldFinder};
 use crate::text::mask::Masked;
+use crate::text::signatures::{self, ItemTexts};
 
 /// What linting one file produced.
 #[derive(Debug, Default)]
@@ -46,6 +48,17 @@ pub struct FileJob<'s> {
     /// the file's crate in the run: a body that names one is never masked
     /// (see [`crate::text::mask`]).
     pub handle_fields: Option<&'s CrateFields>,
+    /// The crate model of the file's crate, and the file's module in it;
+    /// `None` for a file linted alone, whose own items are its model.
+    pub krate: Option<CrateOf<'s>>,
+}
+
+/// A file's place in its crate's model.
+#[derive(Debug, Clone)]
+pub struct CrateOf<'s> {
+    pub model: &'s CrateModel,
+    /// The file's module path (`["net", "client"]`).
+    pub module: Vec<String>,
 }
 
 /// A file read and let through by the prefilter, or already decided.
@@ -82,10 +95,11 @@ impl Loaded {
     }
 
     /// Masks the text and returns the handle fields it declares, for
-    /// [`FileJob::handle_fields`]: the first pass over a run's files.
-    pub fn prepare(&mut self, settings: &Settings, prefilter: bool) -> Vec<String> {
+    /// [`FileJob::handle_fields`], and its item signatures, for the crate
+    /// model: the first pass over a run's files.
+    pub fn prepare(&mut self, settings: &Settings, prefilter: bool) -> (Vec<String>, ItemTexts) {
         let Loaded::Text(text) = self else {
-            return Vec::new();
+            return (Vec::new(), ItemTexts::default());
         };
         static FINDER: OnceLock<Option<FieldFinder>> = OnceLock::new();
         let finder = settings
@@ -97,11 +111,12 @@ impl Loaded {
             })
             .and_then(Option::as_ref);
         if !may_mask(&text.source, prefilter) {
-            return finder.map_or_else(Vec::new, |f| f.names(&text.source));
+            let fields = finder.map_or_else(Vec::new, |f| f.names(&text.source));
+            return (fields, signatures::items_of(&text.source));
         }
-        let (masked, fields) = settings.mask_and_find(&text.source, finder);
+        let (masked, fields, items) = settings.mask_and_find(&text.source, finder);
         text.premasked = Some(masked);
-        fields
+        (fields, items)
     }
 }
 
@@ -131,8 +146,15 @@ pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
 /// left for [`read_path`], which knows the file's own limit.
 pub fn read_early(path: &Path, widest: &Settings) -> Early {
     let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
-    match read_filtered(path, limit, |bytes| widest.could_report(bytes)) {
+    let declares = std::cell::Cell::new(false);
+    let read = read_filtered(path, limit, |bytes| {
+        let scan = widest.scan(bytes);
+        declares.set(scan.declares);
+        scan.reports
+    });
+    match read {
         Ok(Some(bytes)) => Early::Read(bytes),
+        Ok(None) if declares.get() => Early::Declares,
         Ok(None) => Early::Skipped,
         Err(_) => Early::Unread,
     }
@@ -173,7 +195,9 @@ pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
             }
             decode(bytes, job)
         }
-        Early::Skipped if job.prefilter && job.settings.filters_within_widest() => {
+        Early::Skipped | Early::Declares
+            if job.prefilter && job.settings.filters_within_widest() =>
+        {
             Loaded::Done(FileOutcome::default())
         }
         _ => read_path(path, job),
@@ -368,6 +392,21 @@ fn lint_file(
     suppressions: &Suppressions,
 ) -> Diagnosed {
     let expansions = Expansions::of_file(&file);
+    // A file linted alone is a crate of its own: its items are the model.
+    let own_model;
+    let (model, module): (&CrateModel, &[String]) = match &job.krate {
+        Some(krate) => (krate.model, &krate.module),
+        None => {
+            let items = signatures::items_of(source);
+            own_model = CrateModel::build(&[CrateFile {
+                display: &job.display,
+                module: Vec::new(),
+                items: &items,
+            }]);
+            (&own_model, &[])
+        }
+    };
+    let krate = CrateView { model, module };
     let run = |settings: &Settings, facts: Option<&Rc<RefCell<FileFacts>>>| {
         let cx = Cx::new(
             &job.display,
@@ -376,6 +415,7 @@ fn lint_file(
             &expansions,
             settings.options(),
             job.is_test_file,
+            krate,
         );
         let mut checks = rules::checks(settings.options().enabled);
         if let Some(sink) = facts {

@@ -18,11 +18,13 @@ use crate::config::files::{Resolver, Selection};
 use crate::config::settings::Settings;
 use crate::input::discover::{CrateRoots, DiscoverOptions};
 use crate::input::read::Early;
+use crate::lint::crate_models;
 use crate::lint::crate_pass;
-use crate::lint::engine::{self, FileJob, Loaded};
+use crate::lint::engine::{self, CrateOf, FileJob, Loaded};
 use crate::lint::inputs::{self, Input, Source};
 use crate::lint::suppress;
 use crate::text::fields::CrateFields;
+use crate::text::signatures::ItemTexts;
 
 /// What to lint, and how.
 #[derive(Debug, Clone, Default)]
@@ -165,16 +167,21 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let (files, earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
-    let job_for = |file, handle_fields| file_job(file, &roots, prefilter, handle_fields);
+    let declaring: Vec<bool> = earlies
+        .iter()
+        .map(|early| matches!(early, Early::Declares))
+        .collect();
+    let job_for =
+        |file, handle_fields, krate| file_job(file, &roots, prefilter, handle_fields, krate);
     // Read and prefilter every file, then lint the ones let through, once the
     // handle fields the crate pass judges are known from all of them (they
     // decide what masking keeps).
-    let loaded: Vec<(Loaded, Vec<String>)> = pool.install(|| {
+    let loaded: Vec<(Loaded, (Vec<String>, ItemTexts))> = pool.install(|| {
         files
             .par_iter()
             .zip(earlies)
             .map(|(file, early)| {
-                let job = job_for(file, None);
+                let job = job_for(file, None, None);
                 let mut loaded = engine::read_input(file, early, &job);
                 let fields = loaded.prepare(&file.settings, prefilter);
                 // Only a file that will be masked waits in memory for the others.
@@ -193,7 +200,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let read = started.elapsed();
     // By crate, as the crate pass merges its facts.
     let mut by_crate: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
-    for (file, (_, names)) in files.iter().zip(&loaded) {
+    for (file, (_, (names, _))) in files.iter().zip(&loaded) {
         if !names.is_empty() {
             let root = roots.root_of(&file.path);
             by_crate
@@ -206,23 +213,33 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         .into_iter()
         .map(|(root, names)| (root, CrateFields::new(names)))
         .collect();
-    let jobs: Vec<(&Input, Loaded)> = files
-        .iter()
-        .zip(loaded)
-        .map(|(file, (loaded, _))| (file, loaded))
-        .collect();
+    let mut items: Vec<ItemTexts> = Vec::with_capacity(loaded.len());
+    let mut jobs: Vec<(usize, &Input, Loaded)> = Vec::with_capacity(loaded.len());
+    for (i, (file, (loaded, (_, file_items)))) in files.iter().zip(loaded).enumerate() {
+        items.push(file_items);
+        jobs.push((i, file, loaded));
+    }
+    let models = pool.install(|| {
+        crate_models::build(&crate_models::Request {
+            files: &files,
+            items,
+            declaring: &declaring,
+            roots: &roots,
+            run_paths: paths,
+        })
+    });
     let outcomes: Vec<_> = largest_first(
         &pool,
         jobs,
-        |(_, loaded)| loaded.size(),
-        |(file, loaded)| {
+        |(_, _, loaded)| loaded.size(),
+        |(i, file, loaded)| {
             let fields = match &loaded {
                 Loaded::Text(_) if !handle_fields.is_empty() => {
                     handle_fields.get(&roots.root_of(&file.path))
                 }
                 _ => None,
             };
-            let job = job_for(file, fields);
+            let job = job_for(file, fields, models.krate_of(i));
             let outcome = engine::lint_read(loaded, &job);
             (job.display, outcome)
         },
@@ -275,10 +292,16 @@ fn file_job<'s>(
     roots: &CrateRoots,
     prefilter: bool,
     handle_fields: Option<&'s CrateFields>,
+    krate: Option<(CrateOf<'s>, bool)>,
 ) -> FileJob<'s> {
+    let (krate, in_test_module) = match krate {
+        Some((krate, in_test_module)) => (Some(krate), in_test_module),
+        None => (None, false),
+    };
     FileJob {
         display: file.display.clone(),
-        is_test_file: roots.is_test_file(&file.path),
+        is_test_file: in_test_module || roots.is_test_file(&file.path),
+        krate,
         settings: &file.settings,
         prefilter,
         skip_generated: !file.explicit,

@@ -14,7 +14,8 @@ use syn::{Block, Expr, ImplItemFn, ItemFn, Stmt, Type};
 use crate::base::finding::{Diagnostic, Region};
 use crate::base::rule::{Family, Rule, RuleSet};
 use crate::knowledge::declared::Declared;
-use crate::knowledge::spawner::{self, Kind};
+use crate::knowledge::spawner::{self, Kind, Spawner};
+use crate::semantic::crate_model::{CrateModel, FnFact, Ty};
 use crate::semantic::frames::{FnFrame, Frame, SpawnCall, TaskBody};
 use crate::semantic::handles::Handles;
 use crate::semantic::lookup::Lookup;
@@ -95,6 +96,14 @@ pub struct Options<'a> {
     pub declared: &'a Declared,
 }
 
+/// The file's crate, as the walk sees it: the crate model and the file's
+/// module path in it.
+#[derive(Debug, Clone, Copy)]
+pub struct CrateView<'a> {
+    pub model: &'a CrateModel,
+    pub module: &'a [String],
+}
+
 /// What the rules can ask at any point of the walk.
 pub struct Cx<'a> {
     pub path: &'a str,
@@ -104,7 +113,12 @@ pub struct Cx<'a> {
     pub index: FileIndex<'a>,
     pub(super) scopes: ScopeStack,
     pub(super) frames: Vec<Frame<'a>>,
-    pub(super) env: Vec<HashMap<String, Kind>>,
+    /// Local names and what their values are; `None`: a binding of a
+    /// value the rules do not follow, which hides an outer one.
+    pub(super) env: Vec<HashMap<String, Option<Ty>>>,
+    pub krate: CrateView<'a>,
+    /// The inline modules around this point, in the file.
+    pub(super) modules: Vec<String>,
     pub(super) test_depth: usize,
     pub(super) items: Vec<String>,
     out: RefCell<Vec<Diagnostic>>,
@@ -121,6 +135,7 @@ impl<'a> Cx<'a> {
         expansions: &'a Expansions,
         options: Options<'a>,
         is_test_file: bool,
+        krate: CrateView<'a>,
     ) -> Cx<'a> {
         let mut index = FileIndex::default();
         Indexer {
@@ -138,6 +153,8 @@ impl<'a> Cx<'a> {
             scopes: ScopeStack::default(),
             frames: Vec::new(),
             env: Vec::new(),
+            krate,
+            modules: Vec::new(),
             test_depth: usize::from(is_test_file),
             items: Vec::new(),
             out: RefCell::new(Vec::new()),
@@ -248,8 +265,145 @@ impl<'a> Cx<'a> {
     /// The resolved path a path names, if it names a known external item.
     pub fn resolve(&self, path: &syn::Path) -> Option<String> {
         self.scopes.resolve(path, |p| {
-            spawner::is_known_path(p) || self.options.declared.is_spawner(p)
+            spawner::is_known_path(p)
+                || self.options.declared.is_spawner(p)
+                || self.krate.model.function(p).is_some()
         })
+    }
+
+    /// The crate function a call's path names: imported (`use
+    /// crate::rt::spawn`), written from the crate root, or relative to this
+    /// module (`spawn`, `rt::spawn`, `self::spawn`, `super::spawn`).
+    pub fn crate_function(&self, path: &syn::Path) -> Option<(String, &'a FnFact)> {
+        let model = self.krate.model;
+        if let Some(resolved) = self.resolve(path) {
+            return model.function(&resolved).map(|f| (resolved, f));
+        }
+        if path.leading_colon.is_some() {
+            return None;
+        }
+        let segments = crate::syntax::names::segments(path);
+        let mut here: Vec<String> = self.krate.module.to_vec();
+        here.extend(self.modules.iter().cloned());
+        let mut rest = segments.as_slice();
+        let mut anchored = false;
+        while let Some((first, tail)) = rest.split_first() {
+            match first.as_str() {
+                "self" => anchored = true,
+                "super" => {
+                    here.pop()?;
+                    anchored = true;
+                }
+                _ => break,
+            }
+            rest = tail;
+        }
+        let candidate = |base: &[String]| {
+            let mut full = vec!["crate".to_string()];
+            full.extend(base.iter().cloned());
+            full.extend(rest.iter().cloned());
+            full.join("::")
+        };
+        let mut candidates = vec![candidate(&here)];
+        if !anchored && rest.len() > 1 {
+            candidates.push(candidate(&[]));
+        }
+        candidates
+            .into_iter()
+            .find_map(|path| model.function(&path).map(|f| (path, f)))
+    }
+
+    /// The crate function or method a call's callee names: a function
+    /// ([`Cx::crate_function`]), `Type::f`, `Self::f`, or through a type
+    /// parameter's bounds, `R::f` and `C::Assoc::f`.
+    pub fn callee(&self, func: &Expr) -> Option<(String, &'a FnFact)> {
+        let Expr::Path(p) = func else {
+            return None;
+        };
+        if p.qself.is_some() {
+            return None;
+        }
+        if let Some(found) = self.crate_function(&p.path) {
+            return Some(found);
+        }
+        let model = self.krate.model;
+        let segments = crate::syntax::names::segments(&p.path);
+        let written = segments.join("::");
+        match segments.as_slice() {
+            [ty, name] => {
+                let bounds = self.bounds_of(ty, None);
+                if !bounds.is_empty() {
+                    return bounds
+                        .iter()
+                        .find_map(|t| model.method(t, name))
+                        .map(|f| (written, f));
+                }
+                let ty = if ty == "Self" {
+                    self.self_type()?
+                } else {
+                    ty.as_str()
+                };
+                if self.resolve(&p.path).is_some() {
+                    return None;
+                }
+                model.method(ty, name).map(|f| (written, f))
+            }
+            [param, assoc, name] => {
+                let bounds = self.bounds_of(param, None);
+                bounds
+                    .iter()
+                    .flat_map(|t| model.assoc_bounds(t, assoc))
+                    .find_map(|t| model.method(t, name))
+                    .map(|f| (written, f))
+            }
+            _ => None,
+        }
+    }
+
+    /// The traits bounding type parameter `name` in the enclosing `impl`
+    /// and function (or `sig`, for a function not entered yet); empty when
+    /// `name` is not a type parameter.
+    pub fn bounds_of(&self, name: &str, sig: Option<&syn::Signature>) -> Vec<String> {
+        let mut generics: Vec<&syn::Generics> = Vec::new();
+        for frame in &self.frames {
+            match frame {
+                Frame::Fn(f) => generics.push(&f.sig.generics),
+                Frame::Impl {
+                    generics: Some(g), ..
+                } => generics.push(g),
+                _ => {}
+            }
+        }
+        if let Some(sig) = sig {
+            generics.push(&sig.generics);
+        }
+        let trait_names = |bounds: &mut dyn Iterator<Item = &syn::TypeParamBound>| -> Vec<String> {
+            bounds
+                .filter_map(|b| match b {
+                    syn::TypeParamBound::Trait(t) => {
+                        t.path.segments.last().map(|s| s.ident.to_string())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut found = Vec::new();
+        for g in generics {
+            for param in g.type_params() {
+                if param.ident == name {
+                    found.extend(trait_names(&mut param.bounds.iter()));
+                    found.push(String::new());
+                }
+            }
+            for predicate in g.where_clause.iter().flat_map(|w| &w.predicates) {
+                if let syn::WherePredicate::Type(t) = predicate {
+                    if matches!(&t.bounded_ty, Type::Path(p) if p.path.is_ident(name)) {
+                        found.extend(trait_names(&mut t.bounds.iter()));
+                    }
+                }
+            }
+        }
+        found
     }
 
     pub fn resolve_expr_path(&self, expr: &Expr) -> Option<String> {
@@ -260,6 +414,13 @@ impl<'a> Cx<'a> {
     }
 
     pub fn kind_of_type(&self, ty: &Type) -> Option<Kind> {
+        self.ty_of_type(ty, None)?.kind()
+    }
+
+    /// What a written type is, for the rules: a kind type, a crate alias
+    /// of one, a crate type, or a type parameter bounded by a crate trait.
+    /// `sig`: the function whose parameters are being bound.
+    pub fn ty_of_type(&self, ty: &Type, sig: Option<&syn::Signature>) -> Option<Ty> {
         match peel_type(ty) {
             Type::Path(p) if p.qself.is_none() => {
                 let last = p.path.segments.last()?;
@@ -268,23 +429,36 @@ impl<'a> Cx<'a> {
                     name.as_str(),
                     "Arc" | "Rc" | "Box" | "Lazy" | "LazyLock" | "OnceCell" | "OnceLock"
                 ) {
-                    return type_arguments(last).find_map(|inner| self.kind_of_type(inner));
+                    return type_arguments(last).find_map(|inner| self.ty_of_type(inner, sig));
                 }
-                spawner::kind_of_type_path(&self.resolve(&p.path)?)
+                if let Some(path) = self.resolve(&p.path) {
+                    return spawner::kind_of_type_path(&path).map(Ty::Kind);
+                }
+                if p.path.segments.len() == 1 {
+                    let bounds = self.bounds_of(&name, sig);
+                    if !bounds.is_empty() {
+                        return bounds
+                            .into_iter()
+                            .find(|t| self.krate.model.knows_type(t))
+                            .map(Ty::Crate);
+                    }
+                }
+                self.krate.model.path_ty(p, &self.scopes)
             }
+            Type::ImplTrait(t) => self.krate.model.bound_type(t.bounds.iter()),
+            Type::TraitObject(t) => self.krate.model.bound_type(t.bounds.iter()),
             _ => None,
         }
     }
 
-    fn lookup_local(&self, name: &str) -> Option<Kind> {
-        self.env
-            .iter()
-            .rev()
-            .find_map(|scope| scope.get(name).copied())
-            .or_else(|| {
-                let ty = self.index.statics.get(name)?;
-                self.kind_of_type(ty)
-            })
+    fn lookup_local(&self, name: &str) -> Option<Ty> {
+        for scope in self.env.iter().rev() {
+            if let Some(ty) = scope.get(name) {
+                return ty.clone();
+            }
+        }
+        let ty = self.index.statics.get(name)?;
+        self.ty_of_type(ty, None)
     }
 
     /// The kind of a field of the current `impl`'s type, from its struct in this file.
@@ -298,45 +472,88 @@ impl<'a> Cx<'a> {
 
     /// The kind of value an expression evaluates to, where the file tells.
     pub fn kind_of_expr(&self, expr: &Expr) -> Option<Kind> {
-        self.kind_within(expr, KIND_DEPTH)
+        self.ty_of_expr(expr)?.kind()
     }
 
-    /// [`Cx::kind_of_expr`], looking at most `depth` levels down.
-    fn kind_within(&self, expr: &Expr, depth: usize) -> Option<Kind> {
+    /// What an expression evaluates to, where the file and the crate model tell.
+    pub fn ty_of_expr(&self, expr: &Expr) -> Option<Ty> {
+        self.ty_within(expr, KIND_DEPTH)
+    }
+
+    /// [`Cx::ty_of_expr`], looking at most `depth` levels down.
+    fn ty_within(&self, expr: &Expr, depth: usize) -> Option<Ty> {
         let depth = depth.checked_sub(1)?;
+        let model = self.krate.model;
         match expr {
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
+                if ident == "self" {
+                    return self.self_type().map(|t| Ty::Crate(t.to_string()));
+                }
                 self.lookup_local(&ident.to_string())
             }
             Expr::Field(f) => {
-                let syn::Member::Named(member) = &f.member else {
-                    return None;
+                let member = match &f.member {
+                    syn::Member::Named(member) => member.to_string(),
+                    syn::Member::Unnamed(index) => index.index.to_string(),
                 };
-                if !is_self(&f.base) {
-                    return None;
+                if is_self(&f.base) {
+                    if let Some(ty) = self.field_type(&member) {
+                        if let Some(found) = self.ty_of_type(ty, None) {
+                            return Some(found);
+                        }
+                    }
                 }
-                self.kind_of_type(self.field_type(&member.to_string())?)
+                match self.ty_within(&f.base, depth)? {
+                    Ty::Crate(owner) => model.field(&owner, &member).cloned(),
+                    Ty::Kind(_) => None,
+                }
             }
-            Expr::Reference(r) => self.kind_within(&r.expr, depth),
-            Expr::Paren(p) => self.kind_within(&p.expr, depth),
-            Expr::Group(g) => self.kind_within(&g.expr, depth),
-            Expr::Try(t) => self.kind_within(&t.expr, depth),
+            Expr::Reference(r) => self.ty_within(&r.expr, depth),
+            Expr::Paren(p) => self.ty_within(&p.expr, depth),
+            Expr::Group(g) => self.ty_within(&g.expr, depth),
+            Expr::Try(t) => self.ty_within(&t.expr, depth),
+            // `inner.lock().await`
+            Expr::Await(a) => match &*a.base {
+                Expr::MethodCall(m) if is_guard_method(&m.method.to_string()) => {
+                    self.ty_within(&m.receiver, depth)
+                }
+                _ => None,
+            },
             Expr::Call(call) => {
                 if let Some(arg) = smart_pointer_argument(call) {
-                    return self.kind_within(arg, depth);
+                    return self.ty_within(arg, depth);
                 }
-                spawner::kind_of_constructor(&self.resolve_expr_path(&call.func)?)
+                if let Some(kind) = self
+                    .resolve_expr_path(&call.func)
+                    .and_then(|path| spawner::kind_of_constructor(&path))
+                {
+                    return Some(Ty::Kind(kind));
+                }
+                self.callee(&call.func)?.1.returns.clone()
             }
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
-                if matches!(method.as_str(), "unwrap" | "expect") {
-                    return self.kind_within(&m.receiver, depth);
+                if matches!(method.as_str(), "unwrap" | "expect") || is_guard_method(&method) {
+                    return self.ty_within(&m.receiver, depth);
                 }
-                let receiver = self.kind_within(&m.receiver, depth)?;
-                spawner::kind_after_method(receiver, &method)
+                match self.ty_within(&m.receiver, depth)? {
+                    Ty::Kind(receiver) => {
+                        spawner::kind_after_method(receiver, &method).map(Ty::Kind)
+                    }
+                    Ty::Crate(owner) => model.method(&owner, &method)?.returns.clone(),
+                }
             }
             _ => None,
+        }
+    }
+
+    /// The spawner a method call on a crate type or trait is, by the
+    /// method's signature in the crate model.
+    pub fn crate_method_spawner(&self, receiver: &Expr, method: &str) -> Option<Spawner> {
+        match self.ty_of_expr(receiver)? {
+            Ty::Crate(owner) => self.krate.model.method(&owner, method)?.spawner,
+            Ty::Kind(_) => None,
         }
     }
 
@@ -492,23 +709,46 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(super) fn bind(&mut self, name: String, kind: Option<Kind>) {
+    pub(super) fn bind(&mut self, name: String, ty: Option<Ty>) {
+        if ty.is_none() && !self.env.iter().any(|scope| scope.contains_key(&name)) {
+            // Nothing to hide: keep the scopes small.
+            return;
+        }
         if let Some(scope) = self.env.last_mut() {
-            match kind {
-                Some(kind) => {
-                    scope.insert(name, kind);
+            // A binding of unknown kind hides an outer one.
+            scope.insert(name, ty);
+        }
+    }
+
+    /// `let mut cmd;` then `cmd = Command::new(..)`: the assignment gives a
+    /// name declared without a value (or without a known one) its kind.
+    pub(super) fn assign(&mut self, name: &str, ty: Option<Ty>) {
+        let Some(ty) = ty else { return };
+        for scope in self.env.iter_mut().rev() {
+            if let Some(slot) = scope.get_mut(name) {
+                if slot.is_none() {
+                    *slot = Some(ty);
                 }
-                None => {
-                    // A shadowing binding of unknown kind hides the outer one.
-                    if scope.contains_key(&name) || self.env.iter().any(|s| s.contains_key(&name)) {
-                        if let Some(scope) = self.env.last_mut() {
-                            scope.remove(&name);
-                        }
-                    }
-                }
+                return;
             }
         }
     }
+
+    /// Declares a name with no value yet (`let mut cmd;`).
+    pub(super) fn declare(&mut self, name: String) {
+        if let Some(scope) = self.env.last_mut() {
+            scope.insert(name, None);
+        }
+    }
+}
+
+/// Methods that lend the value they are called on (a lock guard, a
+/// reference): the rules follow them through.
+fn is_guard_method(method: &str) -> bool {
+    matches!(
+        method,
+        "lock" | "read" | "write" | "borrow" | "borrow_mut" | "blocking_lock" | "as_ref" | "get"
+    )
 }
 
 /// `Arc::new(x)`, `Rc::new(x)`, `Box::new(x)`, `Box::pin(x)`, `Arc::clone(&x)`: the `x`.
@@ -541,6 +781,24 @@ impl<'a> Lookup<'a> for Cx<'a> {
 
     fn kind_of_expr(&self, expr: &Expr) -> Option<Kind> {
         Cx::kind_of_expr(self, expr)
+    }
+
+    fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner)> {
+        match expr {
+            Expr::Call(call) => {
+                let (path, fact) = self.callee(&call.func)?;
+                Some((path, fact.spawner?))
+            }
+            Expr::MethodCall(m) => {
+                let method = m.method.to_string();
+                let spawner = self.crate_method_spawner(&m.receiver, &method)?;
+                Some((
+                    format!("{}.{method}", self.text(m.receiver.span())),
+                    spawner,
+                ))
+            }
+            _ => None,
+        }
     }
 
     fn text(&self, span: Span) -> String {

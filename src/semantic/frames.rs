@@ -38,6 +38,8 @@ pub enum Frame<'a> {
     Impl {
         self_ty: Option<String>,
         is_drop: bool,
+        /// The `impl`'s type parameters and their bounds.
+        generics: Option<&'a syn::Generics>,
     },
 }
 

@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use syn::{Expr, Type};
 
 use crate::knowledge::declared::Declared;
-use crate::knowledge::spawner::Kind;
+use crate::knowledge::spawner::{Kind, Spawner};
 use crate::semantic::frames::FnFrame;
 use crate::syntax::macros::Expansions;
 
@@ -25,6 +25,9 @@ pub trait Lookup<'a> {
     fn field_type(&self, field: &str) -> Option<&'a Type>;
     /// The spawning kind of a value (a `Runtime`, a `JoinSet`, a `Command`).
     fn kind_of_expr(&self, expr: &Expr) -> Option<Kind>;
+    /// A call of one of the crate's own spawners (by the crate model):
+    /// how it is written, and its drop semantics.
+    fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner)>;
     /// The source text of a span.
     fn text(&self, span: Span) -> String;
 }

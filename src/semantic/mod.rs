@@ -1,6 +1,7 @@
 //! What the code means: resolution, the per-file context, the walker, the task-handle model.
 
 pub mod context;
+pub mod crate_model;
 pub mod frames;
 pub mod handles;
 pub mod lookup;

@@ -25,9 +25,29 @@ pub struct Spawn {
 }
 
 /// The spawn `expr` is, if any: a call of a known or configured spawner
-/// function, or a `spawn*` method on a receiver whose kind
-/// `receiver_kind` knows.
+/// function, a `spawn*` method on a receiver whose kind `receiver_kind`
+/// knows, or a call of one of the crate's own spawners (the crate model).
 pub fn spawn_of(
+    expr: &Expr,
+    cx: &dyn Lookup<'_>,
+    receiver_kind: impl FnOnce(&Expr) -> Option<Kind>,
+) -> Option<Spawn> {
+    let known = known_spawn(expr, cx, receiver_kind);
+    if known.is_some() {
+        return known;
+    }
+    let (name, spawner) = cx.crate_spawn(expr)?;
+    Some(Spawn {
+        spawner,
+        is_blocking: spawner::is_blocking_spawner(&name),
+        path: matches!(expr, Expr::Call(_)).then(|| name.clone()),
+        name,
+        receiver: None,
+    })
+}
+
+/// [`spawn_of`] for the spawners the tables and the configuration know.
+fn known_spawn(
     expr: &Expr,
     cx: &dyn Lookup<'_>,
     receiver_kind: impl FnOnce(&Expr) -> Option<Kind>,

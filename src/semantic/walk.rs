@@ -94,8 +94,8 @@ impl<'a, 'c> Walker<'a, 'c> {
                 for input in &sig.inputs {
                     if let FnArg::Typed(typed) = input {
                         if let Pat::Ident(ident) = &*typed.pat {
-                            let kind = w.cx.kind_of_type(&typed.ty);
-                            w.cx.bind(ident.ident.to_string(), kind);
+                            let ty = w.cx.ty_of_type(&typed.ty, Some(sig));
+                            w.cx.bind(ident.ident.to_string(), ty);
                         }
                     }
                 }
@@ -139,7 +139,9 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
         self.with_test(is_test, |w| {
             w.with_item(m.ident.to_string(), |w| {
                 w.cx.scopes.push_module(items);
+                w.cx.modules.push(m.ident.to_string());
                 w.walk_items(items);
+                w.cx.modules.pop();
                 w.cx.scopes.pop();
             });
         });
@@ -160,7 +162,12 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
         let name = self_ty.clone().unwrap_or_else(|| "impl".to_string());
         self.with_test(is_test, |w| {
             w.with_item(name, |w| {
-                w.with_frame(Frame::Impl { self_ty, is_drop }, |w| {
+                let frame = Frame::Impl {
+                    self_ty,
+                    is_drop,
+                    generics: Some(&i.generics),
+                };
+                w.with_frame(frame, |w| {
                     for item in &i.items {
                         w.visit_impl_item(item);
                     }
@@ -208,14 +215,20 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
             other => (other, None),
         };
         if let Pat::Ident(ident) = pat {
-            let kind = match ty {
-                Some(ty) => self.cx.kind_of_type(ty),
+            let name = ident.ident.to_string();
+            if local.init.is_none() && ty.is_none() {
+                // `let mut cmd;`: an assignment gives it its kind.
+                self.cx.declare(name);
+                return;
+            }
+            let ty = match ty {
+                Some(ty) => self.cx.ty_of_type(ty, None),
                 None => local
                     .init
                     .as_ref()
-                    .and_then(|init| self.cx.kind_of_expr(&init.expr)),
+                    .and_then(|init| self.cx.ty_of_expr(&init.expr)),
             };
-            self.cx.bind(ident.ident.to_string(), kind);
+            self.cx.bind(name, ty);
         }
     }
 
@@ -242,8 +255,17 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
                 // `if let Ok(h) = Handle::try_current()`: `h` is a runtime handle.
                 if let Pat::TupleStruct(ts) = &*l.pat {
                     if let (Some(Pat::Ident(ident)), 1) = (ts.elems.first(), ts.elems.len()) {
-                        let kind = self.cx.kind_of_expr(&l.expr);
-                        self.cx.bind(ident.ident.to_string(), kind);
+                        let ty = self.cx.ty_of_expr(&l.expr);
+                        self.cx.bind(ident.ident.to_string(), ty);
+                    }
+                }
+            }
+            Expr::Assign(a) => {
+                visit::visit_expr_assign(self, a);
+                if let Expr::Path(p) = &*a.left {
+                    if let Some(ident) = p.path.get_ident() {
+                        let ty = self.cx.ty_of_expr(&a.right);
+                        self.cx.assign(&ident.to_string(), ty);
                     }
                 }
             }

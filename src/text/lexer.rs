@@ -176,7 +176,7 @@ pub(crate) fn is_ident_byte(b: u8) -> bool {
 }
 
 /// Is `text[start..end]` a word of its own, not part of a longer identifier?
-pub(super) fn is_whole_word(text: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn is_whole_word(text: &[u8], start: usize, end: usize) -> bool {
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
     !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)

@@ -26,6 +26,7 @@ use crate::text::fields::{CrateFields, FieldFinder};
 use crate::text::items::{find_fns, FnItem};
 use crate::text::keep::{decide, idle_items, KnownImports, Mentions};
 use crate::text::lexer::{is_whole_word, lex, Lexed};
+use crate::text::signatures::{self, ItemTexts};
 
 /// Finds the words that keep a body.
 #[derive(Debug, Clone)]
@@ -114,16 +115,18 @@ impl Masker {
         self.mask_lexed(source, &lexed, &fns, matches, crate_fields)
     }
 
-    /// [`Masker::mask`] with no crate fields known yet, and the handle
-    /// fields this file declares ([`FieldFinder::names`]), from one lexing.
+    /// [`Masker::mask`] with no crate fields known yet, the handle fields
+    /// this file declares ([`FieldFinder::names`]) and its item signatures
+    /// ([`signatures::items`]), from one lexing.
     pub fn mask_and_find(
         &self,
         source: &str,
         finder: Option<&FieldFinder>,
-    ) -> (Option<Masked>, Vec<String>) {
+    ) -> (Option<Masked>, Vec<String>, ItemTexts) {
         let Some(lexed) = lex(source.as_bytes()) else {
-            return (None, Vec::new());
+            return (None, Vec::new(), ItemTexts::default());
         };
+        let items = signatures::items(&lexed);
         let fns = find_fns(&lexed);
         // One search for both: the field words are trigger words too.
         let found: Vec<aho_corasick::Match> = self.words.find_iter(source).collect();
@@ -145,7 +148,7 @@ impl Masker {
         });
         let matches = found.iter().map(|m| m.start()).collect();
         let masked = self.mask_lexed(source, &lexed, &fns, matches, &CrateFields::default());
-        (masked, fields)
+        (masked, fields, items)
     }
 
     /// `matches`: where the trigger and body words start, in order.
@@ -348,7 +351,7 @@ mod tests {
         assert!(!mask(source).contains("poll_task"));
         // Masked before the crate's fields are known, it is masked again
         // only when a blanked body names one of them.
-        let (early, found) = masker().mask_and_find(source, None);
+        let (early, found, _) = masker().mask_and_find(source, None);
         let early = early.expect("`stop` is blanked");
         assert!(found.is_empty());
         assert!(early.blanks_any(source, &fields));

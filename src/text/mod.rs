@@ -15,3 +15,4 @@ mod keep;
 pub mod lexer;
 pub mod mask;
 pub mod prefilter;
+pub mod signatures;

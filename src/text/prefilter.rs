@@ -17,12 +17,29 @@ pub struct Prefilter {
     implied: Vec<u128>,
     /// Words counted even on comment lines (suppression comments).
     in_comments: u128,
+    /// Words that make a file one the crate model reads ([`Scan::declares`]).
+    declaring: u128,
+}
+
+/// What [`Prefilter::scan`] found in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    /// Some rule could report in it.
+    pub reports: bool,
+    /// It names, as a whole word outside `//` comment lines, a type whose
+    /// items the crate model reads (a file skipped for reporting may still
+    /// declare what another file's code means).
+    pub declares: bool,
 }
 
 impl Prefilter {
     /// `None` when there is nothing to filter on: every file is parsed.
-    pub fn new(groups: &[Vec<&str>], in_comments: &[&str]) -> Option<Prefilter> {
-        let mut words: Vec<&str> = groups.iter().flatten().copied().collect();
+    pub fn new(
+        groups: &[Vec<&str>],
+        in_comments: &[&str],
+        declaring: &[&str],
+    ) -> Option<Prefilter> {
+        let mut words: Vec<&str> = groups.iter().flatten().chain(declaring).copied().collect();
         words.sort_unstable();
         words.dedup();
         if groups.is_empty() || groups.iter().any(Vec::is_empty) || words.len() > MAX_WORDS {
@@ -44,6 +61,7 @@ impl Prefilter {
             .iter()
             .filter(|w| words.contains(w))
             .fold(0u128, |set, w| set | 1 << id(w));
+        let declaring = declaring.iter().fold(0u128, |set, w| set | 1 << id(w));
         let matcher = AhoCorasick::builder()
             // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
             .match_kind(MatchKind::LeftmostFirst)
@@ -54,11 +72,18 @@ impl Prefilter {
             groups: groups.iter().map(bits).collect(),
             implied,
             in_comments,
+            declaring,
         })
     }
 
     pub fn could_report(&self, text: &[u8]) -> bool {
+        self.scan(text).reports
+    }
+
+    /// One search for both questions; it stops once some rule could report.
+    pub fn scan(&self, text: &[u8]) -> Scan {
         let mut seen = 0u128;
+        let mut declares = false;
         for found in self.matcher.find_iter(text) {
             let word = found.pattern().as_usize();
             let counts =
@@ -66,12 +91,20 @@ impl Prefilter {
             if !counts {
                 continue;
             }
+            declares |= self.declaring & (1 << word) != 0
+                && crate::text::lexer::is_whole_word(text, found.start(), found.end());
             seen |= self.implied[word];
             if self.groups.iter().any(|group| group & seen == *group) {
-                return true;
+                return Scan {
+                    reports: true,
+                    declares,
+                };
             }
         }
-        false
+        Scan {
+            reports: false,
+            declares,
+        }
     }
 }
 
@@ -93,7 +126,8 @@ mod tests {
 
     fn filter(groups: &[&[&str]]) -> Prefilter {
         let groups: Vec<Vec<&str>> = groups.iter().map(|g| g.to_vec()).collect();
-        Prefilter::new(&groups, &["tasklint:"]).expect("words to filter on")
+        Prefilter::new(&groups, &["tasklint:"], &["Handle", "JoinHandle"])
+            .expect("words to filter on")
     }
 
     #[test]
@@ -125,7 +159,23 @@ mod tests {
 
     #[test]
     fn nothing_to_filter_on_parses_everything() {
-        assert!(Prefilter::new(&[], &[]).is_none());
-        assert!(Prefilter::new(&[vec![]], &[]).is_none());
+        assert!(Prefilter::new(&[], &[], &[]).is_none());
+        assert!(Prefilter::new(&[vec![]], &[], &[]).is_none());
+    }
+
+    #[test]
+    fn declaring_words_are_whole_words_in_code_and_never_report() {
+        let f = filter(&[&["spawn"]]);
+        let scan = |text: &[u8]| f.scan(text);
+        assert_eq!(
+            scan(b"fn rt() -> Handle { todo!() }"),
+            Scan {
+                reports: false,
+                declares: true
+            }
+        );
+        assert!(!scan(b"struct Handles;").declares);
+        assert!(!scan(b"// returns a Handle\nfn f() {}").declares);
+        assert!(scan(b"type Task = JoinHandle<()>;").declares);
     }
 }

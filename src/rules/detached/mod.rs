@@ -47,11 +47,15 @@ impl Disposal {
 }
 
 #[derive(Default)]
-pub struct Detached {
+pub struct Detached<'a> {
     disposals: HashMap<crate::syntax::exprs::ExprKey, Disposal>,
+    /// `let name = <call>;` and the statements after it, for a call that
+    /// turns out to spawn only once the walk knows its receiver (`cmd`
+    /// bound earlier in the same block).
+    bound: HashMap<crate::syntax::exprs::ExprKey, (String, &'a [Stmt])>,
 }
 
-impl<'a> Check<'a> for Detached {
+impl<'a> Check<'a> for Detached<'a> {
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
         for (i, stmt) in stmts.iter().enumerate() {
             match stmt {
@@ -65,21 +69,18 @@ impl<'a> Check<'a> for Detached {
                     match pat {
                         Pat::Wild(_) => self.discarded(&init.expr, Disposal::LetUnderscore, cx, 0),
                         Pat::Ident(ident) if ident.subpat.is_none() => {
-                            let Some(call) = cx.spawn_call(peel_result(&init.expr)) else {
-                                continue;
-                            };
                             let name = ident.ident.to_string();
                             let rest = &stmts[i + 1..];
-                            let disposal = if !mentioned_in(&name, rest) {
-                                Disposal::UnreadBinding(name)
-                            } else if call.spawner == Spawner::Child
-                                && !unreaped_child::is_reaped(&name, rest, cx.expansions)
-                            {
-                                Disposal::UnwaitedChild(name)
-                            } else {
+                            let value = peel_result(&init.expr);
+                            let Some(call) = cx.spawn_call(value) else {
+                                if matches!(value, Expr::MethodCall(_) | Expr::Call(_)) {
+                                    self.bound.insert(expr_key(value), (name, rest));
+                                }
                                 continue;
                             };
-                            self.discarded(&init.expr, disposal, cx, 0);
+                            if let Some(disposal) = binding_disposal(name, rest, &call, cx) {
+                                self.discarded(&init.expr, disposal, cx, 0);
+                            }
                         }
                         _ => {}
                     }
@@ -96,7 +97,11 @@ impl<'a> Check<'a> for Detached {
         let Some(call) = cx.spawn_call(expr) else {
             return;
         };
-        let disposal = self.disposals.remove(&expr_key(expr));
+        let key = expr_key(expr);
+        let disposal = self.disposals.remove(&key).or_else(|| {
+            let (name, rest) = self.bound.remove(&key)?;
+            binding_disposal(name, rest, &call, cx)
+        });
         match call.spawner {
             Spawner::Detaching => detaching(&call, disposal.as_ref(), cx),
             Spawner::CancelOnDrop => {
@@ -119,7 +124,26 @@ impl<'a> Check<'a> for Detached {
     }
 }
 
-impl Detached {
+/// How a spawn's result bound to `name` is dropped, given the statements
+/// after the binding; `None` when it is used.
+fn binding_disposal(
+    name: String,
+    rest: &[Stmt],
+    call: &crate::semantic::frames::SpawnCall<'_>,
+    cx: &Cx<'_>,
+) -> Option<Disposal> {
+    if !mentioned_in(&name, rest) {
+        Some(Disposal::UnreadBinding(name))
+    } else if call.spawner == Spawner::Child
+        && !unreaped_child::is_reaped(&name, rest, cx.expansions)
+    {
+        Some(Disposal::UnwaitedChild(name))
+    } else {
+        None
+    }
+}
+
+impl Detached<'_> {
     /// Records that the value of `expr` is thrown away, looking through
     /// `?`, `.unwrap()`, `.expect(..)` and into `if`/`match`/block tails.
     fn discarded(&mut self, expr: &Expr, disposal: Disposal, cx: &Cx<'_>, depth: usize) {

@@ -30,7 +30,12 @@ fn model(src: &str, check: impl Fn(&Handles<'_>)) {
         lint_tests: false,
         declared: &declared,
     };
-    let cx = Cx::new("t.rs", src, &file, &expansions, options, false);
+    let model = crate::semantic::crate_model::CrateModel::default();
+    let krate = crate::semantic::context::CrateView {
+        model: &model,
+        module: &[],
+    };
+    let cx = Cx::new("t.rs", src, &file, &expansions, options, false, krate);
     let probe = Probe {
         check: &check,
         seen: std::marker::PhantomData,

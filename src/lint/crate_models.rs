@@ -1,0 +1,220 @@
+//! The crate models of a run ([`crate::semantic::crate_model`]): one per
+//! crate that has a file to lint, built from the item signatures of all
+//! its files before any is linted.
+//!
+//! The signatures of a file let through by the prefilter come from the
+//! first pass (the lexing masking does anyway). A file the prefilter
+//! skipped, but that names a type the model reads ([`Early::Declares`]),
+//! is read again, for its signatures only, when its crate has a file to
+//! lint. When the run was not given the whole crate (a pre-commit run names
+//! the changed files), the crate's other files are read the same way.
+//!
+//! [`Early::Declares`]: crate::input::read::Early::Declares
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::input::discover::CrateRoots;
+use crate::input::read;
+use crate::lint::crate_pass;
+use crate::lint::engine::CrateOf;
+use crate::lint::inputs::{Input, Source};
+use crate::semantic::crate_model::{CrateFile, CrateModel};
+use crate::text::signatures::{self, ItemTexts};
+
+pub struct Request<'r> {
+    pub files: &'r [Input],
+    /// Per file: the signatures the first pass found (empty when skipped).
+    pub items: Vec<ItemTexts>,
+    /// Per file: skipped, but names a type the model reads.
+    pub declaring: &'r [bool],
+    pub roots: &'r CrateRoots,
+    pub run_paths: &'r [PathBuf],
+}
+
+/// The models of a run, and each file's place in one.
+#[derive(Default)]
+pub struct Models {
+    models: Vec<CrateModel>,
+    /// Per file: its model, its module path, and whether a
+    /// `#[cfg(test)] mod` declaration makes it test code.
+    of_file: Vec<Option<(usize, Vec<String>, bool)>>,
+}
+
+impl Models {
+    pub fn krate_of(&self, file: usize) -> Option<(CrateOf<'_>, bool)> {
+        let (model, module, in_test) = self.of_file.get(file)?.as_ref()?;
+        Some((
+            CrateOf {
+                model: &self.models[*model],
+                module: module.clone(),
+            },
+            *in_test,
+        ))
+    }
+}
+
+/// A file's signatures: its reported path, its module path, its items.
+type Signed = (String, Vec<String>, ItemTexts);
+
+/// Builds the model of every crate with a file to lint. Call it inside the
+/// run's thread pool.
+pub fn build(request: &Request<'_>) -> Models {
+    let Request {
+        files,
+        declaring,
+        roots,
+        run_paths,
+        ..
+    } = *request;
+    let root_of: Vec<Option<PathBuf>> = files.par_iter().map(|f| roots.root_of(&f.path)).collect();
+    // The crates with a file let through, and their files' signatures.
+    let mut crates: HashMap<Option<PathBuf>, Vec<Signed>> = HashMap::new();
+    let mut members: HashMap<Option<PathBuf>, Vec<usize>> = HashMap::new();
+    for (i, items) in request.items.iter().enumerate() {
+        if !items.items.is_empty() {
+            crates.entry(root_of[i].clone()).or_default();
+        }
+    }
+    if crates.is_empty() {
+        return Models::default();
+    }
+    for (i, items) in request.items.iter().enumerate() {
+        if let Some(entry) = crates.get_mut(&root_of[i]) {
+            members.entry(root_of[i].clone()).or_default().push(i);
+            if !items.items.is_empty() {
+                let module = module_path(root_of[i].as_deref(), &files[i].path);
+                entry.push((files[i].display.clone(), module, items.clone()));
+            }
+        }
+    }
+    // Skipped files that declare something, in those crates.
+    let reread: Vec<usize> = (0..files.len())
+        .filter(|&i| declaring.get(i) == Some(&true) && crates.contains_key(&root_of[i]))
+        .collect();
+    let reread_items: Vec<(usize, ItemTexts)> = reread
+        .par_iter()
+        .filter_map(|&i| {
+            let text = match &files[i].source {
+                Source::File => {
+                    let bytes =
+                        read::read_bounded(&files[i].path, files[i].settings.max_file_size).ok()?;
+                    String::from_utf8(bytes).ok()?
+                }
+                Source::Stdin(text) => text.clone(),
+            };
+            Some((i, signatures::items_of(&text)))
+        })
+        .collect();
+    for (i, items) in reread_items {
+        if let Some(entry) = crates.get_mut(&root_of[i]) {
+            let module = module_path(root_of[i].as_deref(), &files[i].path);
+            entry.push((files[i].display.clone(), module, items));
+        }
+    }
+    // Crates the run was not given whole: their other files.
+    for (root, entry) in crates.iter_mut() {
+        let Some(root) = root else { continue };
+        if crate_pass::covers(run_paths, root) {
+            continue;
+        }
+        let in_run: HashSet<PathBuf> = members
+            .get(&Some(root.clone()))
+            .into_iter()
+            .flatten()
+            .map(|&i| crate_pass::canonical(&files[i].path))
+            .collect();
+        let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
+        let others: Vec<Signed> = crate_pass::crate_files(root)
+            .into_par_iter()
+            .filter(|path| !in_run.contains(&crate_pass::canonical(path)))
+            .filter_map(|path| {
+                let bytes = read::read_bounded(&path, limit).ok()?;
+                let text = String::from_utf8(bytes).ok()?;
+                let items = signatures::items_of(&text);
+                let module = module_path(Some(root), &path);
+                Some((crate::input::discover::display_path(&path), module, items))
+            })
+            .collect();
+        entry.extend(others);
+    }
+    let keys: Vec<Option<PathBuf>> = crates.keys().cloned().collect();
+    let models: Vec<CrateModel> = keys
+        .par_iter()
+        .map(|root| {
+            let entry = &crates[root];
+            let files: Vec<CrateFile<'_>> = entry
+                .iter()
+                .map(|(display, module, items)| CrateFile {
+                    display,
+                    module: module.clone(),
+                    items,
+                })
+                .collect();
+            CrateModel::build(&files)
+        })
+        .collect();
+    let index: HashMap<&Option<PathBuf>, usize> =
+        keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
+    let of_file = (0..files.len())
+        .map(|i| {
+            let model = *index.get(&root_of[i])?;
+            let module = module_path(root_of[i].as_deref(), &files[i].path);
+            let in_test = models[model].is_test_module(&module);
+            Some((model, module, in_test))
+        })
+        .collect();
+    Models { models, of_file }
+}
+
+/// The module path of a file in its crate: `src/net/client.rs` and
+/// `src/net/client/mod.rs` are `net::client`, `src/lib.rs` the root. A
+/// file outside `src/` (a test, an example, a build script) is a crate of
+/// its own, kept apart by a name no module can have.
+pub fn module_path(root: Option<&Path>, path: &Path) -> Vec<String> {
+    let absolute = crate::input::discover::absolute(path);
+    let relative = root
+        .and_then(|root| absolute.strip_prefix(root).ok())
+        .unwrap_or(&absolute);
+    let parts: Vec<String> = relative
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let Some(src) = parts.iter().rposition(|p| p == "src") else {
+        return vec![format!("<{}>", parts.join("/"))];
+    };
+    let mut module: Vec<String> = parts[src + 1..].to_vec();
+    if let Some(last) = module.pop() {
+        let stem = last.strip_suffix(".rs").unwrap_or(&last).to_string();
+        let is_root = module.is_empty() && matches!(stem.as_str(), "lib" | "main");
+        if stem != "mod" && !is_root {
+            module.push(stem);
+        }
+    }
+    if module.first().is_some_and(|m| m == "bin") {
+        module.insert(0, "<bin>".to_string());
+    }
+    module
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths() {
+        let root = Path::new("/c");
+        let m = |p: &str| module_path(Some(root), Path::new(p)).join("::");
+        assert_eq!(m("/c/src/lib.rs"), "");
+        assert_eq!(m("/c/src/main.rs"), "");
+        assert_eq!(m("/c/src/net/client.rs"), "net::client");
+        assert_eq!(m("/c/src/net/mod.rs"), "net");
+        assert_eq!(m("/c/src/bin/tool.rs"), "<bin>::bin::tool");
+        assert_eq!(m("/c/tests/it.rs"), "<tests/it.rs>");
+    }
+}

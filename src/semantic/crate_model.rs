@@ -1,0 +1,832 @@
+//! The crate model: what a crate's item signatures say, across its files,
+//! for every rule to consult. Built once per crate (files grouped by their
+//! nearest `Cargo.toml`) from [`ItemTexts`], before any file is linted:
+//!
+//! - type aliases, generic ones and aliases of aliases;
+//! - the declared types of struct fields, named and positional;
+//! - the declared return types of functions, associated functions and
+//!   methods (of `impl` blocks and traits), by path or by owner;
+//! - the crate's own spawners: a function or method that takes a future
+//!   or closure and returns a task handle (or an alias of one, or a crate
+//!   type that only wraps one and has no `Drop`) spawns, with that
+//!   handle's drop semantics;
+//! - the bounds of traits' associated types (`C::AsyncRuntime::spawn`);
+//! - the modules declared as test code (`#[cfg(test)] mod helpers;`).
+//!
+//! Only items whose text names a type the rules follow (a kind type, or a
+//! crate type that leads to one) are parsed. Every fact is a plain value:
+//! the model is shared by the threads that lint the crate's files. A name
+//! the crate defines twice with different meanings is not followed.
+
+use std::collections::{HashMap, HashSet};
+
+use syn::{FnArg, GenericParam, ReturnType, Signature, Type, TypeParamBound, WherePredicate};
+
+use crate::knowledge::spawner::{self, Kind, Spawner};
+use crate::semantic::resolve::ScopeStack;
+use crate::syntax::exprs::{has_cfg_test, peel_type, type_arguments};
+use crate::text::signatures::{ItemKind, ItemText, ItemTexts, Owner};
+
+/// What a value's declared type tells the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// A type the rules know (a `Runtime`, a `Command`, a `JoinHandle`).
+    Kind(Kind),
+    /// A struct, enum or trait of the crate, by name: its fields and
+    /// methods are in the model.
+    Crate(String),
+}
+
+impl Ty {
+    pub fn kind(&self) -> Option<Kind> {
+        match self {
+            Ty::Kind(kind) => Some(*kind),
+            Ty::Crate(_) => None,
+        }
+    }
+}
+
+/// A function or method of the crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FnFact {
+    /// Its declared return type, where the rules follow it (`Result`,
+    /// `Option`, `Arc`, references peeled).
+    pub returns: Option<Ty>,
+    /// It spawns, and dropping what it returns does this.
+    pub spawner: Option<Spawner>,
+    /// Where it is declared, for `--explain-model`.
+    pub at: String,
+}
+
+/// What an alias names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AliasFact {
+    Ty(Ty),
+    /// `type Shared<T> = Arc<Mutex<T>>`: what its `n`th argument names.
+    Argument(usize),
+}
+
+/// One file of the crate, for [`CrateModel::build`].
+pub struct CrateFile<'f> {
+    /// The path as reported.
+    pub display: &'f str,
+    /// Its module path in the crate (`["net", "client"]` for
+    /// `src/net/client.rs`).
+    pub module: Vec<String>,
+    pub items: &'f ItemTexts,
+}
+
+#[derive(Debug, Default)]
+pub struct CrateModel {
+    aliases: HashMap<String, Option<AliasFact>>,
+    /// (struct, field or position) → type.
+    fields: HashMap<(String, String), Option<Ty>>,
+    /// Free functions by path (`crate::rt::spawn`).
+    fns: HashMap<String, Option<FnFact>>,
+    /// Methods and associated functions by (type or trait, name).
+    methods: HashMap<(String, String), Option<FnFact>>,
+    /// (trait, associated type) → the traits bounding it.
+    assoc: HashMap<(String, String), Vec<String>>,
+    /// Crate types (structs, enums, traits) the model knows something of.
+    types: HashSet<String>,
+    /// Modules declared as test code, by module path.
+    test_modules: Vec<Vec<String>>,
+}
+
+/// Types that hold or lend the value the rules follow: the first type
+/// argument is what a field or return type is, for the rules.
+const TRANSPARENT: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Option",
+    "Result",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "Cell",
+    "MutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "Ref",
+    "RefMut",
+    "Lazy",
+    "LazyLock",
+    "OnceCell",
+    "OnceLock",
+    "ManuallyDrop",
+    "Weak",
+    "Pin",
+    "ArcSwap",
+    "Cow",
+];
+
+/// Words that make an item's text worth parsing, before crate names join.
+fn seed_words() -> HashSet<String> {
+    spawner::kind_type_names()
+        .map(str::to_string)
+        .chain(["Future", "FnOnce"].map(str::to_string))
+        .collect()
+}
+
+/// The identifiers of a text.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+impl CrateModel {
+    /// The model of the crate made of `files`.
+    pub fn build(files: &[CrateFile<'_>]) -> CrateModel {
+        let mut model = CrateModel::default();
+        let relevant = relevant_names(files);
+        let mentions = |item: &ItemText| words(&item.text).any(|w| relevant.contains(w));
+        // Parse what matters, file by file, in each file's scope.
+        let mut pending: Vec<(&CrateFile<'_>, &ItemText, ScopeStack)> = Vec::new();
+        for file in files {
+            let wanted: Vec<&ItemText> = file
+                .items
+                .items
+                .iter()
+                .filter(|item| match item.kind {
+                    ItemKind::Use => false,
+                    ItemKind::ModDecl => true,
+                    _ => mentions(item),
+                })
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let uses: Vec<syn::Item> = file
+                .items
+                .items
+                .iter()
+                .filter(|item| item.kind == ItemKind::Use)
+                .filter_map(|item| syn::parse_str::<syn::Item>(&item.text).ok())
+                .collect();
+            for item in wanted {
+                let mut scope = ScopeStack::default();
+                scope.push_module(&uses);
+                pending.push((file, item, scope));
+            }
+        }
+        // Types first (aliases, structs, enums), then what names them.
+        let mut parsed: Vec<(&CrateFile<'_>, &ItemText, ScopeStack, syn::Item)> = Vec::new();
+        let mut sigs: Vec<(&CrateFile<'_>, &ItemText, ScopeStack, Signature)> = Vec::new();
+        let mut assoc: Vec<(&ItemText, syn::TraitItemType)> = Vec::new();
+        for (file, item, scope) in pending {
+            match item.kind {
+                ItemKind::Fn => {
+                    if let Ok(sig) = syn::parse_str::<Signature>(&item.text) {
+                        sigs.push((file, item, scope, sig));
+                    }
+                }
+                ItemKind::AssocType => {
+                    if let Ok(ty) = syn::parse_str::<syn::TraitItemType>(&item.text) {
+                        assoc.push((item, ty));
+                    }
+                }
+                ItemKind::ModDecl => {
+                    if let Ok(syn::Item::Mod(m)) = syn::parse_str::<syn::Item>(&item.text) {
+                        if has_cfg_test(&m.attrs) {
+                            let mut path = file.module.clone();
+                            path.extend(item.module.iter().cloned());
+                            path.push(item.name.clone());
+                            model.test_modules.push(path);
+                        }
+                    }
+                }
+                _ => {
+                    if let Ok(parsed_item) = syn::parse_str::<syn::Item>(&item.text) {
+                        if matches!(item.kind, ItemKind::Struct | ItemKind::Enum) {
+                            model.types.insert(item.name.clone());
+                        }
+                        parsed.push((file, item, scope, parsed_item));
+                    }
+                }
+            }
+        }
+        for (_, item, _, _) in &sigs {
+            if let Some(Owner::Trait(name)) = &item.owner {
+                model.types.insert(name.clone());
+            }
+        }
+        // Aliases may name each other: settle them over a few rounds.
+        for _ in 0..4 {
+            for (_, item, scope, parsed_item) in &parsed {
+                if let syn::Item::Type(alias) = parsed_item {
+                    let fact = model.alias_fact(alias, scope);
+                    if let Some(fact) = fact {
+                        model.aliases.insert(item.name.clone(), Some(fact));
+                    }
+                }
+            }
+        }
+        let dropped: HashSet<&str> = files
+            .iter()
+            .flat_map(|file| &file.items.items)
+            .filter(|item| item.kind == ItemKind::Fn && item.name == "drop")
+            .filter_map(|item| match &item.owner {
+                Some(Owner::Impl {
+                    self_ty,
+                    trait_: Some(t),
+                }) if t == "Drop" => Some(self_ty.as_str()),
+                _ => None,
+            })
+            .collect();
+        // Crate types that only wrap a task handle, and have no `Drop`.
+        let mut wrappers: HashMap<String, Kind> = HashMap::new();
+        for (_, item, scope, parsed_item) in &parsed {
+            let fields: Vec<&syn::Field> = match parsed_item {
+                syn::Item::Struct(s) => s.fields.iter().collect(),
+                syn::Item::Enum(e) => e.variants.iter().flat_map(|v| v.fields.iter()).collect(),
+                _ => continue,
+            };
+            for (position, field) in fields.iter().enumerate() {
+                let name = field
+                    .ident
+                    .as_ref()
+                    .map_or_else(|| position.to_string(), ToString::to_string);
+                if matches!(parsed_item, syn::Item::Struct(_)) {
+                    let ty = model.ty_of(&field.ty, scope, &[]);
+                    insert_agreeing(&mut model.fields, (item.name.clone(), name), ty);
+                }
+            }
+            let handles: Vec<Option<Kind>> = fields
+                .iter()
+                .map(|field| model.ty_of(&field.ty, scope, &[]).and_then(|t| t.kind()))
+                .collect();
+            let wraps = match parsed_item {
+                syn::Item::Struct(_) => handles.len() == 1,
+                syn::Item::Enum(e) => e.variants.iter().all(|v| v.fields.len() <= 1),
+                _ => false,
+            };
+            let handle = handles
+                .first()
+                .copied()
+                .flatten()
+                .filter(|k| is_task_handle(*k));
+            if let Some(kind) = handle {
+                if wraps
+                    && handles.iter().all(|h| *h == Some(kind))
+                    && !dropped.contains(item.name.as_str())
+                {
+                    wrappers.insert(item.name.clone(), kind);
+                }
+            }
+        }
+        for (item, ty) in assoc {
+            let Some(Owner::Trait(owner)) = &item.owner else {
+                continue;
+            };
+            let bounds = ty
+                .bounds
+                .iter()
+                .filter_map(|bound| match bound {
+                    TypeParamBound::Trait(t) => t.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                })
+                .collect();
+            model
+                .assoc
+                .insert((owner.clone(), item.name.clone()), bounds);
+        }
+        for (file, item, scope, sig) in &sigs {
+            let generics = generic_names(sig);
+            let returns = match &sig.output {
+                ReturnType::Type(_, ty) => model.ty_of(ty, scope, &generics),
+                ReturnType::Default => None,
+            };
+            let spawner = (takes_task(sig))
+                .then(|| match &sig.output {
+                    ReturnType::Type(_, ty) => {
+                        spawner_of_return(&model, ty, scope, &generics, &wrappers)
+                    }
+                    ReturnType::Default => None,
+                })
+                .flatten();
+            let fact = FnFact {
+                returns,
+                spawner,
+                at: format!("{}:{}", file.display, item.line),
+            };
+            if fact.returns.is_none() && fact.spawner.is_none() {
+                continue;
+            }
+            match &item.owner {
+                None => {
+                    let mut path = vec!["crate".to_string()];
+                    path.extend(file.module.iter().cloned());
+                    path.extend(item.module.iter().cloned());
+                    path.push(item.name.clone());
+                    insert_agreeing(&mut model.fns, path.join("::"), Some(fact));
+                }
+                Some(Owner::Impl { self_ty: owner, .. } | Owner::Trait(owner)) => {
+                    model.types.insert(owner.clone());
+                    insert_agreeing(
+                        &mut model.methods,
+                        (owner.clone(), item.name.clone()),
+                        Some(fact),
+                    );
+                }
+            }
+        }
+        model
+    }
+
+    fn alias_fact(&self, alias: &syn::ItemType, scope: &ScopeStack) -> Option<AliasFact> {
+        let params: Vec<String> = alias
+            .generics
+            .type_params()
+            .map(|p| p.ident.to_string())
+            .collect();
+        let target = self.peeled(&alias.ty);
+        if let Type::Path(p) = target {
+            if let Some(ident) = p.path.get_ident() {
+                if let Some(at) = params.iter().position(|param| ident == param) {
+                    return Some(AliasFact::Argument(at));
+                }
+            }
+        }
+        self.ty_of(&alias.ty, scope, &params).map(AliasFact::Ty)
+    }
+
+    /// `ty` with references, parentheses and [`TRANSPARENT`] wrappers peeled.
+    fn peeled<'t>(&self, ty: &'t Type) -> &'t Type {
+        let mut ty = peel_type(ty);
+        for _ in 0..16 {
+            let Type::Path(p) = ty else { break };
+            let Some(last) = p.path.segments.last() else {
+                break;
+            };
+            if !TRANSPARENT.contains(&last.ident.to_string().as_str()) {
+                break;
+            }
+            match type_arguments(last).next() {
+                Some(inner) => ty = peel_type(inner),
+                None => break,
+            }
+        }
+        ty
+    }
+
+    /// What a type written in a scope is, for the rules. `generics`: the
+    /// type parameters in scope, which name nothing the model knows.
+    pub fn ty_of(&self, ty: &Type, scope: &ScopeStack, generics: &[String]) -> Option<Ty> {
+        self.ty_within(ty, scope, generics, 8)
+    }
+
+    fn ty_within(
+        &self,
+        ty: &Type,
+        scope: &ScopeStack,
+        generics: &[String],
+        depth: usize,
+    ) -> Option<Ty> {
+        match self.peeled(ty) {
+            Type::Path(p) if p.qself.is_none() => self.path_within(p, scope, generics, depth),
+            Type::ImplTrait(t) => self.bound_type(t.bounds.iter()),
+            Type::TraitObject(t) => self.bound_type(t.bounds.iter()),
+            _ => None,
+        }
+    }
+
+    /// What a type path names, unpeeled: a kind type, or a crate alias or
+    /// type (`Task<()>`, `Inner`).
+    pub fn path_ty(&self, p: &syn::TypePath, scope: &ScopeStack) -> Option<Ty> {
+        self.path_within(p, scope, &[], 8)
+    }
+
+    fn path_within(
+        &self,
+        p: &syn::TypePath,
+        scope: &ScopeStack,
+        generics: &[String],
+        depth: usize,
+    ) -> Option<Ty> {
+        let depth = depth.checked_sub(1)?;
+        let last = p.path.segments.last()?;
+        let name = last.ident.to_string();
+        if let Some(path) = scope.resolve(&p.path, spawner::is_known_path) {
+            if let Some(kind) = spawner::kind_of_type_path(&path) {
+                return Some(Ty::Kind(kind));
+            }
+            if !path.starts_with("crate::") {
+                return None;
+            }
+        }
+        let local = p.path.segments.len() == 1
+            || matches!(
+                p.path
+                    .segments
+                    .first()
+                    .map(|s| s.ident.to_string())
+                    .as_deref(),
+                Some("crate" | "self" | "super")
+            );
+        if !local || generics.contains(&name) {
+            return None;
+        }
+        match self.aliases.get(&name) {
+            Some(Some(AliasFact::Ty(ty))) => return Some(ty.clone()),
+            Some(Some(AliasFact::Argument(n))) => {
+                let argument = type_arguments(last).nth(*n)?;
+                return self.ty_within(argument, scope, generics, depth);
+            }
+            Some(None) => return None,
+            None => {}
+        }
+        self.types.contains(&name).then_some(Ty::Crate(name))
+    }
+
+    /// Does the model know methods or fields of this crate type or trait?
+    pub fn knows_type(&self, name: &str) -> bool {
+        self.types.contains(name)
+    }
+
+    /// `impl Executor`, `dyn Executor + Send`: the crate trait named.
+    pub fn bound_type<'b>(&self, bounds: impl Iterator<Item = &'b TypeParamBound>) -> Option<Ty> {
+        bounds
+            .filter_map(|bound| match bound {
+                TypeParamBound::Trait(t) => t.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            })
+            .find(|name| self.types.contains(name))
+            .map(Ty::Crate)
+    }
+
+    /// A free function, by path (`crate::rt::spawn`).
+    pub fn function(&self, path: &str) -> Option<&FnFact> {
+        self.fns.get(path)?.as_ref()
+    }
+
+    /// A method or associated function of a crate type or trait.
+    pub fn method(&self, owner: &str, name: &str) -> Option<&FnFact> {
+        self.methods
+            .get(&(owner.to_string(), name.to_string()))?
+            .as_ref()
+    }
+
+    /// The declared type of a crate struct's field (`"0"` for the first
+    /// positional one).
+    pub fn field(&self, owner: &str, field: &str) -> Option<&Ty> {
+        self.fields
+            .get(&(owner.to_string(), field.to_string()))?
+            .as_ref()
+    }
+
+    /// The traits bounding a trait's associated type.
+    pub fn assoc_bounds(&self, owner: &str, assoc: &str) -> &[String] {
+        self.assoc
+            .get(&(owner.to_string(), assoc.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Is a file of this module path test code (declared by
+    /// `#[cfg(test)] mod name;`, or below such a module)?
+    pub fn is_test_module(&self, module: &[String]) -> bool {
+        self.test_modules.iter().any(|m| module.starts_with(m))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.aliases.is_empty()
+            && self.fields.is_empty()
+            && self.fns.is_empty()
+            && self.methods.is_empty()
+            && self.test_modules.is_empty()
+    }
+
+    /// What the model holds, one fact per line, sorted (for `--explain-model`).
+    pub fn describe(&self) -> Vec<String> {
+        let ty = |t: &Ty| match t {
+            Ty::Kind(kind) => format!("{kind:?}"),
+            Ty::Crate(name) => format!("crate type `{name}`"),
+        };
+        let function = |name: String, fact: &FnFact| {
+            let mut line = format!("fn {name}");
+            if let Some(returns) = &fact.returns {
+                line.push_str(&format!(" returns {}", ty(returns)));
+            }
+            if let Some(spawner) = fact.spawner {
+                line.push_str(&format!("; spawns ({spawner:?})"));
+            }
+            line.push_str(&format!("  [{}]", fact.at));
+            line
+        };
+        let mut lines: Vec<String> = Vec::new();
+        for (name, fact) in &self.aliases {
+            match fact {
+                Some(AliasFact::Ty(t)) => lines.push(format!("alias {name} = {}", ty(t))),
+                Some(AliasFact::Argument(n)) => {
+                    lines.push(format!("alias {name} = its type argument {n}"))
+                }
+                None => {}
+            }
+        }
+        for ((owner, field), t) in &self.fields {
+            if let Some(t) = t {
+                lines.push(format!("field {owner}.{field}: {}", ty(t)));
+            }
+        }
+        for (path, fact) in &self.fns {
+            if let Some(fact) = fact {
+                lines.push(function(path.clone(), fact));
+            }
+        }
+        for ((owner, name), fact) in &self.methods {
+            if let Some(fact) = fact {
+                lines.push(function(format!("{owner}::{name}"), fact));
+            }
+        }
+        for ((owner, name), bounds) in &self.assoc {
+            lines.push(format!(
+                "associated type {owner}::{name}: {}",
+                bounds.join(" + ")
+            ));
+        }
+        for module in &self.test_modules {
+            lines.push(format!("test module {}", module.join("::")));
+        }
+        lines.sort();
+        lines
+    }
+}
+
+/// Inserts a fact, unless the key already holds a different one: then the
+/// key is known to be ambiguous (`None`).
+fn insert_agreeing<K: std::hash::Hash + Eq, V: PartialEq>(
+    map: &mut HashMap<K, Option<V>>,
+    key: K,
+    value: Option<V>,
+) {
+    match map.get_mut(&key) {
+        Some(existing) if *existing != value => *existing = None,
+        Some(_) => {}
+        None => {
+            map.insert(key, value);
+        }
+    }
+}
+
+/// Names of structs, enums, aliases and traits that lead to a type the
+/// rules follow, grown from the kind types until nothing more joins.
+fn relevant_names(files: &[CrateFile<'_>]) -> HashSet<String> {
+    let mut relevant = seed_words();
+    let candidates: Vec<(&str, Vec<&str>)> = files
+        .iter()
+        .flat_map(|file| &file.items.items)
+        .filter(|item| {
+            matches!(
+                item.kind,
+                ItemKind::Alias | ItemKind::Struct | ItemKind::Enum | ItemKind::AssocType
+            ) || (item.kind == ItemKind::Fn && matches!(item.owner, Some(Owner::Trait(_))))
+        })
+        .map(|item| {
+            let name = match (&item.kind, &item.owner) {
+                (ItemKind::Fn | ItemKind::AssocType, Some(Owner::Trait(owner))) => owner.as_str(),
+                _ => item.name.as_str(),
+            };
+            (name, words(&item.text).collect())
+        })
+        .collect();
+    for _ in 0..8 {
+        let before = relevant.len();
+        for (name, words) in &candidates {
+            if !relevant.contains(*name) && words.iter().any(|w| relevant.contains(*w)) {
+                relevant.insert(name.to_string());
+            }
+        }
+        if relevant.len() == before {
+            break;
+        }
+    }
+    relevant
+}
+
+fn is_task_handle(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::JoinHandle | Kind::BlockingJoinHandle | Kind::ThreadJoinHandle
+    )
+}
+
+/// The type parameters of a signature.
+fn generic_names(sig: &Signature) -> Vec<String> {
+    sig.generics
+        .type_params()
+        .map(|p| p.ident.to_string())
+        .collect()
+}
+
+/// Does the signature take a future or a closure to run: a parameter of a
+/// type bounded by `Future`, `IntoFuture` or an `Fn` trait (in place or by
+/// a type parameter), or a boxed one?
+fn takes_task(sig: &Signature) -> bool {
+    let is_task_bound = |bound: &TypeParamBound| match bound {
+        TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| {
+            matches!(
+                s.ident.to_string().as_str(),
+                "Future" | "IntoFuture" | "FnOnce" | "FnMut" | "Fn"
+            )
+        }),
+        _ => false,
+    };
+    let mut task_params: HashSet<String> = HashSet::new();
+    for param in &sig.generics.params {
+        if let GenericParam::Type(t) = param {
+            if t.bounds.iter().any(is_task_bound) {
+                task_params.insert(t.ident.to_string());
+            }
+        }
+    }
+    if let Some(clause) = &sig.generics.where_clause {
+        for predicate in &clause.predicates {
+            if let WherePredicate::Type(p) = predicate {
+                if let Type::Path(bounded) = &p.bounded_ty {
+                    if let Some(ident) = bounded.path.get_ident() {
+                        if p.bounds.iter().any(is_task_bound) {
+                            task_params.insert(ident.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let is_task_type = |ty: &Type| -> bool {
+        let ty = peel_type(ty);
+        match ty {
+            Type::ImplTrait(t) => t.bounds.iter().any(is_task_bound),
+            Type::Path(p) => {
+                let Some(last) = p.path.segments.last() else {
+                    return false;
+                };
+                let name = last.ident.to_string();
+                if p.path.segments.len() == 1 && task_params.contains(&name) {
+                    return true;
+                }
+                if matches!(name.as_str(), "BoxFuture" | "LocalBoxFuture") {
+                    return true;
+                }
+                // `Pin<Box<dyn Future ..>>`, `Box<dyn FnOnce() + Send>`.
+                matches!(name.as_str(), "Pin" | "Box")
+                    && type_arguments(last).any(|inner| {
+                        let inner = peel_type(inner);
+                        match inner {
+                            Type::TraitObject(o) => o.bounds.iter().any(is_task_bound),
+                            Type::Path(ip) => ip.path.segments.last().is_some_and(|s| {
+                                s.ident == "Box"
+                                    && type_arguments(s).any(|t| {
+                                        matches!(peel_type(t), Type::TraitObject(o) if o.bounds.iter().any(is_task_bound))
+                                    })
+                            }),
+                            _ => false,
+                        }
+                    })
+            }
+            _ => false,
+        }
+    };
+    sig.inputs.iter().any(|input| match input {
+        FnArg::Typed(t) => is_task_type(&t.ty),
+        FnArg::Receiver(_) => false,
+    })
+}
+
+/// The spawner a task-taking function is, by what it returns: a task handle
+/// (`JoinHandle`, an alias of one, a crate type wrapping one).
+fn spawner_of_return(
+    model: &CrateModel,
+    ty: &Type,
+    scope: &ScopeStack,
+    generics: &[String],
+    wrappers: &HashMap<String, Kind>,
+) -> Option<Spawner> {
+    let kind = match model.ty_of(ty, scope, generics)? {
+        Ty::Kind(kind) => kind,
+        Ty::Crate(name) => *wrappers.get(&name)?,
+    };
+    match kind {
+        Kind::JoinHandle | Kind::BlockingJoinHandle => Some(Spawner::Detaching),
+        Kind::ThreadJoinHandle => Some(Spawner::Thread),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::signatures::items_of;
+
+    fn model(files: &[(&str, &[&str], &str)]) -> CrateModel {
+        let items: Vec<ItemTexts> = files.iter().map(|(_, _, text)| items_of(text)).collect();
+        let files: Vec<CrateFile<'_>> = files
+            .iter()
+            .zip(&items)
+            .map(|((display, module, _), items)| CrateFile {
+                display,
+                module: module.iter().map(|m| m.to_string()).collect(),
+                items,
+            })
+            .collect();
+        CrateModel::build(&files)
+    }
+
+    #[test]
+    fn aliases_fields_returns_and_spawners_across_files() {
+        let model = model(&[
+            (
+                "src/lib.rs",
+                &[],
+                "use std::sync::Arc;\npub type Task<T> = crate::types::Handle2<T>;\n\
+                 pub struct Client { shared: Arc<Inner>, task: Task<()> }\n\
+                 pub struct Wrap(tokio::runtime::Handle);\n\
+                 impl Client { fn rt(&self) -> &tokio::runtime::Handle { todo!() } }\n",
+            ),
+            (
+                "src/types.rs",
+                &["types"],
+                "use tokio::task::JoinHandle;\npub type Handle2<T> = JoinHandle<T>;\n\
+                 pub struct Inner { rt: tokio::sync::Mutex<tokio::runtime::Runtime> }\n",
+            ),
+            (
+                "src/rt.rs",
+                &["rt"],
+                "use std::future::Future;\n\
+                 pub fn spawn<F: Future>(f: F) -> crate::Task<F::Output> { todo!() }\n\
+                 pub fn make_command() -> std::io::Result<std::process::Command> { todo!() }\n\
+                 pub trait Runtime { type Exec: Executor; fn spawn<F>(&self, f: F) -> Task<()> where F: Future; }\n",
+            ),
+        ]);
+        assert_eq!(
+            model.field("Client", "task"),
+            Some(&Ty::Kind(Kind::JoinHandle))
+        );
+        assert_eq!(
+            model.field("Client", "shared"),
+            Some(&Ty::Crate("Inner".into()))
+        );
+        assert_eq!(model.field("Inner", "rt"), Some(&Ty::Kind(Kind::Runtime)));
+        assert_eq!(
+            model.field("Wrap", "0"),
+            Some(&Ty::Kind(Kind::RuntimeHandle))
+        );
+        let spawn = model
+            .function("crate::rt::spawn")
+            .expect("inferred spawner");
+        assert_eq!(spawn.spawner, Some(Spawner::Detaching));
+        assert_eq!(
+            model
+                .function("crate::rt::make_command")
+                .and_then(|f| f.returns.clone()),
+            Some(Ty::Kind(Kind::StdCommand))
+        );
+        assert_eq!(
+            model.method("Client", "rt").and_then(|f| f.returns.clone()),
+            Some(Ty::Kind(Kind::RuntimeHandle))
+        );
+        assert_eq!(
+            model.method("Runtime", "spawn").and_then(|f| f.spawner),
+            Some(Spawner::Detaching)
+        );
+        assert_eq!(model.assoc_bounds("Runtime", "Exec"), ["Executor"]);
+    }
+
+    #[test]
+    fn ambiguous_and_dropping_wrappers_are_not_followed() {
+        let model = model(&[(
+            "src/lib.rs",
+            &[],
+            "use tokio::task::JoinHandle;\n\
+             pub struct Guard(JoinHandle<()>);\n\
+             impl Drop for Guard { fn drop(&mut self) { self.0.abort() } }\n\
+             pub struct Plain(JoinHandle<()>);\n\
+             pub fn spawn_guarded<F: Future>(f: F) -> Guard { todo!() }\n\
+             pub fn spawn_plain(f: impl Future) -> Plain { todo!() }\n\
+             pub fn takes_nothing() -> JoinHandle<()> { todo!() }\n\
+             mod a { pub fn rt() -> tokio::runtime::Handle { todo!() } }\n\
+             mod a { pub fn rt() -> u8 { todo!() } }\n\
+             #[cfg(test)] mod helpers;\n#[cfg(unix)] mod unix;\n",
+        )]);
+        assert_eq!(
+            model
+                .function("crate::spawn_guarded")
+                .and_then(|f| f.spawner),
+            None
+        );
+        assert_eq!(
+            model.function("crate::spawn_plain").and_then(|f| f.spawner),
+            Some(Spawner::Detaching)
+        );
+        assert_eq!(
+            model
+                .function("crate::takes_nothing")
+                .and_then(|f| f.spawner),
+            None
+        );
+        assert!(model.function("crate::a::rt").is_some());
+        let module = |path: &[&str]| path.iter().map(|m| m.to_string()).collect::<Vec<_>>();
+        assert!(model.is_test_module(&module(&["helpers"])));
+        assert!(model.is_test_module(&module(&["helpers", "fake"])));
+        assert!(!model.is_test_module(&module(&["unix"])));
+    }
+}
