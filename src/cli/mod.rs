@@ -289,10 +289,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         diag!(
-            "timing: walk, read and prefilter {:.3}s, decode and mask {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
+            "timing: walk, read and prefilter {:.3}s, decode and mask {:.3}s, crate models {:.3}s, lint {:.3}s, crate pass {:.3}s, merge and render {:.3}s",
             timings.discovered.as_secs_f64(),
             (timings.read - timings.discovered).as_secs_f64(),
-            (timings.linted - timings.read).as_secs_f64(),
+            (timings.modelled - timings.read).as_secs_f64(),
+            (timings.linted - timings.modelled).as_secs_f64(),
             (timings.crate_passed - timings.linted).as_secs_f64(),
             (timings.started.elapsed() - timings.crate_passed).as_secs_f64()
         );

@@ -195,10 +195,11 @@ impl Settings {
     fn prefilter(&self) -> Option<&Prefilter> {
         self.matcher
             .get_or_init(|| {
-                // `Builder` names too much that is not a runtime's.
-                let declaring: Vec<&str> = crate::knowledge::spawner::kind_type_names()
-                    .filter(|name| !matches!(*name, "Builder" | "CancellationToken"))
-                    .collect();
+                // The types a crate's own items lead to (`JoinHandle`,
+                // `JoinSet` and `TaskTracker` are trigger words already).
+                let declaring = [
+                    "Handle", "Runtime", "Command", "Child", "Executor", "LocalSet",
+                ];
                 Prefilter::new(&self.trigger_groups(), &[SUPPRESSION_MARKER], &declaring)
             })
             .as_ref()

@@ -56,20 +56,40 @@ impl Models {
     }
 }
 
+/// Files read only for their signatures are read up to this size (see
+/// [`signatures::MAX_TEXT`]).
+const REREAD_LIMIT: u64 = signatures::MAX_TEXT as u64;
+
 /// A file's signatures: its reported path, its module path, its items.
 type Signed = (String, Vec<String>, ItemTexts);
 
 /// Builds the model of every crate with a file to lint. Call it inside the
 /// run's thread pool.
-pub fn build(request: &Request<'_>) -> Models {
+pub fn build(request: Request<'_>) -> Models {
     let Request {
         files,
         declaring,
         roots,
         run_paths,
         ..
-    } = *request;
-    let root_of: Vec<Option<PathBuf>> = files.par_iter().map(|f| roots.root_of(&f.path)).collect();
+    } = request;
+    // Only files with signatures, or that declare something, take part.
+    let root_of: Vec<Option<PathBuf>> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let takes_part = !request.items[i].items.is_empty() || declaring.get(i) == Some(&true);
+            if takes_part {
+                roots.root_of(&f.path)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let takes_part: Vec<bool> = (0..files.len())
+        .map(|i| !request.items[i].items.is_empty() || declaring.get(i) == Some(&true))
+        .collect();
+    let takes_part = |i: usize| takes_part[i];
     // The crates with a file let through, and their files' signatures.
     let mut crates: HashMap<Option<PathBuf>, Vec<Signed>> = HashMap::new();
     let mut members: HashMap<Option<PathBuf>, Vec<usize>> = HashMap::new();
@@ -81,12 +101,16 @@ pub fn build(request: &Request<'_>) -> Models {
     if crates.is_empty() {
         return Models::default();
     }
-    for (i, items) in request.items.iter().enumerate() {
+    let has_items: Vec<bool> = request.items.iter().map(|i| !i.items.is_empty()).collect();
+    for (i, items) in request.items.into_iter().enumerate() {
+        if !takes_part(i) {
+            continue;
+        }
         if let Some(entry) = crates.get_mut(&root_of[i]) {
             members.entry(root_of[i].clone()).or_default().push(i);
             if !items.items.is_empty() {
                 let module = module_path(root_of[i].as_deref(), &files[i].path);
-                entry.push((files[i].display.clone(), module, items.clone()));
+                entry.push((files[i].display.clone(), module, items));
             }
         }
     }
@@ -99,12 +123,14 @@ pub fn build(request: &Request<'_>) -> Models {
         .filter_map(|&i| {
             let text = match &files[i].source {
                 Source::File => {
-                    let bytes =
-                        read::read_bounded(&files[i].path, files[i].settings.max_file_size).ok()?;
+                    let bytes = read::read_bounded(&files[i].path, REREAD_LIMIT).ok()?;
                     String::from_utf8(bytes).ok()?
                 }
                 Source::Stdin(text) => text.clone(),
             };
+            if crate::input::discover::is_generated(&text) {
+                return None;
+            }
             Some((i, signatures::items_of(&text)))
         })
         .collect();
@@ -126,13 +152,15 @@ pub fn build(request: &Request<'_>) -> Models {
             .flatten()
             .map(|&i| crate_pass::canonical(&files[i].path))
             .collect();
-        let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
         let others: Vec<Signed> = crate_pass::crate_files(root)
             .into_par_iter()
             .filter(|path| !in_run.contains(&crate_pass::canonical(path)))
             .filter_map(|path| {
-                let bytes = read::read_bounded(&path, limit).ok()?;
+                let bytes = read::read_bounded(&path, REREAD_LIMIT).ok()?;
                 let text = String::from_utf8(bytes).ok()?;
+                if crate::input::discover::is_generated(&text) {
+                    return None;
+                }
                 let items = signatures::items_of(&text);
                 let module = module_path(Some(root), &path);
                 Some((crate::input::discover::display_path(&path), module, items))
@@ -160,6 +188,10 @@ pub fn build(request: &Request<'_>) -> Models {
         keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let of_file = (0..files.len())
         .map(|i| {
+            if !has_items[i] {
+                // Not linted, or linted alone (nothing to lint in it).
+                return None;
+            }
             let model = *index.get(&root_of[i])?;
             let module = module_path(root_of[i].as_deref(), &files[i].path);
             let in_test = models[model].is_test_module(&module);

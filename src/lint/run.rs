@@ -126,6 +126,8 @@ pub struct Timings {
     pub discovered: Duration,
     /// Decoding and masking.
     pub read: Duration,
+    /// The crate models (see [`crate::lint::crate_models`]).
+    pub modelled: Duration,
     pub linted: Duration,
     /// The crate pass; merging the findings comes after.
     pub crate_passed: Duration,
@@ -220,7 +222,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         jobs.push((i, file, loaded));
     }
     let models = pool.install(|| {
-        crate_models::build(&crate_models::Request {
+        crate_models::build(crate_models::Request {
             files: &files,
             items,
             declaring: &declaring,
@@ -228,6 +230,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             run_paths: paths,
         })
     });
+    let modelled = started.elapsed();
     let outcomes: Vec<_> = largest_first(
         &pool,
         jobs,
@@ -281,6 +284,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             started,
             discovered,
             read,
+            modelled,
             linted,
             crate_passed,
         },

@@ -276,6 +276,10 @@ impl<'a> Cx<'a> {
     /// module (`spawn`, `rt::spawn`, `self::spawn`, `super::spawn`).
     pub fn crate_function(&self, path: &syn::Path) -> Option<(String, &'a FnFact)> {
         let model = self.krate.model;
+        let last = path.segments.last()?;
+        if !model.has_function_named(&crate::syntax::names::unraw(&last.ident)) {
+            return None;
+        }
         if let Some(resolved) = self.resolve(path) {
             return model.function(&resolved).map(|f| (resolved, f));
         }
@@ -327,6 +331,10 @@ impl<'a> Cx<'a> {
             return Some(found);
         }
         let model = self.krate.model;
+        let last = p.path.segments.last()?;
+        if p.path.segments.len() < 2 || !model.has_method_named(&last.ident.to_string()) {
+            return None;
+        }
         let segments = crate::syntax::names::segments(&p.path);
         let written = segments.join("::");
         match segments.as_slice() {
@@ -784,13 +792,24 @@ impl<'a> Lookup<'a> for Cx<'a> {
     }
 
     fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner)> {
+        let model = self.krate.model;
         match expr {
             Expr::Call(call) => {
+                let Expr::Path(p) = &*call.func else {
+                    return None;
+                };
+                let last = p.path.segments.last()?;
+                if !model.may_spawn(&crate::syntax::names::unraw(&last.ident)) {
+                    return None;
+                }
                 let (path, fact) = self.callee(&call.func)?;
                 Some((path, fact.spawner?))
             }
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
+                if !model.may_spawn(&method) {
+                    return None;
+                }
                 let spawner = self.crate_method_spawner(&m.receiver, &method)?;
                 Some((
                     format!("{}.{method}", self.text(m.receiver.span())),

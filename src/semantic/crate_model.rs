@@ -19,6 +19,7 @@
 //! the crate defines twice with different meanings is not followed.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use syn::{FnArg, GenericParam, ReturnType, Signature, Type, TypeParamBound, WherePredicate};
 
@@ -79,12 +80,20 @@ pub struct CrateFile<'f> {
 #[derive(Debug, Default)]
 pub struct CrateModel {
     aliases: HashMap<String, Option<AliasFact>>,
-    /// (struct, field or position) → type.
-    fields: HashMap<(String, String), Option<Ty>>,
+    /// Struct → field or position → type.
+    fields: HashMap<String, HashMap<String, Option<Ty>>>,
     /// Free functions by path (`crate::rt::spawn`).
     fns: HashMap<String, Option<FnFact>>,
-    /// Methods and associated functions by (type or trait, name).
-    methods: HashMap<(String, String), Option<FnFact>>,
+    /// The last segments of `fns`' paths: most calls name none, and are
+    /// turned away without building a path.
+    fn_names: HashSet<String>,
+    /// The names of the functions and methods that spawn: a call by
+    /// another name is turned away before its receiver is looked at.
+    spawner_names: HashSet<String>,
+    /// The names of all the methods in `methods`.
+    method_names: HashSet<String>,
+    /// Methods and associated functions by type or trait, then name.
+    methods: HashMap<String, HashMap<String, Option<FnFact>>>,
     /// (trait, associated type) → the traits bounding it.
     assoc: HashMap<(String, String), Vec<String>>,
     /// Crate types (structs, enums, traits) the model knows something of.
@@ -123,10 +132,7 @@ const TRANSPARENT: &[&str] = &[
 
 /// Words that make an item's text worth parsing, before crate names join.
 fn seed_words() -> HashSet<String> {
-    spawner::kind_type_names()
-        .map(str::to_string)
-        .chain(["Future", "FnOnce"].map(str::to_string))
-        .collect()
+    spawner::kind_type_names().map(str::to_string).collect()
 }
 
 /// The identifiers of a text.
@@ -140,9 +146,16 @@ impl CrateModel {
     pub fn build(files: &[CrateFile<'_>]) -> CrateModel {
         let mut model = CrateModel::default();
         let relevant = relevant_names(files);
-        let mentions = |item: &ItemText| words(&item.text).any(|w| relevant.contains(w));
+        // A function matters by what it returns: a spawner returns a handle.
+        let mentions = |item: &ItemText| {
+            let text = match item.kind {
+                ItemKind::Fn => item.text.split_once("->").map_or("", |(_, ret)| ret),
+                _ => &item.text,
+            };
+            words(text).any(|w| relevant.contains(w))
+        };
         // Parse what matters, file by file, in each file's scope.
-        let mut pending: Vec<(&CrateFile<'_>, &ItemText, ScopeStack)> = Vec::new();
+        let mut pending: Vec<(&CrateFile<'_>, &ItemText, Rc<ScopeStack>)> = Vec::new();
         for file in files {
             let wanted: Vec<&ItemText> = file
                 .items
@@ -150,34 +163,38 @@ impl CrateModel {
                 .iter()
                 .filter(|item| match item.kind {
                     ItemKind::Use => false,
-                    ItemKind::ModDecl => true,
+                    ItemKind::ModDecl => item.text.contains("test"),
                     _ => mentions(item),
                 })
                 .collect();
             if wanted.is_empty() {
                 continue;
             }
+            // The `use` items that name a word the wanted items use.
+            let named: HashSet<&str> = wanted.iter().flat_map(|item| words(&item.text)).collect();
             let uses: Vec<syn::Item> = file
                 .items
                 .items
                 .iter()
                 .filter(|item| item.kind == ItemKind::Use)
+                .filter(|item| words(&item.text).any(|w| named.contains(w)))
                 .filter_map(|item| syn::parse_str::<syn::Item>(&item.text).ok())
                 .collect();
+            let mut scope = ScopeStack::default();
+            scope.push_module(&uses);
+            let scope = Rc::new(scope);
             for item in wanted {
-                let mut scope = ScopeStack::default();
-                scope.push_module(&uses);
-                pending.push((file, item, scope));
+                pending.push((file, item, Rc::clone(&scope)));
             }
         }
         // Types first (aliases, structs, enums), then what names them.
-        let mut parsed: Vec<(&CrateFile<'_>, &ItemText, ScopeStack, syn::Item)> = Vec::new();
-        let mut sigs: Vec<(&CrateFile<'_>, &ItemText, ScopeStack, Signature)> = Vec::new();
+        let mut parsed: Vec<(&CrateFile<'_>, &ItemText, Rc<ScopeStack>, syn::Item)> = Vec::new();
+        let mut sigs: Vec<(&CrateFile<'_>, &ItemText, Rc<ScopeStack>, Parsed)> = Vec::new();
         let mut assoc: Vec<(&ItemText, syn::TraitItemType)> = Vec::new();
         for (file, item, scope) in pending {
             match item.kind {
                 ItemKind::Fn => {
-                    if let Ok(sig) = syn::parse_str::<Signature>(&item.text) {
+                    if let Some(sig) = parse_signature(&item.text) {
                         sigs.push((file, item, scope, sig));
                     }
                 }
@@ -249,7 +266,8 @@ impl CrateModel {
                     .map_or_else(|| position.to_string(), ToString::to_string);
                 if matches!(parsed_item, syn::Item::Struct(_)) {
                     let ty = model.ty_of(&field.ty, scope, &[]);
-                    insert_agreeing(&mut model.fields, (item.name.clone(), name), ty);
+                    let fields = model.fields.entry(item.name.clone()).or_default();
+                    insert_agreeing(fields, name, ty);
                 }
             }
             let handles: Vec<Option<Kind>> = fields
@@ -291,20 +309,22 @@ impl CrateModel {
                 .assoc
                 .insert((owner.clone(), item.name.clone()), bounds);
         }
-        for (file, item, scope, sig) in &sigs {
-            let generics = generic_names(sig);
-            let returns = match &sig.output {
-                ReturnType::Type(_, ty) => model.ty_of(ty, scope, &generics),
-                ReturnType::Default => None,
-            };
-            let spawner = (takes_task(sig))
-                .then(|| match &sig.output {
-                    ReturnType::Type(_, ty) => {
-                        spawner_of_return(&model, ty, scope, &generics, &wrappers)
+        for (file, item, scope, parsed) in &sigs {
+            let (returns, spawner) = match parsed {
+                Parsed::Returns(ty) => (model.ty_of(ty, scope, &[]), None),
+                Parsed::Signature(sig) => {
+                    let generics = generic_names(sig);
+                    match &sig.output {
+                        ReturnType::Type(_, ty) => (
+                            model.ty_of(ty, scope, &generics),
+                            takes_task(sig)
+                                .then(|| spawner_of_return(&model, ty, scope, &generics, &wrappers))
+                                .flatten(),
+                        ),
+                        ReturnType::Default => (None, None),
                     }
-                    ReturnType::Default => None,
-                })
-                .flatten();
+                }
+            };
             let fact = FnFact {
                 returns,
                 spawner,
@@ -313,21 +333,23 @@ impl CrateModel {
             if fact.returns.is_none() && fact.spawner.is_none() {
                 continue;
             }
+            if fact.spawner.is_some() {
+                model.spawner_names.insert(item.name.clone());
+            }
             match &item.owner {
                 None => {
                     let mut path = vec!["crate".to_string()];
                     path.extend(file.module.iter().cloned());
                     path.extend(item.module.iter().cloned());
                     path.push(item.name.clone());
+                    model.fn_names.insert(item.name.clone());
                     insert_agreeing(&mut model.fns, path.join("::"), Some(fact));
                 }
                 Some(Owner::Impl { self_ty: owner, .. } | Owner::Trait(owner)) => {
                     model.types.insert(owner.clone());
-                    insert_agreeing(
-                        &mut model.methods,
-                        (owner.clone(), item.name.clone()),
-                        Some(fact),
-                    );
+                    model.method_names.insert(item.name.clone());
+                    let methods = model.methods.entry(owner.clone()).or_default();
+                    insert_agreeing(methods, item.name.clone(), Some(fact));
                 }
             }
         }
@@ -462,17 +484,28 @@ impl CrateModel {
 
     /// A method or associated function of a crate type or trait.
     pub fn method(&self, owner: &str, name: &str) -> Option<&FnFact> {
-        self.methods
-            .get(&(owner.to_string(), name.to_string()))?
-            .as_ref()
+        self.methods.get(owner)?.get(name)?.as_ref()
+    }
+
+    /// Might a function or method of this name spawn?
+    pub fn may_spawn(&self, name: &str) -> bool {
+        self.spawner_names.contains(name)
+    }
+
+    /// Might a method or associated function have this name?
+    pub fn has_method_named(&self, name: &str) -> bool {
+        self.method_names.contains(name)
+    }
+
+    /// Might a free function have this name (the last segment of a path)?
+    pub fn has_function_named(&self, name: &str) -> bool {
+        self.fn_names.contains(name)
     }
 
     /// The declared type of a crate struct's field (`"0"` for the first
     /// positional one).
     pub fn field(&self, owner: &str, field: &str) -> Option<&Ty> {
-        self.fields
-            .get(&(owner.to_string(), field.to_string()))?
-            .as_ref()
+        self.fields.get(owner)?.get(field)?.as_ref()
     }
 
     /// The traits bounding a trait's associated type.
@@ -523,9 +556,11 @@ impl CrateModel {
                 None => {}
             }
         }
-        for ((owner, field), t) in &self.fields {
-            if let Some(t) = t {
-                lines.push(format!("field {owner}.{field}: {}", ty(t)));
+        for (owner, fields) in &self.fields {
+            for (field, t) in fields {
+                if let Some(t) = t {
+                    lines.push(format!("field {owner}.{field}: {}", ty(t)));
+                }
             }
         }
         for (path, fact) in &self.fns {
@@ -533,9 +568,11 @@ impl CrateModel {
                 lines.push(function(path.clone(), fact));
             }
         }
-        for ((owner, name), fact) in &self.methods {
-            if let Some(fact) = fact {
-                lines.push(function(format!("{owner}::{name}"), fact));
+        for (owner, methods) in &self.methods {
+            for (name, fact) in methods {
+                if let Some(fact) = fact {
+                    lines.push(function(format!("{owner}::{name}"), fact));
+                }
             }
         }
         for ((owner, name), bounds) in &self.assoc {
@@ -550,6 +587,42 @@ impl CrateModel {
         lines.sort();
         lines
     }
+}
+
+/// A function signature as far as the model needs it.
+enum Parsed {
+    /// Only the return type: the signature names nothing a task could be.
+    Returns(Box<Type>),
+    Signature(Box<Signature>),
+}
+
+/// Parses a signature: whole when it may take a task (it names `Future`
+/// or an `Fn` trait), else only its return type, which is cheaper.
+fn parse_signature(text: &str) -> Option<Parsed> {
+    let may_take_task = words(text).any(|w| {
+        matches!(
+            w,
+            "Future" | "IntoFuture" | "FnOnce" | "FnMut" | "Fn" | "BoxFuture" | "LocalBoxFuture"
+        )
+    });
+    if may_take_task {
+        return syn::parse_str::<Signature>(text)
+            .ok()
+            .map(|sig| Parsed::Signature(Box::new(sig)));
+    }
+    let (_, returns) = text.split_once("->")?;
+    // Up to a `where` clause.
+    let end = returns
+        .match_indices("where")
+        .find(|(at, _)| {
+            let before = returns[..*at].chars().next_back();
+            let after = returns[at + 5..].chars().next();
+            before.is_some_and(char::is_whitespace) && after.is_none_or(char::is_whitespace)
+        })
+        .map_or(returns.len(), |(at, _)| at);
+    syn::parse_str::<Type>(&returns[..end])
+        .ok()
+        .map(|ty| Parsed::Returns(Box::new(ty)))
 }
 
 /// Inserts a fact, unless the key already holds a different one: then the
@@ -572,6 +645,13 @@ fn insert_agreeing<K: std::hash::Hash + Eq, V: PartialEq>(
 /// rules follow, grown from the kind types until nothing more joins.
 fn relevant_names(files: &[CrateFile<'_>]) -> HashSet<String> {
     let mut relevant = seed_words();
+    // A crate with its own `struct Command` names that type throughout: the
+    // name says nothing of a kind type there (an alias still does).
+    for item in files.iter().flat_map(|file| &file.items.items) {
+        if matches!(item.kind, ItemKind::Struct | ItemKind::Enum) {
+            relevant.remove(item.name.as_str());
+        }
+    }
     let candidates: Vec<(&str, Vec<&str>)> = files
         .iter()
         .flat_map(|file| &file.items.items)

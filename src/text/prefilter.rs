@@ -92,7 +92,8 @@ impl Prefilter {
                 continue;
             }
             declares |= self.declaring & (1 << word) != 0
-                && crate::text::lexer::is_whole_word(text, found.start(), found.end());
+                && crate::text::lexer::is_whole_word(text, found.start(), found.end())
+                && in_type_position(text, found.start());
             seen |= self.implied[word];
             if self.groups.iter().any(|group| group & seen == *group) {
                 return Scan {
@@ -106,6 +107,53 @@ impl Prefilter {
             declares,
         }
     }
+}
+
+/// Is the word at byte `at` written where a signature names a type: after
+/// `->`, `:`, `=`, `<`, `(` or `,`, past a path (`tokio::runtime::`), `&`,
+/// `mut` and lifetimes? A cheap look back, so that a file naming `Handle`
+/// only in calls (`.handle()`, `Handle::current()` after a `.`) is not read
+/// again for its signatures.
+fn in_type_position(text: &[u8], at: usize) -> bool {
+    let mut i = at;
+    for _ in 0..16 {
+        while i > 0 && text[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        if i >= 2 && &text[i - 2..i] == b"::" {
+            i -= 2;
+            while i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
+                i -= 1;
+            }
+            continue;
+        }
+        if i >= 3 && &text[i - 3..i] == b"mut" {
+            i -= 3;
+            continue;
+        }
+        if i > 0 && text[i - 1] == b'&' {
+            i -= 1;
+            continue;
+        }
+        if i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
+            // A lifetime (`&'a Handle`) or `dyn`/`impl`.
+            let end = i;
+            while i > 0 && (text[i - 1].is_ascii_alphanumeric() || text[i - 1] == b'_') {
+                i -= 1;
+            }
+            let word = &text[i..end];
+            if i > 0 && text[i - 1] == b'\'' {
+                i -= 1;
+                continue;
+            }
+            if matches!(word, b"dyn" | b"impl") {
+                continue;
+            }
+            return false;
+        }
+        break;
+    }
+    i > 0 && matches!(text[i - 1], b'>' | b':' | b'=' | b'<' | b'(' | b',')
 }
 
 /// Is the line holding byte `at` a `//` comment line? A word there is in a
@@ -177,5 +225,9 @@ mod tests {
         assert!(!scan(b"struct Handles;").declares);
         assert!(!scan(b"// returns a Handle\nfn f() {}").declares);
         assert!(scan(b"type Task = JoinHandle<()>;").declares);
+        assert!(scan(b"struct S { rt: &'a mut tokio::runtime::Handle }").declares);
+        assert!(scan(b"fn f(x: impl Handle) {}").declares);
+        assert!(!scan(b"let h = x.Handle;").declares);
+        assert!(!scan(b"let Handle = 1;").declares);
     }
 }

@@ -9,6 +9,12 @@
 
 use crate::text::lexer::{lex, Kind, Lexed};
 
+/// Files above this size are not read for signatures: the helpers,
+/// aliases and structs a crate's code reaches through are written by hand,
+/// and bigger files are generated bindings (`windows` has files of several
+/// megabytes, tens of thousands of items each).
+pub const MAX_TEXT: usize = 256 << 10;
+
 /// The items of one file, as source text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemTexts {
@@ -56,18 +62,25 @@ pub struct ItemText {
     pub line: usize,
 }
 
-/// [`items`] of a text the lexer can follow; none otherwise.
+/// [`items`] of a text the lexer can follow, up to [`MAX_TEXT`]; none otherwise.
 pub fn items_of(text: &str) -> ItemTexts {
+    if text.len() > MAX_TEXT {
+        return ItemTexts::default();
+    }
     lex(text.as_bytes()).map_or_else(ItemTexts::default, |lexed| items(&lexed))
 }
 
-/// The items of a lexed file.
+/// The items of a lexed file (functions only when they return something,
+/// or are `drop`).
 pub(crate) fn items(lexed: &Lexed<'_>) -> ItemTexts {
+    if lexed.text.len() > MAX_TEXT {
+        return ItemTexts::default();
+    }
     let mut scan = Scan {
         lexed,
         out: Vec::new(),
         module: Vec::new(),
-        line_starts: None,
+        last_line: (0, 1),
     };
     scan.block(0, lexed.tokens.len(), None);
     ItemTexts { items: scan.out }
@@ -77,7 +90,8 @@ struct Scan<'l, 't> {
     lexed: &'l Lexed<'t>,
     out: Vec<ItemText>,
     module: Vec<String>,
-    line_starts: Option<Vec<usize>>,
+    /// A byte offset and its line, where [`Scan::line`] last counted to.
+    last_line: (usize, usize),
 }
 
 impl Scan<'_, '_> {
@@ -103,20 +117,20 @@ impl Scan<'_, '_> {
         String::from_utf8_lossy(bytes).into_owned()
     }
 
+    /// The 1-based line of token `i`, counting newlines from the last
+    /// item's (items come in order).
     fn line(&mut self, i: usize) -> usize {
-        let text = self.lexed.text;
-        let starts = self.line_starts.get_or_insert_with(|| {
-            std::iter::once(0)
-                .chain(
-                    text.iter()
-                        .enumerate()
-                        .filter(|(_, &b)| b == b'\n')
-                        .map(|(at, _)| at + 1),
-                )
-                .collect()
-        });
         let at = self.lexed.tokens[i].start;
-        starts.partition_point(|&start| start <= at)
+        let (from, line) = match self.last_line {
+            (from, line) if at >= from => (from, line),
+            _ => (0, 1),
+        };
+        let newlines = self.lexed.text[from..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.last_line = (at, line + newlines);
+        line + newlines
     }
 
     fn push(
@@ -202,7 +216,15 @@ impl Scan<'_, '_> {
                     // The signature ends before the body's brace or the `;`.
                     let (end, body) = self.item_end(i + 2, to);
                     let last = body.unwrap_or(end).saturating_sub(1).max(i + 1);
-                    self.push(ItemKind::Fn, i + 1, i, last, &owner);
+                    // Only what returns something (and `drop`) can matter.
+                    let returns = (i + 2..last).any(|j| {
+                        lexed.is_punct(j, b'-')
+                            && lexed.is_punct(j + 1, b'>')
+                            && lexed.tokens[j].end == lexed.tokens[j + 1].start
+                    });
+                    if returns || self.word(i + 1) == Some(b"drop".as_slice()) {
+                        self.push(ItemKind::Fn, i + 1, i, last, &owner);
+                    }
                     end + 1
                 }
                 Some(b"type") if self.is_name(i + 1) => {
