@@ -36,14 +36,14 @@ for b in main master; do
   if git rev-parse --verify --quiet "$b^{commit}" >/dev/null; then main_branch=$b; break; fi
 done
 if [ ${#positional[@]} -ge 1 ]; then
-  old=${positional[0]}
+  old=${positional[0]} old_name=${positional[0]}
 else
   head=$(git rev-parse HEAD)
   base=$head
   [ -n "$main_branch" ] && base=$(git merge-base "$main_branch" HEAD)
-  if [ "$base" != "$head" ]; then old=$base
-  elif ! git diff --quiet HEAD; then old=HEAD
-  else old=HEAD~1
+  if [ "$base" != "$head" ]; then old=$base old_name="merge-base with $main_branch"
+  elif ! git diff --quiet HEAD; then old=HEAD old_name=HEAD
+  else old=HEAD~1 old_name=HEAD~1
   fi
 fi
 new=${positional[1]:-worktree}
@@ -68,33 +68,39 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # Revisions are built in a target folder of their own, kept between runs, so
-# that after the first run only tasklint itself is compiled again. (In the
-# working tree's folder each build would replace the other's binary; a copy
-# of that folder does not help, as build scripts' outputs record their path.)
+# that after the first run only tasklint itself is compiled again, and a
+# commit's binary is kept there (bin/COMMIT-PROFILE) and not built twice. (In
+# the working tree's folder each build would replace the other's binary; a
+# copy of that folder does not help, as build scripts' outputs record their
+# path.)
 target_root=${CARGO_TARGET_DIR:-$repo/target}
 rev_target=$target_root/lintcheck
 profile_dir=$profile
 [ "$profile" = dev ] && profile_dir=debug
 
-build_rev() { # name rev -> path of its binary on stdout
-  local name=$1 rev=$2 src=$tmp/$1-src
-  local commit
+build_rev() { # name rev: the binary of that commit in $built, built once and kept
+  local name=$1 rev=$2 commit src=$tmp/$1-src
   commit=$(git rev-parse --verify --quiet "$rev^{commit}") || { echo "lintcheck: $rev is not a revision" >&2; exit 2; }
+  built=$rev_target/bin/$commit-$profile
+  if [ -x "$built" ]; then
+    echo "lintcheck: $name: $rev, built before" >&2
+    return
+  fi
   worktrees+=("$src")
   git worktree add --detach "$src" "$commit" >"$tmp/worktree.log" 2>&1 || {
     cat "$tmp/worktree.log" >&2; exit 2; }
   echo "lintcheck: building $name: $rev" >&2
   CARGO_TARGET_DIR=$rev_target cargo build --profile "$profile" --locked --bin tasklint \
     --manifest-path "$src/Cargo.toml" >&2
-  cp "$rev_target/$profile_dir/tasklint" "$tmp/$name-tasklint"
-  echo "$tmp/$name-tasklint"
+  mkdir -p "$rev_target/bin"
+  cp "$rev_target/$profile_dir/tasklint" "$tmp/copy"
+  mv "$tmp/copy" "$built"
 }
 
-# Called in the main shell, not in $( ), so that `worktrees` keeps what it adds.
-build_rev old "$old" >"$tmp/old-bin"
-old_bin=$(cat "$tmp/old-bin")
 label() { git log -1 --format="%h %s" "$1" | cut -c1-72; }
-old_label="$old: $(label "$old")"
+build_rev old "$old"
+old_bin=$built
+old_label="$old_name: $(label "$old")"
 if [ "$new" = worktree ]; then
   echo "lintcheck: building new: the working tree" >&2
   cargo build --profile "$profile" --locked --bin tasklint --manifest-path "$repo/Cargo.toml" >&2
@@ -104,8 +110,8 @@ if [ "$new" = worktree ]; then
   git diff --quiet HEAD || dirty=" with uncommitted changes"
   new_label="working tree$dirty, on $(label HEAD)"
 else
-  build_rev new "$new" >"$tmp/new-bin"
-  new_bin=$(cat "$tmp/new-bin")
+  build_rev new "$new"
+  new_bin=$built
   new_label="$new: $(label "$new")"
 fi
 
