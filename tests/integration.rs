@@ -159,6 +159,44 @@ fn the_nearest_configuration_wins_per_file() {
     assert_eq!(run.findings(), Vec::<String>::new());
 }
 
+/// Code under `cfg(all(test, ..))` or `cfg(any(test, feature = ..))` is test
+/// code: the `detached` family skips it, the `swallowed` family does not, and
+/// `lint-tests = true` brings back every rule.
+#[test]
+fn cfg_all_and_any_with_test_are_test_code_until_lint_tests() {
+    let source = "\
+#[cfg(all(test, feature = \"x\"))]
+mod tests {
+    async fn t() {
+        tokio::spawn(async { loop {} });
+        let h = tokio::spawn(async {});
+        let _ = h.await;
+    }
+}
+
+#[cfg(any(test, feature = \"test-util\"))]
+pub async fn helper() {
+    tokio::spawn(async { loop {} });
+}
+";
+    let p = Project::new("config-cfg-test");
+    p.file("src/lib.rs", source)
+        .file("lint-tests.toml", "lint-tests = true\n");
+    let run = p.run(&["check", "--format", "json"]);
+    assert_eq!(run.findings(), ["src/lib.rs:6:ignored-join-error"]);
+    let run = p.run(&["check", "--format", "json", "--config", "lint-tests.toml"]);
+    assert_eq!(
+        run.findings(),
+        [
+            "src/lib.rs:4:detached-endless-task",
+            "src/lib.rs:6:ignored-join-error",
+            "src/lib.rs:12:detached-endless-task"
+        ],
+        "{}",
+        run.stderr()
+    );
+}
+
 #[test]
 fn flags_override_configuration_and_config_options_choose_it() {
     let p = Project::new("config-override");

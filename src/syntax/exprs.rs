@@ -1,7 +1,8 @@
 //! Small helpers on syntax trees: peeling wrappers off expressions, keys
 //! for expression nodes, the text of paths and regions, test attributes.
 
-use syn::{Expr, ExprCall, ExprMethodCall, Type};
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprCall, ExprMethodCall, Meta, Token, Type};
 
 use crate::base::finding::Region;
 
@@ -119,15 +120,75 @@ pub fn is_test_fn(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// Does this `#[cfg(..)]` (or `#![cfg(..)]`) make what it is on test code?
+/// (See `cfg_is_test`.)
 pub fn is_cfg_test(attr: &syn::Attribute) -> bool {
     if !attr.path().is_ident("cfg") {
         return false;
     }
-    let syn::Meta::List(list) = &attr.meta else {
-        return false;
-    };
-    crate::syntax::macros::tokens_mention(&list.tokens, "test")
-        && !crate::syntax::macros::tokens_mention(&list.tokens, "not")
+    attr.parse_args::<Meta>()
+        .is_ok_and(|predicate| cfg_is_test(&predicate))
+}
+
+/// A cfg predicate marks test code when it names `test` outside `not(..)`
+/// and cannot hold in a build with neither `test` nor any feature:
+/// `all(test, unix)`, `all(test, not(loom))` and `any(test, feature = "x")`
+/// (a feature beside `test` is taken for one that exposes test helpers) do;
+/// `not(test)`, `all(not(test), unix)` and `any(test, windows)` (built on
+/// every Windows build) do not.
+fn cfg_is_test(predicate: &Meta) -> bool {
+    names_test(predicate, true) && value_without_test(predicate) == Some(false)
+}
+
+/// Does `test` occur in the predicate under an even number of `not`s
+/// (`positive`) or an odd one?
+fn names_test(predicate: &Meta, positive: bool) -> bool {
+    match predicate {
+        Meta::Path(path) => positive && path.is_ident("test"),
+        Meta::List(list) => {
+            let inner = positive != list.path.is_ident("not");
+            cfg_arguments(list).is_some_and(|args| args.iter().any(|p| names_test(p, inner)))
+        }
+        Meta::NameValue(_) => false,
+    }
+}
+
+/// The value of a cfg predicate when `test` and every `feature = ".."` are
+/// off; `None` where it depends on anything else (the target, other cfgs).
+fn value_without_test(predicate: &Meta) -> Option<bool> {
+    match predicate {
+        Meta::Path(path) if path.is_ident("test") => Some(false),
+        Meta::NameValue(pair) if pair.path.is_ident("feature") => Some(false),
+        Meta::List(list) => {
+            let args = cfg_arguments(list)?;
+            let values: Vec<Option<bool>> = args.iter().map(value_without_test).collect();
+            let operator = list.path.get_ident()?.to_string();
+            match (operator.as_str(), values.as_slice()) {
+                ("not", [value]) => value.map(|v| !v),
+                ("all", _) => decided_by(&values, false),
+                ("any", _) => decided_by(&values, true),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `all(..)` (`decisive` false) or `any(..)` (true) of values that may be
+/// unknown: one decisive value decides, and only known values decide the other way.
+fn decided_by(values: &[Option<bool>], decisive: bool) -> Option<bool> {
+    if values.contains(&Some(decisive)) {
+        Some(decisive)
+    } else if values.iter().all(|v| *v == Some(!decisive)) {
+        Some(!decisive)
+    } else {
+        None
+    }
+}
+
+/// The predicates inside `all(..)`, `any(..)` or `not(..)`.
+fn cfg_arguments(list: &syn::MetaList) -> Option<Punctuated<Meta, Token![,]>> {
+    list.parse_args_with(Punctuated::parse_terminated).ok()
 }
 
 pub fn has_cfg_test(attrs: &[syn::Attribute]) -> bool {
@@ -216,4 +277,95 @@ pub fn type_arguments(segment: &syn::PathSegment) -> impl Iterator<Item = &Type>
         syn::GenericArgument::Type(ty) => Some(ty),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks_test_code(attr: syn::Attribute) -> bool {
+        is_cfg_test(&attr)
+    }
+
+    #[test]
+    fn cfg_test_alone_and_with_more_conditions_is_test_code() {
+        assert!(marks_test_code(syn::parse_quote!(#[cfg(test)])));
+        assert!(marks_test_code(syn::parse_quote!(#![cfg(test)])));
+        assert!(marks_test_code(syn::parse_quote!(#[cfg(all(test))])));
+        assert!(marks_test_code(syn::parse_quote!(#[cfg(all(test, unix))])));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(all(test, feature = "x"))])
+        ));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(all(feature = "std", test))])
+        ));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(all(test, not(loom)))])
+        ));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(all(test, not(feature = "std")))])
+        ));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(all(unix, any(test, feature = "y")))])
+        ));
+        assert!(marks_test_code(syn::parse_quote!(#[cfg(not(not(test)))])));
+    }
+
+    #[test]
+    fn cfg_any_of_test_and_features_is_test_code() {
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(any(test, feature = "test-util"))])
+        ));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(any(feature = "a", feature = "b", test))])
+        ));
+        assert!(marks_test_code(
+            syn::parse_quote!(#[cfg(any(all(test, unix), feature = "y"))])
+        ));
+    }
+
+    #[test]
+    fn cfg_that_holds_without_test_is_not_test_code() {
+        assert!(!marks_test_code(syn::parse_quote!(#[cfg(not(test))])));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(all(not(test), unix))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(all(feature = "x", not(test)))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(not(all(loom, test)))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(not(any(test, feature = "x")))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(any(test, windows))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(any(test, debug_assertions))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(any(test, not(feature = "x")))])
+        ));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(any(all(test, unix), windows))])
+        ));
+    }
+
+    #[test]
+    fn cfg_without_test_or_not_a_cfg_is_not_test_code() {
+        assert!(!marks_test_code(syn::parse_quote!(#[cfg(feature = "x")])));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg(feature = "test")])
+        ));
+        assert!(!marks_test_code(syn::parse_quote!(#[cfg(any())])));
+        assert!(!marks_test_code(syn::parse_quote!(#[cfg(testing)])));
+        assert!(!marks_test_code(syn::parse_quote!(#[cfg(test = "x")])));
+        assert!(!marks_test_code(syn::parse_quote!(#[cfg(foo(test))])));
+        assert!(!marks_test_code(
+            syn::parse_quote!(#[cfg_attr(test, allow(dead_code))])
+        ));
+        assert!(!marks_test_code(syn::parse_quote!(#[allow(test)])));
+    }
 }
