@@ -205,15 +205,9 @@ pub(super) fn class_within(
         Expr::Path(_) => {
             let name = ref_name(expr)?;
             let at = start(Region::from_span(expr.span()));
-            if let Some(i) = handles.index_at(&name, at) {
-                return Some(handles.bindings[i].class);
-            }
-            if handles
-                .names
-                .iter()
-                .any(|(n, pos, _)| *n == name && *pos < at)
-            {
-                return None; // shadowed by a binding of another kind
+            if let Some(bound) = handles.name_at(&name, at) {
+                // `None`: a local of another kind, which may shadow a handle.
+                return bound.index.map(|i| handles.bindings[i].class);
             }
             match cx.kind_of_expr(expr)? {
                 Kind::JoinSet => Some(Class::JoinSet),
