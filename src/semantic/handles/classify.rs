@@ -365,6 +365,11 @@ pub(super) fn chain_spawns(
                         {
                             return Some(c);
                         }
+                        // `handles.into_iter().map(|h| async move { h.await })`:
+                        // the elements are now whatever the closure gives.
+                        if MAPPING_ADAPTERS.contains(&m.method.to_string().as_str()) {
+                            return None;
+                        }
                     }
                 }
                 if let Some(Class::Holder(k)) = class_of_expr(handles, &m.receiver, cx) {
@@ -376,6 +381,17 @@ pub(super) fn chain_spawns(
         }
     }
 }
+
+/// Iterator and stream adapters whose closure gives the elements that follow.
+const MAPPING_ADAPTERS: &[&str] = &[
+    "map",
+    "filter_map",
+    "flat_map",
+    "map_while",
+    "scan",
+    "then",
+    "and_then",
+];
 
 /// A closure body's value: the body, or its block's tail expression.
 pub(super) fn tail_of(expr: &Expr) -> &Expr {

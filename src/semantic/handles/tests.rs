@@ -250,3 +250,30 @@ fn a_shadowing_ends_with_its_block() {
         |h| assert_eq!(summary(h), vec![("h".to_string(), vec![Use::Aborted])]),
     );
 }
+
+#[test]
+fn handles_mapped_into_futures_are_not_handles() {
+    model(
+        r#"async fn f() {
+            let hs: Vec<_> = (0..3).map(|_| tokio::spawn(async {})).collect();
+            let hs: Vec<_> = hs.into_iter().map(|h| async move { h.await }).collect();
+            let kept: Vec<_> = hs.into_iter().filter(|h| true).collect();
+        }"#,
+        |h| {
+            let holders: Vec<_> = h
+                .bindings
+                .iter()
+                .map(|b| {
+                    (
+                        b.name.as_str(),
+                        b.events.iter().map(|e| e.what).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                holders,
+                vec![("hs", vec![Use::Taken]), ("h", vec![Use::Awaited])],
+            );
+        },
+    );
+}
