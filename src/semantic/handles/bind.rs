@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
@@ -16,6 +17,12 @@ pub(super) struct Binder<'h, 'a, 'c> {
     pub(super) cx: &'c dyn Lookup<'a>,
     pub(super) filled: &'h HashMap<String, HandleKind>,
     pub(super) newly_filled: HashMap<String, HandleKind>,
+    /// Where the names of the pattern being bound are in force.
+    pub(super) scope: Scope,
+    /// The end of the innermost block: a `let` binds up to it.
+    pub(super) block_end: (usize, usize),
+    /// The end of the body an `if let` or `while let` condition binds for.
+    pub(super) let_end: Option<(usize, usize)>,
 }
 
 impl<'a> Binder<'_, 'a, '_> {
@@ -33,7 +40,7 @@ impl<'a> Binder<'_, 'a, '_> {
                     (None, Some(kind)) => (Some(Class::Holder(*kind)), Origin::Filled),
                     (other, _) => (other, origin),
                 };
-                self.handles.bind(name, region, class, origin);
+                self.handles.bind(name, region, self.scope, class, origin);
             }
             Pat::Type(t) => {
                 let class = class_of_type(&t.ty, self.cx).or(class);
@@ -95,16 +102,47 @@ impl<'a> Binder<'_, 'a, '_> {
         Origin::Local
     }
 
+    /// Binds the names in `pat`, in force over `scope`.
+    fn bind_in(&mut self, scope: Scope, pat: &Pat, class: Option<Class>, origin: Origin) {
+        self.scope = scope;
+        self.bind_pat(pat, class, origin);
+    }
+
+    /// An `if let` or `while let` condition: what it binds is in force in `body`.
+    fn visit_let_cond(&mut self, cond: &'a Expr, body: &syn::Block) {
+        let body = end(Region::from_span(crate::syntax::spans::block(body)));
+        let outer = self.let_end.replace(body);
+        self.visit_expr(cond);
+        self.let_end = outer;
+    }
+
     /// An element pattern bound from a holder expression (`for h in v`).
-    fn bind_element(&mut self, pat: &Pat, holder: &Expr) {
+    fn bind_element(&mut self, scope: Scope, pat: &Pat, holder: &Expr) {
         let class = match self.class(holder) {
             Some(Class::Holder(k)) => Some(Class::Handle(k)),
             Some(Class::Guarded(k)) => Some(Class::Guarded(k)),
             _ => None,
         };
         let origin = holder_root(holder).map_or(Origin::Local, Origin::Element);
-        self.bind_pat(pat, class, origin);
+        self.bind_in(scope, pat, class, origin);
     }
+}
+
+impl Binder<'_, '_, '_> {
+    /// A `let` binds from the end of its statement (its initialiser and
+    /// `else` still see the name it shadows) to the end of its block.
+    fn let_scope(&self, local: &syn::Local) -> Scope {
+        (
+            end(Region::from_span(local.semi_token.span)),
+            self.block_end,
+        )
+    }
+}
+
+/// A closure's parameters are in force in the closure.
+fn closure_scope(closure: &Expr) -> Scope {
+    let region = Region::from_span(crate::syntax::spans::expr(closure));
+    (start(region), end(region))
 }
 
 /// The holder an element expression comes from: `v` for `v.pop().unwrap()`, `self.tasks.drain(..)`.
@@ -132,7 +170,7 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
             let class = self.class(&init.expr);
             let origin = self.origin_of(&init.expr, class);
             let before = self.handles.bindings.len();
-            self.bind_pat(&local.pat, class, origin);
+            self.bind_in(self.let_scope(local), &local.pat, class, origin);
             let pat = match &local.pat {
                 Pat::Type(t) => &*t.pat,
                 other => other,
@@ -147,14 +185,37 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                 }
             }
         } else {
-            self.bind_pat(&local.pat, None, Origin::Local);
+            self.bind_in(self.let_scope(local), &local.pat, None, Origin::Local);
         }
+    }
+
+    fn visit_block(&mut self, block: &'a syn::Block) {
+        let end = end(Region::from_span(crate::syntax::spans::block(block)));
+        let outer = std::mem::replace(&mut self.block_end, end);
+        visit::visit_block(self, block);
+        self.block_end = outer;
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
+            Expr::If(i) => {
+                self.visit_let_cond(&i.cond, &i.then_branch);
+                self.visit_block(&i.then_branch);
+                if let Some((_, otherwise)) = &i.else_branch {
+                    self.visit_expr(otherwise);
+                }
+            }
+            Expr::While(w) => {
+                self.visit_let_cond(&w.cond, &w.body);
+                self.visit_block(&w.body);
+            }
             Expr::Let(l) => {
                 self.visit_expr(&l.expr);
+                // Its names are in force after the scrutinee, in the body it guards.
+                let scope = (
+                    end(Region::from_span(crate::syntax::spans::expr(&l.expr))),
+                    self.let_end.unwrap_or(self.block_end),
+                );
                 let class = self.class(&l.expr);
                 let origin = match holder_root(&l.expr) {
                     Some(root) if matches!(class, Some(Class::Holder(_) | Class::Guarded(_))) => {
@@ -162,12 +223,21 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                     }
                     _ => self.origin_of(&l.expr, class),
                 };
-                self.bind_pat(&l.pat, class, origin);
+                self.bind_in(scope, &l.pat, class, origin);
             }
             Expr::ForLoop(f) => {
                 self.visit_expr(&f.expr);
-                self.bind_element(&f.pat, &f.expr);
+                let body = Region::from_span(crate::syntax::spans::block(&f.body));
+                self.bind_element((start(body), end(body)), &f.pat, &f.expr);
                 self.visit_block(&f.body);
+            }
+            Expr::Closure(c) => {
+                // Parameters shadow what they are named after, in the closure.
+                let scope = closure_scope(expr);
+                for input in &c.inputs {
+                    self.bind_in(scope, input, None, Origin::Local);
+                }
+                self.visit_expr(&c.body);
             }
             Expr::MethodCall(m) => {
                 visit::visit_expr_method_call(self, m);
@@ -195,7 +265,7 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
                     for arg in &m.args {
                         if let Expr::Closure(c) = arg {
                             if let Some(first) = c.inputs.first() {
-                                self.bind_element(first, &m.receiver);
+                                self.bind_element(closure_scope(arg), first, &m.receiver);
                             }
                         }
                     }
@@ -206,7 +276,11 @@ impl<'a> Visit<'a> for Binder<'_, 'a, '_> {
     }
 
     fn visit_arm(&mut self, arm: &'a syn::Arm) {
-        self.bind_pat(&arm.pat, None, Origin::Local);
+        let scope = (
+            start(Region::from_span(arm.pat.span())),
+            end(Region::from_span(crate::syntax::spans::expr(&arm.body))),
+        );
+        self.bind_in(scope, &arm.pat, None, Origin::Local);
         syn::visit::visit_arm(self, arm);
     }
 

@@ -12,6 +12,10 @@ use super::record::Recorder;
 use crate::base::finding::Region;
 use crate::semantic::lookup::Lookup;
 
+/// Bounds of the whole file: parameters are in force in all of the body.
+const START: (usize, usize) = (0, 0);
+const END: (usize, usize) = (usize::MAX, usize::MAX);
+
 /// Is `stmts` the body of the function the walk is in?
 pub fn is_fn_body(stmts: &[Stmt], cx: &dyn Lookup<'_>) -> bool {
     cx.enclosing_fn().is_some_and(|f| {
@@ -36,6 +40,9 @@ impl<'a> Handles<'a> {
                 cx,
                 filled: &filled,
                 newly_filled: HashMap::new(),
+                scope: (START, END),
+                block_end: END,
+                let_end: None,
             };
             binder.visit_block(body);
             let newly = binder.newly_filled;
@@ -76,6 +83,7 @@ impl<'a> Handles<'a> {
             self.bind(
                 ident.ident.to_string(),
                 Region::from_span(ident.ident.span()),
+                (START, END),
                 class,
                 Origin::Param,
             );

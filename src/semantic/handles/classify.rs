@@ -205,15 +205,9 @@ pub(super) fn class_within(
         Expr::Path(_) => {
             let name = ref_name(expr)?;
             let at = start(Region::from_span(expr.span()));
-            if let Some(i) = handles.index_at(&name, at) {
-                return Some(handles.bindings[i].class);
-            }
-            if handles
-                .names
-                .iter()
-                .any(|(n, pos, _)| *n == name && *pos < at)
-            {
-                return None; // shadowed by a binding of another kind
+            if let Some(bound) = handles.name_at(&name, at) {
+                // `None`: a local of another kind, which may shadow a handle.
+                return bound.index.map(|i| handles.bindings[i].class);
             }
             match cx.kind_of_expr(expr)? {
                 Kind::JoinSet => Some(Class::JoinSet),
@@ -371,6 +365,11 @@ pub(super) fn chain_spawns(
                         {
                             return Some(c);
                         }
+                        // `handles.into_iter().map(|h| async move { h.await })`:
+                        // the elements are now whatever the closure gives.
+                        if MAPPING_ADAPTERS.contains(&m.method.to_string().as_str()) {
+                            return None;
+                        }
                     }
                 }
                 if let Some(Class::Holder(k)) = class_of_expr(handles, &m.receiver, cx) {
@@ -382,6 +381,17 @@ pub(super) fn chain_spawns(
         }
     }
 }
+
+/// Iterator and stream adapters whose closure gives the elements that follow.
+const MAPPING_ADAPTERS: &[&str] = &[
+    "map",
+    "filter_map",
+    "flat_map",
+    "map_while",
+    "scan",
+    "then",
+    "and_then",
+];
 
 /// A closure body's value: the body, or its block's tail expression.
 pub(super) fn tail_of(expr: &Expr) -> &Expr {

@@ -17,6 +17,11 @@
 //! function's body ([`is_fn_body`]): the body's own `use`s are then in scope
 //! for path resolution. The model is per function and name based: nested
 //! closures and `async` blocks share it, nested `fn` items get their own.
+//! A name means the innermost binding in force where it is written, as in
+//! Rust: a `let` shadows from the end of its statement (its initialiser
+//! still sees the old value) to the end of its block, so
+//! `let h = async move { h.await }` ends the handle `h` and a rebinding in
+//! an inner block ends with that block.
 //!
 //! ```text
 //! fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {

@@ -151,8 +151,9 @@ impl Binding<'_> {
 pub struct Handles<'a> {
     /// Bindings in source order of their declaration.
     pub bindings: Vec<Binding<'a>>,
-    /// Every `let`/pattern name, with its position and class (`None` shadows).
-    pub(super) names: Vec<(String, (usize, usize), Option<usize>)>,
+    /// Every `let`/pattern name, with where it is in force and its binding
+    /// (`None`: a value of another kind, which shadows a handle of that name).
+    pub(super) names: Vec<Name>,
     /// Locals of a spawning kind (`let rt = Runtime::new()?`), by position.
     pub(super) kinds: Vec<(String, (usize, usize), Kind)>,
     /// Where code runs: the function's own body first, then every `async`
@@ -164,6 +165,26 @@ pub struct Handles<'a> {
     /// `x.await` by the `x` awaited.
     pub(super) awaits: HashMap<crate::syntax::exprs::ExprKey, &'a Expr>,
 }
+
+/// One name a pattern binds, and the stretch of code that sees it.
+#[derive(Debug)]
+pub(super) struct Name {
+    pub(super) name: String,
+    /// The pattern's position.
+    pub(super) at: (usize, usize),
+    /// Where the name comes into force: after the `let` statement (its
+    /// initialiser still sees the name it shadows), after an `if let`'s
+    /// scrutinee, at a `for` loop's body.
+    pub(super) from: (usize, usize),
+    /// The end of the block (or arm, loop or `if let` body) it is bound in:
+    /// a shadowed name is itself again after it.
+    pub(super) until: (usize, usize),
+    /// Its index in `bindings`, when it holds tasks.
+    pub(super) index: Option<usize>,
+}
+
+/// Where a name is in force: from the first position, up to the second.
+pub(super) type Scope = ((usize, usize), (usize, usize));
 
 /// A body code runs in.
 #[derive(Debug)]
@@ -205,6 +226,7 @@ impl<'a> Handles<'a> {
         &mut self,
         name: String,
         region: Region,
+        (from, until): Scope,
         class: Option<Class>,
         origin: Origin,
     ) {
@@ -219,24 +241,30 @@ impl<'a> Handles<'a> {
             });
             self.bindings.len() - 1
         });
-        self.names.push((name, start(region), index));
+        self.names.push(Name {
+            name,
+            at: start(region),
+            from,
+            until,
+            index,
+        });
+    }
+
+    /// The name `name` refers to at `at`: the innermost binding in force there.
+    pub(super) fn name_at(&self, name: &str, at: (usize, usize)) -> Option<&Name> {
+        self.names
+            .iter()
+            .filter(|n| n.name == name && n.from <= at && at < n.until)
+            .max_by_key(|n| n.from)
     }
 
     pub(super) fn index_at(&self, name: &str, at: (usize, usize)) -> Option<usize> {
-        self.names
-            .iter()
-            .filter(|(n, pos, _)| n == name && *pos < at)
-            .max_by_key(|(_, pos, _)| *pos)
-            .and_then(|(_, _, index)| *index)
+        self.name_at(name, at).and_then(|n| n.index)
     }
 
     /// Where the binding of `name` in force at `at` was made (any kind of value).
     pub fn bound_at(&self, name: &str, at: Region) -> Option<(usize, usize)> {
-        self.names
-            .iter()
-            .filter(|(n, pos, _)| n == name && *pos < start(at))
-            .map(|(_, pos, _)| *pos)
-            .max()
+        self.name_at(name, start(at)).map(|n| n.at)
     }
 
     /// The binding `name` refers to at `at`.

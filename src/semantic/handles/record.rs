@@ -278,7 +278,15 @@ impl<'a> Visit<'a> for Recorder<'_, 'a, '_> {
         for index in 0..self.handles.bindings.len() {
             let binding = &self.handles.bindings[index];
             let bare = binding.name.trim_start_matches("self.");
-            if start(binding.region) < start(at) && tokens_mention(&mac.tokens, bare) {
+            // Not a local whose block has ended (or that is not bound yet).
+            let in_force = || {
+                binding.name.starts_with("self.")
+                    || self.handles.names.iter().any(|n| {
+                        n.index == Some(index) && n.from <= start(at) && start(at) < n.until
+                    })
+            };
+            if start(binding.region) < start(at) && tokens_mention(&mac.tokens, bare) && in_force()
+            {
                 self.handles.bindings[index].events.push(Event {
                     what: Use::Used,
                     expr: None,

@@ -220,3 +220,65 @@ fn shadowing_hides_a_handle() {
         |h| assert_eq!(summary(h), vec![("h".to_string(), vec![])]),
     );
 }
+
+#[test]
+fn a_shadowing_initialiser_still_sees_the_handle() {
+    let src = "async fn f() { let h = tokio::spawn(async {}); h.abort(); let h = async move { h.await }; h.await; }";
+    let last = src.rfind("h.await").expect("the last await") + 1;
+    model(src, |h| {
+        assert_eq!(
+            summary(h),
+            vec![("h".to_string(), vec![Use::Aborted, Use::Awaited])]
+        );
+        let first = h.handles().next().expect("h");
+        let after = Region {
+            column: last,
+            ..first.region
+        };
+        assert!(h.binding_at("h", after).is_none());
+        let second = h.bound_at("h", after).expect("the second h");
+        assert!(second > (first.region.line, first.region.column));
+    });
+}
+
+#[test]
+fn a_shadowing_ends_with_its_block() {
+    model(
+        r#"async fn f(o: Option<u8>) {
+            let h = tokio::spawn(async {});
+            { let h = 3; h.abort(); }
+            if let Some(h) = o { h.abort(); }
+            match o { Some(h) => h.abort(), None => {} }
+            let g = |h: u8| h.abort();
+            h.abort();
+        }"#,
+        |h| assert_eq!(summary(h), vec![("h".to_string(), vec![Use::Aborted])]),
+    );
+}
+
+#[test]
+fn handles_mapped_into_futures_are_not_handles() {
+    model(
+        r#"async fn f() {
+            let hs: Vec<_> = (0..3).map(|_| tokio::spawn(async {})).collect();
+            let hs: Vec<_> = hs.into_iter().map(|h| async move { h.await }).collect();
+            let kept: Vec<_> = hs.into_iter().filter(|h| true).collect();
+        }"#,
+        |h| {
+            let holders: Vec<_> = h
+                .bindings
+                .iter()
+                .map(|b| {
+                    (
+                        b.name.as_str(),
+                        b.events.iter().map(|e| e.what).collect::<Vec<_>>(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                holders,
+                vec![("hs", vec![Use::Taken]), ("h", vec![Use::Awaited])],
+            );
+        },
+    );
+}
