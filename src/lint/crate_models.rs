@@ -30,6 +30,8 @@ pub struct Request<'r> {
     pub items: Vec<ItemTexts>,
     /// Per file: skipped, but names a type the model reads.
     pub declaring: &'r [bool],
+    /// Per file: let through, to be linted.
+    pub linted: &'r [bool],
     pub roots: &'r CrateRoots,
     pub run_paths: &'r [PathBuf],
 }
@@ -69,39 +71,37 @@ pub fn build(request: Request<'_>) -> Models {
     let Request {
         files,
         declaring,
+        linted,
         roots,
         run_paths,
         ..
     } = request;
-    // Only files with signatures, or that declare something, take part.
+    // Only files to lint, with signatures, or that declare something, take part.
+    let takes_part: Vec<bool> = (0..files.len())
+        .map(|i| {
+            !request.items[i].items.is_empty()
+                || declaring.get(i) == Some(&true)
+                || linted.get(i) == Some(&true)
+        })
+        .collect();
     let root_of: Vec<Option<PathBuf>> = files
         .par_iter()
         .enumerate()
-        .map(|(i, f)| {
-            let takes_part = !request.items[i].items.is_empty() || declaring.get(i) == Some(&true);
-            if takes_part {
-                roots.root_of(&f.path)
-            } else {
-                None
-            }
-        })
-        .collect();
-    let takes_part: Vec<bool> = (0..files.len())
-        .map(|i| !request.items[i].items.is_empty() || declaring.get(i) == Some(&true))
+        .map(|(i, f)| takes_part[i].then(|| roots.root_of(&f.path)).flatten())
         .collect();
     let takes_part = |i: usize| takes_part[i];
-    // The crates with a file let through, and their files' signatures.
+    // The crates with a file to lint, and their files' signatures.
     let mut crates: HashMap<Option<PathBuf>, Vec<Signed>> = HashMap::new();
     let mut members: HashMap<Option<PathBuf>, Vec<usize>> = HashMap::new();
     for (i, items) in request.items.iter().enumerate() {
-        if !items.items.is_empty() {
+        if !items.items.is_empty() || linted.get(i) == Some(&true) {
             crates.entry(root_of[i].clone()).or_default();
         }
     }
     if crates.is_empty() {
         return Models::default();
     }
-    let has_items: Vec<bool> = request.items.iter().map(|i| !i.items.is_empty()).collect();
+
     for (i, items) in request.items.into_iter().enumerate() {
         if !takes_part(i) {
             continue;
@@ -188,8 +188,7 @@ pub fn build(request: Request<'_>) -> Models {
         keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let of_file = (0..files.len())
         .map(|i| {
-            if !has_items[i] {
-                // Not linted, or linted alone (nothing to lint in it).
+            if linted.get(i) != Some(&true) {
                 return None;
             }
             let model = *index.get(&root_of[i])?;
@@ -203,8 +202,10 @@ pub fn build(request: Request<'_>) -> Models {
 
 /// The module path of a file in its crate: `src/net/client.rs` and
 /// `src/net/client/mod.rs` are `net::client`, `src/lib.rs` the root. A
-/// file outside `src/` (a test, an example, a build script) is a crate of
-/// its own, kept apart by a name no module can have.
+/// file that is a crate root of its own (`src/bin/tool.rs`, a test, an
+/// example, a build script, a file outside any `src/`) is a root too: its
+/// items share the model with the library's, and a name both define is
+/// ambiguous, so not followed.
 pub fn module_path(root: Option<&Path>, path: &Path) -> Vec<String> {
     let absolute = crate::input::discover::absolute(path);
     let relative = root
@@ -218,18 +219,18 @@ pub fn module_path(root: Option<&Path>, path: &Path) -> Vec<String> {
         })
         .collect();
     let Some(src) = parts.iter().rposition(|p| p == "src") else {
-        return vec![format!("<{}>", parts.join("/"))];
+        return Vec::new();
     };
     let mut module: Vec<String> = parts[src + 1..].to_vec();
+    if module.first().is_some_and(|m| m == "bin") {
+        return Vec::new();
+    }
     if let Some(last) = module.pop() {
         let stem = last.strip_suffix(".rs").unwrap_or(&last).to_string();
         let is_root = module.is_empty() && matches!(stem.as_str(), "lib" | "main");
         if stem != "mod" && !is_root {
             module.push(stem);
         }
-    }
-    if module.first().is_some_and(|m| m == "bin") {
-        module.insert(0, "<bin>".to_string());
     }
     module
 }
@@ -246,7 +247,7 @@ mod tests {
         assert_eq!(m("/c/src/main.rs"), "");
         assert_eq!(m("/c/src/net/client.rs"), "net::client");
         assert_eq!(m("/c/src/net/mod.rs"), "net");
-        assert_eq!(m("/c/src/bin/tool.rs"), "<bin>::bin::tool");
-        assert_eq!(m("/c/tests/it.rs"), "<tests/it.rs>");
+        assert_eq!(m("/c/src/bin/tool.rs"), "");
+        assert_eq!(m("/c/tests/it.rs"), "");
     }
 }

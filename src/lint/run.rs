@@ -221,11 +221,16 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         items.push(file_items);
         jobs.push((i, file, loaded));
     }
+    let linted: Vec<bool> = jobs
+        .iter()
+        .map(|(_, _, loaded)| matches!(loaded, Loaded::Text(_) | Loaded::Later(_)))
+        .collect();
     let models = pool.install(|| {
         crate_models::build(crate_models::Request {
             files: &files,
             items,
             declaring: &declaring,
+            linted: &linted,
             roots: &roots,
             run_paths: paths,
         })

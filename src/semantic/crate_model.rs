@@ -164,6 +164,8 @@ impl CrateModel {
                 .filter(|item| match item.kind {
                     ItemKind::Use => false,
                     ItemKind::ModDecl => item.text.contains("test"),
+                    // Few, and generic ones lead anywhere (`Shared<T>`).
+                    ItemKind::Alias => true,
                     _ => mentions(item),
                 })
                 .collect();

@@ -36,11 +36,15 @@ pub fn spawn_of(
     if known.is_some() {
         return known;
     }
-    let (name, spawner) = cx.crate_spawn(expr)?;
+    let (path, spawner) = cx.crate_spawn(expr)?;
+    let name = match expr {
+        Expr::Call(call) => path_text(&call.func),
+        _ => path.clone(),
+    };
     Some(Spawn {
         spawner,
         is_blocking: spawner::is_blocking_spawner(&name),
-        path: matches!(expr, Expr::Call(_)).then(|| name.clone()),
+        path: matches!(expr, Expr::Call(_)).then_some(path),
         name,
         receiver: None,
     })
