@@ -363,7 +363,11 @@ fn diagnose(
     // misread something), the whole file. The tree is built, walked and
     // dropped on a stack that fits how deeply the text nests.
     if let Some(masked) = &masked {
-        if let Ok(need) = crate::text::depth::stack_needed(masked.text.as_bytes()) {
+        let need = masked.stack.map_or_else(
+            || crate::text::depth::stack_needed(masked.text.as_bytes()),
+            Ok,
+        );
+        if let Ok(need) = need {
             let linted = crate::text::depth::with_stack(need, || {
                 let file = syn::parse_file(&masked.text).ok()?;
                 Some(lint_file(source, file, &masked.text, job, suppressions))

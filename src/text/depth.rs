@@ -42,6 +42,13 @@ pub fn stack_needed(text: &[u8]) -> Result<usize, usize> {
     Ok(BASE_BYTES + levels(text)? * LEVEL_BYTES)
 }
 
+/// [`stack_needed`] of text already lexed.
+pub(crate) fn stack_needed_lexed(lexed: &lexer::Lexed<'_>) -> Result<usize, usize> {
+    let text = lexed.text;
+    let levels = deepest(lexed.tokens.iter().map(|t| event(text, t)))?;
+    Ok(BASE_BYTES + levels * LEVEL_BYTES)
+}
+
 /// The most levels of [`MAX_DEPTH`]'s bound open at once in `text`.
 fn levels(text: &[u8]) -> Result<usize, usize> {
     let levels = match lexer::lex(text) {

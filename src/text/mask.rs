@@ -49,6 +49,10 @@ pub struct Masked {
     pub text: String,
     /// The byte ranges of the functions blanked.
     blanked_fns: Vec<(usize, usize)>,
+    /// The stack parsing the masked text needs at most: what the whole
+    /// file needs (blanking only takes nesting away), when that is within
+    /// bounds; `None` leaves it to [`crate::text::depth::stack_needed`].
+    pub stack: Option<usize>,
 }
 
 impl Masker {
@@ -193,6 +197,7 @@ impl Masker {
         Some(Masked {
             text: blank(source, lexed, blanked),
             blanked_fns,
+            stack: crate::text::depth::stack_needed_lexed(lexed).ok(),
         })
     }
 }

@@ -216,11 +216,15 @@ impl Scan<'_, '_> {
                     // The signature ends before the body's brace or the `;`.
                     let (end, body) = self.item_end(i + 2, to);
                     let last = body.unwrap_or(end).saturating_sub(1).max(i + 1);
-                    // Only what returns something (and `drop`) can matter.
-                    let returns = (i + 2..last).any(|j| {
+                    // Only what returns a type the model could follow (and
+                    // `drop`) can matter.
+                    let arrow = (i + 2..last).find(|&j| {
                         lexed.is_punct(j, b'-')
                             && lexed.is_punct(j + 1, b'>')
                             && lexed.tokens[j].end == lexed.tokens[j + 1].start
+                    });
+                    let returns = arrow.is_some_and(|arrow| {
+                        (arrow + 2..=last).any(|j| self.word(j).is_some_and(may_name_followed))
                     });
                     if returns || self.word(i + 1) == Some(b"drop".as_slice()) {
                         self.push(ItemKind::Fn, i + 1, i, last, &owner);
@@ -338,6 +342,36 @@ impl Scan<'_, '_> {
     }
 }
 
+/// Could a word of a return type name a type the crate model follows (a
+/// kind type, a crate type or alias)? Not the standard wrappers and
+/// primitives that most functions return, nor `Self`.
+fn may_name_followed(word: &[u8]) -> bool {
+    word.first().is_some_and(u8::is_ascii_uppercase)
+        && !matches!(
+            word,
+            b"Self"
+                | b"Result"
+                | b"Option"
+                | b"String"
+                | b"Vec"
+                | b"Box"
+                | b"Error"
+                | b"Cow"
+                | b"HashMap"
+                | b"BTreeMap"
+                | b"HashSet"
+                | b"Ordering"
+                | b"Duration"
+                | b"PathBuf"
+                | b"Bytes"
+                | b"Value"
+                | b"Poll"
+                | b"Pin"
+                | b"Formatter"
+                | b"Iterator"
+        )
+}
+
 /// The `>` closing the `<` at token `open_at`, before `limit`.
 fn angle_end(lexed: &Lexed<'_>, open_at: usize, limit: usize) -> usize {
     let mut depth = 0usize;
@@ -453,9 +487,10 @@ mod tests {
                 "Fn impl Tr for Client rt: fn rt(&self) -> &Handle",
                 "AssocType trait Runtime Spawner: type Spawner: Spawn;",
                 "Fn trait Runtime spawn: fn spawn<F: Future>(f: F) -> Task<F::Output>",
-                "Fn trait Runtime default_body: fn default_body(&self) -> u8",
                 "Fn inner::make: fn make() -> Command",
             ]
         );
+        let lines: Vec<usize> = items_of(source).items.iter().map(|i| i.line).collect();
+        assert_eq!(lines, [1, 2, 3, 5, 6, 7, 8, 11, 14, 15, 18]);
     }
 }
