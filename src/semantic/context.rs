@@ -556,11 +556,11 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The spawner a method call on a crate type or trait is, by the
-    /// method's signature in the crate model.
-    pub fn crate_method_spawner(&self, receiver: &Expr, method: &str) -> Option<Spawner> {
+    /// A method of a crate type or trait called on `receiver`, by the
+    /// receiver's type.
+    pub fn crate_method(&self, receiver: &Expr, method: &str) -> Option<&'a FnFact> {
         match self.ty_of_expr(receiver)? {
-            Ty::Crate(owner) => self.krate.model.method(&owner, method)?.spawner,
+            Ty::Crate(owner) => self.krate.model.method(&owner, method),
             Ty::Kind(_) => None,
         }
     }
@@ -791,7 +791,7 @@ impl<'a> Lookup<'a> for Cx<'a> {
         Cx::kind_of_expr(self, expr)
     }
 
-    fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner)> {
+    fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner, bool)> {
         let model = self.krate.model;
         match expr {
             Expr::Call(call) => {
@@ -803,21 +803,32 @@ impl<'a> Lookup<'a> for Cx<'a> {
                     return None;
                 }
                 let (path, fact) = self.callee(&call.func)?;
-                Some((path, fact.spawner?))
+                Some((path, fact.spawner?, fact.tokio))
             }
             Expr::MethodCall(m) => {
                 let method = m.method.to_string();
                 if !model.may_spawn(&method) {
                     return None;
                 }
-                let spawner = self.crate_method_spawner(&m.receiver, &method)?;
-                Some((
-                    format!("{}.{method}", self.text(m.receiver.span())),
-                    spawner,
-                ))
+                let fact = self.crate_method(&m.receiver, &method)?;
+                let name = format!("{}.{method}", self.text(m.receiver.span()));
+                Some((name, fact.spawner?, fact.tokio))
             }
             _ => None,
         }
+    }
+
+    fn crate_field_kind(&self, field: &str) -> Option<Kind> {
+        self.krate.model.field(self.self_type()?, field)?.kind()
+    }
+
+    fn crate_handle(&self, ty: &Type) -> Option<(Kind, bool)> {
+        let Type::Path(p) = peel_type(ty) else {
+            return None;
+        };
+        let kind = self.krate.model.path_ty(p, &self.scopes)?.kind()?;
+        let tokio = self.krate.model.is_tokio_handle(ty, &self.scopes);
+        Some((kind, tokio))
     }
 
     fn text(&self, span: Span) -> String {

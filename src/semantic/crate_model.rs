@@ -55,6 +55,9 @@ pub struct FnFact {
     pub returns: Option<Ty>,
     /// It spawns, and dropping what it returns does this.
     pub spawner: Option<Spawner>,
+    /// What it returns is (or wraps) tokio's `JoinHandle`, whose join
+    /// gives a `JoinError`.
+    pub tokio: bool,
     /// Where it is declared, for `--explain-model`.
     pub at: String,
 }
@@ -98,6 +101,8 @@ pub struct CrateModel {
     assoc: HashMap<(String, String), Vec<String>>,
     /// Crate types (structs, enums, traits) the model knows something of.
     types: HashSet<String>,
+    /// Aliases and wrapper types that name tokio's `JoinHandle`.
+    tokio_names: HashSet<String>,
     /// Modules declared as test code, by module path.
     test_modules: Vec<Vec<String>>,
 }
@@ -241,6 +246,13 @@ impl CrateModel {
                 }
             }
         }
+        for (_, item, scope, parsed_item) in &parsed {
+            if let syn::Item::Type(alias) = parsed_item {
+                if model.is_tokio_handle(&alias.ty, scope) {
+                    model.tokio_names.insert(item.name.clone());
+                }
+            }
+        }
         let dropped: HashSet<&str> = files
             .iter()
             .flat_map(|file| &file.items.items)
@@ -292,6 +304,9 @@ impl CrateModel {
                     && !dropped.contains(item.name.as_str())
                 {
                     wrappers.insert(item.name.clone(), kind);
+                    if fields.iter().all(|f| model.is_tokio_handle(&f.ty, scope)) {
+                        model.tokio_names.insert(item.name.clone());
+                    }
                 }
             }
         }
@@ -312,24 +327,29 @@ impl CrateModel {
                 .insert((owner.clone(), item.name.clone()), bounds);
         }
         for (file, item, scope, parsed) in &sigs {
-            let (returns, spawner) = match parsed {
-                Parsed::Returns(ty) => (model.ty_of(ty, scope, &[]), None),
+            let (returns, spawner, tokio) = match parsed {
+                Parsed::Returns(ty) => (model.ty_of(ty, scope, &[]), None, false),
                 Parsed::Signature(sig) => {
                     let generics = generic_names(sig);
                     match &sig.output {
-                        ReturnType::Type(_, ty) => (
-                            model.ty_of(ty, scope, &generics),
-                            takes_task(sig)
+                        ReturnType::Type(_, ty) => {
+                            let spawner = takes_task(sig)
                                 .then(|| spawner_of_return(&model, ty, scope, &generics, &wrappers))
-                                .flatten(),
-                        ),
-                        ReturnType::Default => (None, None),
+                                .flatten();
+                            (
+                                model.ty_of(ty, scope, &generics),
+                                spawner,
+                                spawner.is_some() && model.is_tokio_handle(ty, scope),
+                            )
+                        }
+                        ReturnType::Default => (None, None, false),
                     }
                 }
             };
             let fact = FnFact {
                 returns,
                 spawner,
+                tokio,
                 at: format!("{}:{}", file.display, item.line),
             };
             if fact.returns.is_none() && fact.spawner.is_none() {
@@ -461,6 +481,42 @@ impl CrateModel {
             None => {}
         }
         self.types.contains(&name).then_some(Ty::Crate(name))
+    }
+
+    /// Is `ty` tokio's `JoinHandle` (or actix's), or a crate alias or
+    /// wrapper of one: a join of it gives a `JoinError`?
+    pub fn is_tokio_handle(&self, ty: &Type, scope: &ScopeStack) -> bool {
+        self.tokio_within(ty, scope, 8)
+    }
+
+    fn tokio_within(&self, ty: &Type, scope: &ScopeStack, depth: usize) -> bool {
+        let Some(depth) = depth.checked_sub(1) else {
+            return false;
+        };
+        let Type::Path(p) = self.peeled(ty) else {
+            return false;
+        };
+        if p.qself.is_some() {
+            return false;
+        }
+        if let Some(path) = scope.resolve(&p.path, spawner::is_known_path) {
+            let tokio = path.starts_with("tokio::") || path.starts_with("actix_rt::");
+            return tokio
+                && matches!(
+                    spawner::kind_of_type_path(&path),
+                    Some(Kind::JoinHandle | Kind::BlockingJoinHandle)
+                );
+        }
+        let Some(last) = p.path.segments.last() else {
+            return false;
+        };
+        let name = last.ident.to_string();
+        match self.aliases.get(&name) {
+            Some(Some(AliasFact::Argument(n))) => type_arguments(last)
+                .nth(*n)
+                .is_some_and(|argument| self.tokio_within(argument, scope, depth)),
+            _ => self.tokio_names.contains(&name),
+        }
     }
 
     /// Does the model know methods or fields of this crate type or trait?

@@ -25,9 +25,15 @@ pub trait Lookup<'a> {
     fn field_type(&self, field: &str) -> Option<&'a Type>;
     /// The spawning kind of a value (a `Runtime`, a `JoinSet`, a `Command`).
     fn kind_of_expr(&self, expr: &Expr) -> Option<Kind>;
-    /// A call of one of the crate's own spawners (by the crate model):
-    /// how it is written, and its drop semantics.
-    fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner)>;
+    /// A call of one of the crate's own spawners (by the crate model): its
+    /// path or receiver and method, its drop semantics, and whether its
+    /// handle is tokio's.
+    fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner, bool)>;
+    /// The kind of a field of the `impl`'s self type, by the crate model.
+    fn crate_field_kind(&self, field: &str) -> Option<Kind>;
+    /// A type path the crate model knows as a task handle (an alias of
+    /// one): its kind, and whether it is tokio's.
+    fn crate_handle(&self, ty: &Type) -> Option<(Kind, bool)>;
     /// The source text of a span.
     fn text(&self, span: Span) -> String;
 }

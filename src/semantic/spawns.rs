@@ -22,6 +22,8 @@ pub struct Spawn {
     pub receiver: Option<Kind>,
     /// `spawn_blocking` and its kin.
     pub is_blocking: bool,
+    /// For one of the crate's own spawners: is its handle tokio's?
+    pub crate_tokio: Option<bool>,
 }
 
 /// The spawn `expr` is, if any: a call of a known or configured spawner
@@ -36,7 +38,7 @@ pub fn spawn_of(
     if known.is_some() {
         return known;
     }
-    let (path, spawner) = cx.crate_spawn(expr)?;
+    let (path, spawner, tokio) = cx.crate_spawn(expr)?;
     let name = match expr {
         Expr::Call(call) => path_text(&call.func),
         _ => path.clone(),
@@ -47,6 +49,7 @@ pub fn spawn_of(
         path: matches!(expr, Expr::Call(_)).then_some(path),
         name,
         receiver: None,
+        crate_tokio: Some(tokio),
     })
 }
 
@@ -67,6 +70,7 @@ fn known_spawn(
                 is_blocking: spawner::is_blocking_spawner(&path),
                 path: Some(path),
                 receiver: None,
+                crate_tokio: None,
             })
         }
         Expr::MethodCall(m) => {
@@ -82,6 +86,7 @@ fn known_spawn(
                 is_blocking: spawner::is_blocking_spawner(&method),
                 path: None,
                 receiver: Some(kind),
+                crate_tokio: None,
             })
         }
         _ => None,

@@ -45,6 +45,16 @@ pub fn class_of_type(ty: &Type, cx: &dyn Lookup<'_>) -> Option<Class> {
                         let kind = crate::knowledge::spawner::kind_of_type_path(&resolved)?;
                         Some((resolved, kind))
                     }) else {
+                        // A crate alias of a handle: `Task<()>`.
+                        if let Some((kind, tokio)) = cx.crate_handle(ty) {
+                            if matches!(kind, Kind::JoinHandle | Kind::BlockingJoinHandle) {
+                                return Some(Class::Handle(HandleKind {
+                                    kind,
+                                    join_error: tokio,
+                                    blocking: kind == Kind::BlockingJoinHandle,
+                                }));
+                            }
+                        }
                         // `Mutex<..>`, `Arc<..>`, `RwLock<..>` of handles or a set.
                         return inner().and_then(Class::guarded);
                     };
@@ -97,9 +107,11 @@ pub(super) fn spawned_within(
         }
     })?;
     let (spawner, blocking) = (spawn.spawner, spawn.is_blocking);
+    let crate_tokio = spawn.crate_tokio;
     let into_join_set = spawn.receiver == Some(Kind::JoinSet);
     // Joining gives a `JoinError` for tokio's and actix's handles.
     let tokio = match (&spawn.path, spawn.receiver) {
+        _ if crate_tokio.is_some() => crate_tokio == Some(true),
         (Some(path), _) => path.starts_with("tokio::") || path.starts_with("actix_rt::"),
         (None, Some(receiver)) => matches!(
             receiver,
@@ -216,10 +228,25 @@ pub(super) fn class_within(
             }
         }
         Expr::Field(f) if is_self(&f.base) => {
-            let syn::Member::Named(member) = &f.member else {
-                return None;
+            let member = match &f.member {
+                syn::Member::Named(member) => member.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
             };
-            class_of_type(cx.field_type(&member.to_string())?, cx)
+            match cx.field_type(&member) {
+                Some(ty) => class_of_type(ty, cx),
+                // Declared in another file, or masked away: the crate model
+                // knows it is a handle (in an `Option` or not), not whose.
+                None => match cx.crate_field_kind(&member)? {
+                    kind @ (Kind::JoinHandle | Kind::BlockingJoinHandle) => {
+                        Some(Class::Handle(HandleKind {
+                            kind,
+                            join_error: false,
+                            blocking: kind == Kind::BlockingJoinHandle,
+                        }))
+                    }
+                    _ => None,
+                },
+            }
         }
         Expr::Call(call) => {
             // `JoinSet::new()`, `TaskTracker::new()`, `Some(h)`.
