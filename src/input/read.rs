@@ -16,8 +16,8 @@ pub enum Early {
     /// words could let it through.
     Skipped,
     /// Skipped like [`Early::Skipped`], but it names a type whose items a
-    /// crate-wide model reads: read again for them if its crate needs them.
-    Declares,
+    /// crate-wide model reads: its bytes, for them.
+    Declares(Vec<u8>),
     /// Let through by the widest prefilter.
     Read(Vec<u8>),
     /// Could not be read at all (a folder the walk could not read, standard

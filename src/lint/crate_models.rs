@@ -20,7 +20,7 @@ use crate::input::discover::CrateRoots;
 use crate::input::read;
 use crate::lint::crate_pass;
 use crate::lint::engine::CrateOf;
-use crate::lint::inputs::{Input, Source};
+use crate::lint::inputs::Input;
 use crate::semantic::crate_model::{CrateFile, CrateModel};
 use crate::text::signatures::{self, ItemTexts};
 
@@ -28,8 +28,8 @@ pub struct Request<'r> {
     pub files: &'r [Input],
     /// Per file: the signatures the first pass found (empty when skipped).
     pub items: Vec<ItemTexts>,
-    /// Per file: skipped, but names a type the model reads.
-    pub declaring: &'r [bool],
+    /// Per file: skipped, but names a type the model reads (its bytes).
+    pub declaring: Vec<Option<Vec<u8>>>,
     /// Per file: let through, to be linted.
     pub linted: &'r [bool],
     pub roots: &'r CrateRoots,
@@ -80,7 +80,7 @@ pub fn build(request: Request<'_>) -> Models {
     let takes_part: Vec<bool> = (0..files.len())
         .map(|i| {
             !request.items[i].items.is_empty()
-                || declaring.get(i) == Some(&true)
+                || declaring.get(i).is_some_and(Option::is_some)
                 || linted.get(i) == Some(&true)
         })
         .collect();
@@ -115,19 +115,16 @@ pub fn build(request: Request<'_>) -> Models {
         }
     }
     // Skipped files that declare something, in those crates.
-    let reread: Vec<usize> = (0..files.len())
-        .filter(|&i| declaring.get(i) == Some(&true) && crates.contains_key(&root_of[i]))
+    let reread: Vec<(usize, Vec<u8>)> = declaring
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, bytes)| Some((i, bytes?)))
+        .filter(|(i, _)| crates.contains_key(&root_of[*i]))
         .collect();
     let reread_items: Vec<(usize, ItemTexts)> = reread
-        .par_iter()
-        .filter_map(|&i| {
-            let text = match &files[i].source {
-                Source::File => {
-                    let bytes = read::read_bounded(&files[i].path, REREAD_LIMIT).ok()?;
-                    String::from_utf8(bytes).ok()?
-                }
-                Source::Stdin(text) => text.clone(),
-            };
+        .into_par_iter()
+        .filter_map(|(i, bytes)| {
+            let text = String::from_utf8(bytes).ok()?;
             if crate::input::discover::is_generated(&text) {
                 return None;
             }

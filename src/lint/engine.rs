@@ -146,15 +146,16 @@ pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
 /// left for [`read_path`], which knows the file's own limit.
 pub fn read_early(path: &Path, widest: &Settings) -> Early {
     let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
-    let declares = std::cell::Cell::new(false);
+    let reports = std::cell::Cell::new(false);
     let read = read_filtered(path, limit, |bytes| {
         let scan = widest.scan(bytes);
-        declares.set(scan.declares);
-        scan.reports
+        reports.set(scan.reports);
+        // Kept for the crate model's signatures (see `signatures::MAX_TEXT`).
+        scan.reports || (scan.declares && bytes.len() <= signatures::MAX_TEXT)
     });
     match read {
-        Ok(Some(bytes)) => Early::Read(bytes),
-        Ok(None) if declares.get() => Early::Declares,
+        Ok(Some(bytes)) if reports.get() => Early::Read(bytes),
+        Ok(Some(bytes)) => Early::Declares(bytes),
         Ok(None) => Early::Skipped,
         Err(_) => Early::Unread,
     }
@@ -195,7 +196,7 @@ pub fn read_known(path: &Path, early: Early, job: &FileJob<'_>) -> Loaded {
             }
             decode(bytes, job)
         }
-        Early::Skipped | Early::Declares
+        Early::Skipped | Early::Declares(_)
             if job.prefilter && job.settings.filters_within_widest() =>
         {
             Loaded::Done(FileOutcome::default())

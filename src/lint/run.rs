@@ -166,12 +166,19 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         .install(|| inputs::gather(&gather_request, &mut resolver, early_reads))
         .map_err(RunError::Inputs)?;
     let warnings = gathered.warnings;
-    let (files, earlies) = (gathered.inputs, gathered.earlies);
+    let (files, mut earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
-    let declaring: Vec<bool> = earlies
-        .iter()
-        .map(|early| matches!(early, Early::Declares))
+    // The bytes of skipped files that declare something, for the crate models.
+    let declaring: Vec<Option<Vec<u8>>> = earlies
+        .iter_mut()
+        .map(|early| match std::mem::replace(early, Early::Skipped) {
+            Early::Declares(bytes) => Some(bytes),
+            other => {
+                *early = other;
+                None
+            }
+        })
         .collect();
     let job_for =
         |file, handle_fields, krate| file_job(file, &roots, prefilter, handle_fields, krate);
@@ -229,7 +236,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         crate_models::build(crate_models::Request {
             files: &files,
             items,
-            declaring: &declaring,
+            declaring,
             linted: &linted,
             roots: &roots,
             run_paths: paths,
