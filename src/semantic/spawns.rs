@@ -22,6 +22,19 @@ pub struct Spawn {
     pub receiver: Option<Kind>,
     /// `spawn_blocking` and its kin.
     pub is_blocking: bool,
+    /// What made it a spawner.
+    pub via: Via,
+}
+
+/// Where a spawner is known from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The spawner tables (SPEC §1).
+    Tables,
+    /// The configuration's `detaching`, `cancel-on-drop` or `owning` lists.
+    Configuration,
+    /// The crate's own signatures (the crate model).
+    CrateModel,
 }
 
 /// The spawn `expr` is, if any: a call of a known or configured spawner
@@ -43,6 +56,7 @@ pub fn spawn_of(
         path: matches!(expr, Expr::Call(_)).then(|| name.clone()),
         name,
         receiver: None,
+        via: Via::CrateModel,
     })
 }
 
@@ -55,14 +69,17 @@ fn known_spawn(
     match expr {
         Expr::Call(call) => {
             let path = cx.resolve_expr_path(&call.func)?;
-            let spawner =
-                spawner::function_spawner(&path).or_else(|| cx.declared().spawner(&path))?;
+            let (spawner, via) = match spawner::function_spawner(&path) {
+                Some(spawner) => (spawner, Via::Tables),
+                None => (cx.declared().spawner(&path)?, Via::Configuration),
+            };
             Some(Spawn {
                 spawner,
                 name: path_text(&call.func),
                 is_blocking: spawner::is_blocking_spawner(&path),
                 path: Some(path),
                 receiver: None,
+                via,
             })
         }
         Expr::MethodCall(m) => {
@@ -78,6 +95,7 @@ fn known_spawn(
                 is_blocking: spawner::is_blocking_spawner(&method),
                 path: None,
                 receiver: Some(kind),
+                via: Via::Tables,
             })
         }
         _ => None,
