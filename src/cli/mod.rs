@@ -14,8 +14,8 @@ use crate::base::rule::Severity;
 use crate::config::files as config;
 use crate::config::settings::Settings;
 use crate::input::discover::DiscoverOptions;
-use crate::lint::inputs;
 use crate::lint::run::{self, RunRequest, RunResult};
+use crate::lint::{explain, inputs};
 use crate::report::baseline::Baseline;
 use crate::report::output;
 use crate::report::render::{self, Format, Report};
@@ -117,6 +117,22 @@ struct CheckArgs {
     /// When to colour the human format.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Print what the model infers for this one file, and lint nothing.
+    ///
+    /// Shows the facts of the file's crate (aliases, struct fields,
+    /// functions and methods with what they return and whether they spawn,
+    /// associated types, test modules), the file's module path and whether
+    /// it is test code, every call taken for a spawn (its drop semantics,
+    /// and whether the spawner tables, the configuration or the crate model
+    /// know it) and every `.spawn*()`, `.abort()`, `.await`, `.join()`,
+    /// `.wait()`, `.kill()` with what its receiver is: why something was or
+    /// was not reported. Exits 2 when the file cannot be read or parsed.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["paths", "stdin_filename", "format", "baseline", "write_baseline", "output"]
+    )]
+    explain_model: Option<PathBuf>,
     /// Parse every file, whole, even those no rule could report on (for benchmarks).
     #[arg(long, hide = true)]
     no_prefilter: bool,
@@ -241,6 +257,12 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
     };
+    if let Some(file) = &args.explain_model {
+        let explained = explain::explain_model(&request, file).map_err(|err| err.to_string())?;
+        output::to_stdout(&explained)
+            .map_err(|err| format!("cannot write to standard output: {err}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let resolver = request.resolver().map_err(|err| err.to_string())?;
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;

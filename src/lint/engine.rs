@@ -509,7 +509,7 @@ impl Unparsed {
     }
 }
 
-fn parse_message(err: &syn::Error) -> String {
+pub(crate) fn parse_message(err: &syn::Error) -> String {
     let text = err.to_string();
     if text == "cannot parse string into token stream" {
         // proc-macro2's lexer error: say what it usually means.

@@ -3,6 +3,7 @@
 pub mod crate_models;
 pub mod crate_pass;
 pub mod engine;
+pub mod explain;
 pub mod inputs;
 pub mod run;
 pub(crate) mod suppress;

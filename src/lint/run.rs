@@ -359,7 +359,7 @@ fn largest_first<T: Send, R: Send>(
 /// The worker threads for [`RunRequest::jobs`] (`--jobs`): none or 0 is rayon's default (one per
 /// core); more than four per core (at most 256) gain nothing and cost a
 /// stack each, so are capped.
-fn threads(jobs: Option<usize>) -> usize {
+pub(crate) fn threads(jobs: Option<usize>) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     jobs.unwrap_or(0).min(cores.saturating_mul(4).min(256))
 }

@@ -2,6 +2,7 @@
 
 pub mod context;
 pub mod crate_model;
+pub mod explain;
 pub mod frames;
 pub mod handles;
 pub mod lookup;

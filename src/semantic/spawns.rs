@@ -24,6 +24,19 @@ pub struct Spawn {
     pub is_blocking: bool,
     /// For one of the crate's own spawners: is its handle tokio's?
     pub crate_tokio: Option<bool>,
+    /// What made it a spawner.
+    pub via: Via,
+}
+
+/// Where a spawner is known from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The spawner tables (SPEC §1).
+    Tables,
+    /// The configuration's `detaching`, `cancel-on-drop` or `owning` lists.
+    Configuration,
+    /// The crate's own signatures (the crate model).
+    CrateModel,
 }
 
 /// The spawn `expr` is, if any: a call of a known or configured spawner
@@ -50,6 +63,7 @@ pub fn spawn_of(
         name,
         receiver: None,
         crate_tokio: Some(tokio),
+        via: Via::CrateModel,
     })
 }
 
@@ -62,8 +76,10 @@ fn known_spawn(
     match expr {
         Expr::Call(call) => {
             let path = cx.resolve_expr_path(&call.func)?;
-            let spawner =
-                spawner::function_spawner(&path).or_else(|| cx.declared().spawner(&path))?;
+            let (spawner, via) = match spawner::function_spawner(&path) {
+                Some(spawner) => (spawner, Via::Tables),
+                None => (cx.declared().spawner(&path)?, Via::Configuration),
+            };
             Some(Spawn {
                 spawner,
                 name: path_text(&call.func),
@@ -71,6 +87,7 @@ fn known_spawn(
                 path: Some(path),
                 receiver: None,
                 crate_tokio: None,
+                via,
             })
         }
         Expr::MethodCall(m) => {
@@ -87,6 +104,7 @@ fn known_spawn(
                 path: None,
                 receiver: Some(kind),
                 crate_tokio: None,
+                via: Via::Tables,
             })
         }
         _ => None,
