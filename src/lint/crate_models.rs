@@ -138,8 +138,18 @@ pub fn build(request: Request<'_>) -> Models {
         }
     }
     // Crates the run was not given whole: their other files.
+    // The folders the run was given, resolved once.
+    let run_dirs: Vec<PathBuf> = run_paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| crate_pass::canonical(p))
+        .collect();
     for (root, entry) in crates.iter_mut() {
         let Some(root) = root else { continue };
+        if root.is_absolute() && run_dirs.iter().any(|dir| root.starts_with(dir)) {
+            // Under a folder the run walks (no need to resolve links).
+            continue;
+        }
         if crate_pass::covers(run_paths, root) {
             continue;
         }

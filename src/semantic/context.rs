@@ -451,6 +451,9 @@ impl<'a> Cx<'a> {
                             .map(Ty::Crate);
                     }
                 }
+                if !self.krate.model.names_type(&name) {
+                    return None;
+                }
                 self.krate.model.path_ty(p, &self.scopes)
             }
             Type::ImplTrait(t) => self.krate.model.bound_type(t.bounds.iter()),
@@ -730,13 +733,23 @@ impl<'a> Cx<'a> {
 
     /// `let mut cmd;` then `cmd = Command::new(..)`: the assignment gives a
     /// name declared without a value (or without a known one) its kind.
-    pub(super) fn assign(&mut self, name: &str, ty: Option<Ty>) {
-        let Some(ty) = ty else { return };
+    pub(super) fn assign(&mut self, name: &str, value: &Expr) {
+        // Only a name declared without a known value takes one.
+        let unknown = self
+            .env
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name))
+            .is_some_and(Option::is_none);
+        if !unknown {
+            return;
+        }
+        let Some(ty) = self.ty_of_expr(value) else {
+            return;
+        };
         for scope in self.env.iter_mut().rev() {
             if let Some(slot) = scope.get_mut(name) {
-                if slot.is_none() {
-                    *slot = Some(ty);
-                }
+                *slot = Some(ty);
                 return;
             }
         }
@@ -826,6 +839,10 @@ impl<'a> Lookup<'a> for Cx<'a> {
         let Type::Path(p) = peel_type(ty) else {
             return None;
         };
+        let last = p.path.segments.last()?;
+        if !self.krate.model.is_alias(&last.ident.to_string()) {
+            return None;
+        }
         let kind = self.krate.model.path_ty(p, &self.scopes)?.kind()?;
         let tokio = self.krate.model.is_tokio_handle(ty, &self.scopes);
         Some((kind, tokio))

@@ -519,6 +519,17 @@ impl CrateModel {
         }
     }
 
+    /// Is `name` a crate alias the model settled?
+    pub fn is_alias(&self, name: &str) -> bool {
+        self.aliases.get(name).is_some_and(Option::is_some)
+    }
+
+    /// Could a type written `name` (a last segment) mean anything to the
+    /// model: an alias, or a crate type it knows?
+    pub fn names_type(&self, name: &str) -> bool {
+        self.types.contains(name) || self.aliases.contains_key(name)
+    }
+
     /// Does the model know methods or fields of this crate type or trait?
     pub fn knows_type(&self, name: &str) -> bool {
         self.types.contains(name)

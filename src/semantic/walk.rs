@@ -264,8 +264,7 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
                 visit::visit_expr_assign(self, a);
                 if let Expr::Path(p) = &*a.left {
                     if let Some(ident) = p.path.get_ident() {
-                        let ty = self.cx.ty_of_expr(&a.right);
-                        self.cx.assign(&ident.to_string(), ty);
+                        self.cx.assign(&ident.to_string(), &a.right);
                     }
                 }
             }
