@@ -55,8 +55,8 @@ pub struct FnFact {
     pub returns: Option<Ty>,
     /// It spawns, and dropping what it returns does this.
     pub spawner: Option<Spawner>,
-    /// What it returns is (or wraps) tokio's `JoinHandle`, whose join
-    /// gives a `JoinError`.
+    /// What it returns is tokio's `JoinHandle` (or an alias of it), whose
+    /// join gives a `JoinError`.
     pub tokio: bool,
     /// Where it is declared, for `--explain-model`.
     pub at: String,
@@ -101,7 +101,7 @@ pub struct CrateModel {
     assoc: HashMap<(String, String), Vec<String>>,
     /// Crate types (structs, enums, traits) the model knows something of.
     types: HashSet<String>,
-    /// Aliases and wrapper types that name tokio's `JoinHandle`.
+    /// Aliases that name tokio's `JoinHandle`.
     tokio_names: HashSet<String>,
     /// Modules declared as test code, by module path.
     test_modules: Vec<Vec<String>>,
@@ -303,10 +303,9 @@ impl CrateModel {
                     && handles.iter().all(|h| *h == Some(kind))
                     && !dropped.contains(item.name.as_str())
                 {
+                    // Not marked tokio's: awaiting a wrapper is its own
+                    // `Future` (mongodb's unwraps the `JoinError`).
                     wrappers.insert(item.name.clone(), kind);
-                    if fields.iter().all(|f| model.is_tokio_handle(&f.ty, scope)) {
-                        model.tokio_names.insert(item.name.clone());
-                    }
                 }
             }
         }
@@ -483,8 +482,9 @@ impl CrateModel {
         self.types.contains(&name).then_some(Ty::Crate(name))
     }
 
-    /// Is `ty` tokio's `JoinHandle` (or actix's), or a crate alias or
-    /// wrapper of one: a join of it gives a `JoinError`?
+    /// Is `ty` tokio's `JoinHandle` (or actix's), or a crate alias of one:
+    /// a join of it gives a `JoinError`? A crate type that wraps one is not:
+    /// its own `Future` decides what awaiting it gives.
     pub fn is_tokio_handle(&self, ty: &Type, scope: &ScopeStack) -> bool {
         self.tokio_within(ty, scope, 8)
     }
