@@ -188,7 +188,12 @@ pub fn build(request: Request<'_>) -> Models {
                     items,
                 })
                 .collect();
-            CrateModel::build(&files)
+            // A bug in the model must not end the run: the crate is then
+            // linted as if the model knew nothing.
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                CrateModel::build(&files)
+            }));
+            built.unwrap_or_default()
         })
         .collect();
     let index: HashMap<&Option<PathBuf>, usize> =

@@ -76,14 +76,20 @@ pub(crate) fn items(lexed: &Lexed<'_>) -> ItemTexts {
     if lexed.text.len() > MAX_TEXT {
         return ItemTexts::default();
     }
-    let mut scan = Scan {
-        lexed,
-        out: Vec::new(),
-        module: Vec::new(),
-        last_line: (0, 1),
-    };
-    scan.block(0, lexed.tokens.len(), None);
-    ItemTexts { items: scan.out }
+    // A bug here must not end the run: the file then declares nothing.
+    let scanned = std::panic::catch_unwind(|| {
+        let mut scan = Scan {
+            lexed,
+            out: Vec::new(),
+            module: Vec::new(),
+            last_line: (0, 1),
+        };
+        scan.block(0, lexed.tokens.len(), None);
+        scan.out
+    });
+    ItemTexts {
+        items: scanned.unwrap_or_default(),
+    }
 }
 
 struct Scan<'l, 't> {
