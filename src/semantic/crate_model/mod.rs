@@ -21,12 +21,15 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use syn::{FnArg, GenericParam, ReturnType, Signature, Type, TypeParamBound, WherePredicate};
+use syn::{ReturnType, Type, TypeParamBound};
 
 use crate::knowledge::spawner::{self, Kind, Spawner};
 use crate::semantic::resolve::ScopeStack;
 use crate::syntax::exprs::{has_cfg_test, peel_type, type_arguments};
 use crate::text::signatures::{ItemKind, ItemText, ItemTexts, Owner};
+
+mod signature;
+use signature::{generic_names, parse_signature, spawner_of_return, takes_task, Parsed};
 
 /// What a value's declared type tells the rules.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -658,42 +661,6 @@ impl CrateModel {
     }
 }
 
-/// A function signature as far as the model needs it.
-enum Parsed {
-    /// Only the return type: the signature names nothing a task could be.
-    Returns(Box<Type>),
-    Signature(Box<Signature>),
-}
-
-/// Parses a signature: whole when it may take a task (it names `Future`
-/// or an `Fn` trait), else only its return type, which is cheaper.
-fn parse_signature(text: &str) -> Option<Parsed> {
-    let may_take_task = words(text).any(|w| {
-        matches!(
-            w,
-            "Future" | "IntoFuture" | "FnOnce" | "FnMut" | "Fn" | "BoxFuture" | "LocalBoxFuture"
-        )
-    });
-    if may_take_task {
-        return syn::parse_str::<Signature>(text)
-            .ok()
-            .map(|sig| Parsed::Signature(Box::new(sig)));
-    }
-    let (_, returns) = text.split_once("->")?;
-    // Up to a `where` clause.
-    let end = returns
-        .match_indices("where")
-        .find(|(at, _)| {
-            let before = returns[..*at].chars().next_back();
-            let after = returns[at + 5..].chars().next();
-            before.is_some_and(char::is_whitespace) && after.is_none_or(char::is_whitespace)
-        })
-        .map_or(returns.len(), |(at, _)| at);
-    syn::parse_str::<Type>(&returns[..end])
-        .ok()
-        .map(|ty| Parsed::Returns(Box::new(ty)))
-}
-
 /// Inserts a fact, unless the key already holds a different one: then the
 /// key is known to be ambiguous (`None`).
 fn insert_agreeing<K: std::hash::Hash + Eq, V: PartialEq>(
@@ -759,223 +726,5 @@ fn is_task_handle(kind: Kind) -> bool {
     )
 }
 
-/// The type parameters of a signature.
-fn generic_names(sig: &Signature) -> Vec<String> {
-    sig.generics
-        .type_params()
-        .map(|p| p.ident.to_string())
-        .collect()
-}
-
-/// Does the signature take a future or a closure to run: a parameter of a
-/// type bounded by `Future`, `IntoFuture` or an `Fn` trait (in place or by
-/// a type parameter), or a boxed one?
-fn takes_task(sig: &Signature) -> bool {
-    let is_task_bound = |bound: &TypeParamBound| match bound {
-        TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| {
-            matches!(
-                s.ident.to_string().as_str(),
-                "Future" | "IntoFuture" | "FnOnce" | "FnMut" | "Fn"
-            )
-        }),
-        _ => false,
-    };
-    let mut task_params: HashSet<String> = HashSet::new();
-    for param in &sig.generics.params {
-        if let GenericParam::Type(t) = param {
-            if t.bounds.iter().any(is_task_bound) {
-                task_params.insert(t.ident.to_string());
-            }
-        }
-    }
-    if let Some(clause) = &sig.generics.where_clause {
-        for predicate in &clause.predicates {
-            if let WherePredicate::Type(p) = predicate {
-                if let Type::Path(bounded) = &p.bounded_ty {
-                    if let Some(ident) = bounded.path.get_ident() {
-                        if p.bounds.iter().any(is_task_bound) {
-                            task_params.insert(ident.to_string());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let is_task_type = |ty: &Type| -> bool {
-        let ty = peel_type(ty);
-        match ty {
-            Type::ImplTrait(t) => t.bounds.iter().any(is_task_bound),
-            Type::Path(p) => {
-                let Some(last) = p.path.segments.last() else {
-                    return false;
-                };
-                let name = last.ident.to_string();
-                if p.path.segments.len() == 1 && task_params.contains(&name) {
-                    return true;
-                }
-                if matches!(name.as_str(), "BoxFuture" | "LocalBoxFuture") {
-                    return true;
-                }
-                // `Pin<Box<dyn Future ..>>`, `Box<dyn FnOnce() + Send>`.
-                matches!(name.as_str(), "Pin" | "Box")
-                    && type_arguments(last).any(|inner| {
-                        let inner = peel_type(inner);
-                        match inner {
-                            Type::TraitObject(o) => o.bounds.iter().any(is_task_bound),
-                            Type::Path(ip) => ip.path.segments.last().is_some_and(|s| {
-                                s.ident == "Box"
-                                    && type_arguments(s).any(|t| {
-                                        matches!(peel_type(t), Type::TraitObject(o) if o.bounds.iter().any(is_task_bound))
-                                    })
-                            }),
-                            _ => false,
-                        }
-                    })
-            }
-            _ => false,
-        }
-    };
-    sig.inputs.iter().any(|input| match input {
-        FnArg::Typed(t) => is_task_type(&t.ty),
-        FnArg::Receiver(_) => false,
-    })
-}
-
-/// The spawner a task-taking function is, by what it returns: a task handle
-/// (`JoinHandle`, an alias of one, a crate type wrapping one).
-fn spawner_of_return(
-    model: &CrateModel,
-    ty: &Type,
-    scope: &ScopeStack,
-    generics: &[String],
-    wrappers: &HashMap<String, Kind>,
-) -> Option<Spawner> {
-    let kind = match model.ty_of(ty, scope, generics)? {
-        Ty::Kind(kind) => kind,
-        Ty::Crate(name) => *wrappers.get(&name)?,
-    };
-    match kind {
-        Kind::JoinHandle | Kind::BlockingJoinHandle => Some(Spawner::Detaching),
-        Kind::ThreadJoinHandle => Some(Spawner::Thread),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::text::signatures::items_of;
-
-    fn model(files: &[(&str, &[&str], &str)]) -> CrateModel {
-        let items: Vec<ItemTexts> = files.iter().map(|(_, _, text)| items_of(text)).collect();
-        let files: Vec<CrateFile<'_>> = files
-            .iter()
-            .zip(&items)
-            .map(|((display, module, _), items)| CrateFile {
-                display,
-                module: module.iter().map(|m| m.to_string()).collect(),
-                items,
-            })
-            .collect();
-        CrateModel::build(&files)
-    }
-
-    #[test]
-    fn aliases_fields_returns_and_spawners_across_files() {
-        let model = model(&[
-            (
-                "src/lib.rs",
-                &[],
-                "use std::sync::Arc;\npub type Task<T> = crate::types::Handle2<T>;\n\
-                 pub struct Client { shared: Arc<Inner>, task: Task<()> }\n\
-                 pub struct Wrap(tokio::runtime::Handle);\n\
-                 impl Client { fn rt(&self) -> &tokio::runtime::Handle { todo!() } }\n",
-            ),
-            (
-                "src/types.rs",
-                &["types"],
-                "use tokio::task::JoinHandle;\npub type Handle2<T> = JoinHandle<T>;\n\
-                 pub struct Inner { rt: tokio::sync::Mutex<tokio::runtime::Runtime> }\n",
-            ),
-            (
-                "src/rt.rs",
-                &["rt"],
-                "use std::future::Future;\n\
-                 pub fn spawn<F: Future>(f: F) -> crate::Task<F::Output> { todo!() }\n\
-                 pub fn make_command() -> std::io::Result<std::process::Command> { todo!() }\n\
-                 pub trait Runtime { type Exec: Executor; fn spawn<F>(&self, f: F) -> Task<()> where F: Future; }\n",
-            ),
-        ]);
-        assert_eq!(
-            model.field("Client", "task"),
-            Some(&Ty::Kind(Kind::JoinHandle))
-        );
-        assert_eq!(
-            model.field("Client", "shared"),
-            Some(&Ty::Crate("Inner".into()))
-        );
-        assert_eq!(model.field("Inner", "rt"), Some(&Ty::Kind(Kind::Runtime)));
-        assert_eq!(
-            model.field("Wrap", "0"),
-            Some(&Ty::Kind(Kind::RuntimeHandle))
-        );
-        let spawn = model
-            .function("crate::rt::spawn")
-            .expect("inferred spawner");
-        assert_eq!(spawn.spawner, Some(Spawner::Detaching));
-        assert_eq!(
-            model
-                .function("crate::rt::make_command")
-                .and_then(|f| f.returns.clone()),
-            Some(Ty::Kind(Kind::StdCommand))
-        );
-        assert_eq!(
-            model.method("Client", "rt").and_then(|f| f.returns.clone()),
-            Some(Ty::Kind(Kind::RuntimeHandle))
-        );
-        assert_eq!(
-            model.method("Runtime", "spawn").and_then(|f| f.spawner),
-            Some(Spawner::Detaching)
-        );
-        assert_eq!(model.assoc_bounds("Runtime", "Exec"), ["Executor"]);
-    }
-
-    #[test]
-    fn ambiguous_and_dropping_wrappers_are_not_followed() {
-        let model = model(&[(
-            "src/lib.rs",
-            &[],
-            "use tokio::task::JoinHandle;\n\
-             pub struct Guard(JoinHandle<()>);\n\
-             impl Drop for Guard { fn drop(&mut self) { self.0.abort() } }\n\
-             pub struct Plain(JoinHandle<()>);\n\
-             pub fn spawn_guarded<F: Future>(f: F) -> Guard { todo!() }\n\
-             pub fn spawn_plain(f: impl Future) -> Plain { todo!() }\n\
-             pub fn takes_nothing() -> JoinHandle<()> { todo!() }\n\
-             mod a { pub fn rt() -> tokio::runtime::Handle { todo!() } }\n\
-             mod a { pub fn rt() -> u8 { todo!() } }\n\
-             #[cfg(test)] mod helpers;\n#[cfg(unix)] mod unix;\n",
-        )]);
-        assert_eq!(
-            model
-                .function("crate::spawn_guarded")
-                .and_then(|f| f.spawner),
-            None
-        );
-        assert_eq!(
-            model.function("crate::spawn_plain").and_then(|f| f.spawner),
-            Some(Spawner::Detaching)
-        );
-        assert_eq!(
-            model
-                .function("crate::takes_nothing")
-                .and_then(|f| f.spawner),
-            None
-        );
-        assert!(model.function("crate::a::rt").is_some());
-        let module = |path: &[&str]| path.iter().map(|m| m.to_string()).collect::<Vec<_>>();
-        assert!(model.is_test_module(&module(&["helpers"])));
-        assert!(model.is_test_module(&module(&["helpers", "fake"])));
-        assert!(!model.is_test_module(&module(&["unix"])));
-    }
-}
+mod tests;
