@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::text::fields::{CrateFields, FieldFinder};
+use crate::text::fields::{fields_and_items, CrateFields, FieldFinder};
 use crate::text::mask::{Masked, Masker};
 use crate::text::prefilter::{Prefilter, Scan};
-use crate::text::signatures::{self, ItemTexts};
+use crate::text::signatures::ItemTexts;
 
 use crate::base::rule::Rule;
 use crate::base::rule::Severity;
@@ -221,11 +221,10 @@ impl Settings {
     ) -> (Option<Masked>, Vec<String>, ItemTexts) {
         match self.masker() {
             Some(masker) => masker.mask_and_find(source, finder),
-            None => (
-                None,
-                finder.map_or_else(Vec::new, |f| f.names(source)),
-                signatures::items_of(source),
-            ),
+            None => {
+                let (fields, items) = fields_and_items(finder, source);
+                (None, fields, items)
+            }
         }
     }
 

@@ -89,30 +89,30 @@ pub fn build(request: Request<'_>) -> Models {
         .enumerate()
         .map(|(i, f)| takes_part[i].then(|| roots.root_of(&f.path)).flatten())
         .collect();
-    let takes_part = |i: usize| takes_part[i];
-    // The crates with a file to lint, and their files' signatures.
+    let modules: Vec<Vec<String>> = (0..files.len())
+        .map(|i| {
+            if takes_part[i] {
+                module_path(root_of[i].as_deref(), &files[i].path)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let module_of = |i: usize| modules[i].clone();
+    // The crates with a file to lint or with signatures, and those signatures.
     let mut crates: HashMap<Option<PathBuf>, Vec<Signed>> = HashMap::new();
-    let mut members: HashMap<Option<PathBuf>, Vec<usize>> = HashMap::new();
-    for (i, items) in request.items.iter().enumerate() {
-        if !items.items.is_empty() || linted.get(i) == Some(&true) {
-            crates.entry(root_of[i].clone()).or_default();
+    for (i, items) in request.items.into_iter().enumerate() {
+        let has_items = !items.items.is_empty();
+        if !has_items && linted.get(i) != Some(&true) {
+            continue;
+        }
+        let entry = crates.entry(root_of[i].clone()).or_default();
+        if has_items {
+            entry.push((files[i].display.clone(), module_of(i), items));
         }
     }
     if crates.is_empty() {
         return Models::default();
-    }
-
-    for (i, items) in request.items.into_iter().enumerate() {
-        if !takes_part(i) {
-            continue;
-        }
-        if let Some(entry) = crates.get_mut(&root_of[i]) {
-            members.entry(root_of[i].clone()).or_default().push(i);
-            if !items.items.is_empty() {
-                let module = module_path(root_of[i].as_deref(), &files[i].path);
-                entry.push((files[i].display.clone(), module, items));
-            }
-        }
     }
     // Skipped files that declare something, in those crates.
     let reread: Vec<(usize, Vec<u8>)> = declaring
@@ -133,31 +133,18 @@ pub fn build(request: Request<'_>) -> Models {
         .collect();
     for (i, items) in reread_items {
         if let Some(entry) = crates.get_mut(&root_of[i]) {
-            let module = module_path(root_of[i].as_deref(), &files[i].path);
-            entry.push((files[i].display.clone(), module, items));
+            entry.push((files[i].display.clone(), module_of(i), items));
         }
     }
     // Crates the run was not given whole: their other files.
-    // The folders the run was given, resolved once.
-    let run_dirs: Vec<PathBuf> = run_paths
-        .iter()
-        .filter(|p| p.is_dir())
-        .map(|p| crate_pass::canonical(p))
-        .collect();
     for (root, entry) in crates.iter_mut() {
         let Some(root) = root else { continue };
-        if root.is_absolute() && run_dirs.iter().any(|dir| root.starts_with(dir)) {
-            // Under a folder the run walks (no need to resolve links).
-            continue;
-        }
         if crate_pass::covers(run_paths, root) {
             continue;
         }
-        let in_run: HashSet<PathBuf> = members
-            .get(&Some(root.clone()))
-            .into_iter()
-            .flatten()
-            .map(|&i| crate_pass::canonical(&files[i].path))
+        let in_run: HashSet<PathBuf> = (0..files.len())
+            .filter(|&i| takes_part[i] && root_of[i].as_ref() == Some(root))
+            .map(|i| crate_pass::canonical(&files[i].path))
             .collect();
         let others: Vec<Signed> = crate_pass::crate_files(root)
             .into_par_iter()
@@ -184,7 +171,7 @@ pub fn build(request: Request<'_>) -> Models {
                 .iter()
                 .map(|(display, module, items)| CrateFile {
                     display,
-                    module: module.clone(),
+                    module,
                     items,
                 })
                 .collect();
@@ -204,7 +191,7 @@ pub fn build(request: Request<'_>) -> Models {
                 return None;
             }
             let model = *index.get(&root_of[i])?;
-            let module = module_path(root_of[i].as_deref(), &files[i].path);
+            let module = module_of(i);
             let in_test = models[model].is_test_module(&module);
             Some((model, module, in_test))
         })

@@ -16,10 +16,10 @@ use crate::lint::suppress::{self, ItemLines, Suppressions};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::semantic::context::{CrateView, Cx};
-use crate::semantic::crate_model::{CrateFile, CrateModel};
+use crate::semantic::crate_model::CrateModel;
 use crate::semantic::walk::Walker;
 use crate::syntax::macros::Expansions;
-use crate::text::fields::{CrateFields, FieldFinder};
+use crate::text::fields::{fields_and_items, CrateFields, FieldFinder};
 use crate::text::mask::Masked;
 use crate::text::signatures::{self, ItemTexts};
 
@@ -111,8 +111,7 @@ impl Loaded {
             })
             .and_then(Option::as_ref);
         if !may_mask(&text.source, prefilter) {
-            let fields = finder.map_or_else(Vec::new, |f| f.names(&text.source));
-            return (fields, signatures::items_of(&text.source));
+            return fields_and_items(finder, &text.source);
         }
         let (masked, fields, items) = settings.mask_and_find(&text.source, finder);
         text.premasked = Some(masked);
@@ -402,12 +401,7 @@ fn lint_file(
     let (model, module): (&CrateModel, &[String]) = match &job.krate {
         Some(krate) => (krate.model, &krate.module),
         None => {
-            let items = signatures::items_of(source);
-            own_model = CrateModel::build(&[CrateFile {
-                display: &job.display,
-                module: Vec::new(),
-                items: &items,
-            }]);
+            own_model = CrateModel::of_file(&job.display, source);
             (&own_model, &[])
         }
     };

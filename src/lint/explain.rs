@@ -22,7 +22,7 @@ use crate::lint::engine;
 use crate::lint::inputs;
 use crate::lint::run::{self, RunError, RunRequest};
 use crate::semantic::context::{CrateView, Cx, Options};
-use crate::semantic::crate_model::{CrateFile, CrateModel, FnFact, Ty};
+use crate::semantic::crate_model::{CrateModel, FnFact, Ty};
 use crate::semantic::explain::{CallSite, Explainer, HandleFact, Sites, SpawnSite};
 use crate::semantic::handles::{Class, Origin};
 use crate::semantic::spawns::Via;
@@ -106,12 +106,7 @@ pub fn explain_model(request: &RunRequest, file: &Path) -> Result<String, RunErr
             (krate.model, krate.module, place, in_test_module)
         }
         None => {
-            let items = signatures::items_of(&source);
-            own_model = CrateModel::build(&[CrateFile {
-                display: &input.display,
-                module: Vec::new(),
-                items: &items,
-            }]);
+            own_model = CrateModel::of_file(&input.display, &source);
             (&own_model, Vec::new(), Place::Alone, false)
         }
     };

@@ -8,6 +8,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::text::items::{any_in, find_fns, hot_names, FnItem};
 use crate::text::lexer::{is_whole_word, lex, Lexed};
+use crate::text::signatures::{self, ItemTexts};
 
 /// The handle fields declared across one crate (see [`FieldFinder`]).
 #[derive(Debug, Default)]
@@ -61,15 +62,7 @@ impl FieldFinder {
         })
     }
 
-    /// The field names, sorted.
-    pub fn names(&self, source: &str) -> Vec<String> {
-        let Some(lexed) = lex(source.as_bytes()) else {
-            return Vec::new();
-        };
-        let fns = find_fns(&lexed);
-        self.names_lexed(&lexed, &fns)
-    }
-
+    /// The field names, sorted (see [`fields_and_items`]).
     fn names_lexed(&self, lexed: &Lexed<'_>, fns: &[FnItem]) -> Vec<String> {
         let text = lexed.text;
         let matches: Vec<usize> = self
@@ -114,6 +107,18 @@ impl FieldFinder {
     }
 }
 
+/// The handle fields a file declares (with a finder) and its item
+/// signatures, from one lexing: for a file that is not masked.
+pub fn fields_and_items(finder: Option<&FieldFinder>, source: &str) -> (Vec<String>, ItemTexts) {
+    let Some(lexed) = lex(source.as_bytes()) else {
+        return (Vec::new(), ItemTexts::default());
+    };
+    let fields = finder.map_or_else(Vec::new, |finder| {
+        finder.names_lexed(&lexed, &find_fns(&lexed))
+    });
+    (fields, signatures::items(&lexed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +127,7 @@ mod tests {
     fn handle_field_names_are_struct_fields_only() {
         let source = "struct S {\n    task: JoinHandle<()>,\n    child: std::process::Child,\n    kids: Vec<Children>,\n}\nstruct T(u8, AbortHandle);\nfn f(param: JoinHandle<()>) {}\n";
         let finder = FieldFinder::new(&["JoinHandle", "AbortHandle", "Child"]).expect("a finder");
-        assert_eq!(finder.names(source), ["1", "child", "task"]);
+        let (names, _) = fields_and_items(Some(&finder), source);
+        assert_eq!(names, ["1", "child", "task"]);
     }
 }

@@ -120,7 +120,7 @@ impl Masker {
     }
 
     /// [`Masker::mask`] with no crate fields known yet, the handle fields
-    /// this file declares ([`FieldFinder::names`]) and its item signatures
+    /// this file declares (see [`FieldFinder`]) and its item signatures
     /// ([`signatures::items`]), from one lexing.
     pub fn mask_and_find(
         &self,

@@ -79,7 +79,7 @@ pub struct CrateFile<'f> {
     pub display: &'f str,
     /// Its module path in the crate (`["net", "client"]` for
     /// `src/net/client.rs`).
-    pub module: Vec<String>,
+    pub module: &'f [String],
     pub items: &'f ItemTexts,
 }
 
@@ -150,6 +150,17 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 impl CrateModel {
+    /// The model of a file linted alone: a crate of its own (standard
+    /// input, a fixture), whose items are the model.
+    pub fn of_file(display: &str, source: &str) -> CrateModel {
+        let items = crate::text::signatures::items_of(source);
+        CrateModel::build(&[CrateFile {
+            display,
+            module: &[],
+            items: &items,
+        }])
+    }
+
     /// The model of the crate made of `files`.
     pub fn build(files: &[CrateFile<'_>]) -> CrateModel {
         let mut model = CrateModel::default();
@@ -216,7 +227,7 @@ impl CrateModel {
                 ItemKind::ModDecl => {
                     if let Ok(syn::Item::Mod(m)) = syn::parse_str::<syn::Item>(&item.text) {
                         if has_cfg_test(&m.attrs) {
-                            let mut path = file.module.clone();
+                            let mut path = file.module.to_vec();
                             path.extend(item.module.iter().cloned());
                             path.push(item.name.clone());
                             model.test_modules.push(path);
@@ -591,14 +602,6 @@ impl CrateModel {
     /// `#[cfg(test)] mod name;`, or below such a module)?
     pub fn is_test_module(&self, module: &[String]) -> bool {
         self.test_modules.iter().any(|m| module.starts_with(m))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.aliases.is_empty()
-            && self.fields.is_empty()
-            && self.fns.is_empty()
-            && self.methods.is_empty()
-            && self.test_modules.is_empty()
     }
 
     /// What the model holds, one fact per line, sorted (for `--explain-model`).

@@ -3,12 +3,17 @@ use crate::text::signatures::items_of;
 
 fn model(files: &[(&str, &[&str], &str)]) -> CrateModel {
     let items: Vec<ItemTexts> = files.iter().map(|(_, _, text)| items_of(text)).collect();
+    let modules: Vec<Vec<String>> = files
+        .iter()
+        .map(|(_, module, _)| module.iter().map(|m| m.to_string()).collect())
+        .collect();
     let files: Vec<CrateFile<'_>> = files
         .iter()
         .zip(&items)
-        .map(|((display, module, _), items)| CrateFile {
+        .zip(&modules)
+        .map(|(((display, _, _), items), module)| CrateFile {
             display,
-            module: module.iter().map(|m| m.to_string()).collect(),
+            module,
             items,
         })
         .collect();
