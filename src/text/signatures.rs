@@ -323,20 +323,8 @@ impl Scan<'_, '_> {
         let end = (i..open)
             .find(|&j| self.word(j) == Some(b"where".as_slice()))
             .unwrap_or(open);
-        let mut depth = 0usize;
-        let mut for_at = None;
-        for j in i..end {
-            match lexed.tokens[j].kind {
-                Kind::Punct(b'<') => depth += 1,
-                Kind::Punct(b'>') if j > 0 && lexed.is_punct(j - 1, b'-') => {}
-                Kind::Punct(b'>') => depth = depth.saturating_sub(1),
-                _ if depth == 0 && self.word(j) == Some(b"for".as_slice()) => {
-                    for_at = Some(j);
-                    break;
-                }
-                _ => {}
-            }
-        }
+        let for_at =
+            outside_angles(lexed, i, end).find(|&j| self.word(j) == Some(b"for".as_slice()));
         let (trait_, ty_from) = match for_at {
             Some(at) => (last_name(self, i, at), at + 1),
             None => (None, i),
@@ -378,22 +366,43 @@ fn may_name_followed(word: &[u8]) -> bool {
         )
 }
 
+/// The angle-bracket depth after token `j`, from `depth` before it (the
+/// `>` of `->` closes nothing).
+fn angle_step(lexed: &Lexed<'_>, j: usize, depth: usize) -> usize {
+    match lexed.tokens[j].kind {
+        Kind::Punct(b'<') => depth + 1,
+        Kind::Punct(b'>') if j > 0 && lexed.is_punct(j - 1, b'-') => depth,
+        Kind::Punct(b'>') => depth.saturating_sub(1),
+        _ => depth,
+    }
+}
+
+/// The tokens of `from..to` outside angle brackets (the brackets excluded).
+fn outside_angles<'l>(
+    lexed: &'l Lexed<'_>,
+    from: usize,
+    to: usize,
+) -> impl Iterator<Item = usize> + 'l {
+    let mut depth = 0;
+    (from..to).filter(move |&j| {
+        let before = depth;
+        depth = angle_step(lexed, j, depth);
+        before == 0 && depth == 0
+    })
+}
+
 /// The `>` closing the `<` at token `open_at`, before `limit`.
 fn angle_end(lexed: &Lexed<'_>, open_at: usize, limit: usize) -> usize {
-    let mut depth = 0usize;
+    let mut depth = 0;
     let mut j = open_at;
     while j < limit {
-        match lexed.tokens[j].kind {
-            Kind::Punct(b'<') => depth += 1,
-            Kind::Punct(b'>') if j > 0 && lexed.is_punct(j - 1, b'-') => {}
-            Kind::Punct(b'>') => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return j;
-                }
+        if matches!(lexed.tokens[j].kind, Kind::Punct(b'(' | b'[')) {
+            j = lexed.partner[j];
+        } else {
+            depth = angle_step(lexed, j, depth);
+            if depth == 0 {
+                return j;
             }
-            Kind::Punct(b'(' | b'[') => j = lexed.partner[j],
-            _ => {}
         }
         j += 1;
     }
@@ -404,23 +413,11 @@ fn angle_end(lexed: &Lexed<'_>, open_at: usize, limit: usize) -> usize {
 /// `&'a mut crate::x::Foo<T>`.
 fn last_name(scan: &Scan<'_, '_>, from: usize, to: usize) -> Option<String> {
     let lexed = scan.lexed;
-    let mut depth = 0usize;
-    let mut found = None;
-    for j in from..to {
-        match lexed.tokens[j].kind {
-            Kind::Punct(b'<') => depth += 1,
-            Kind::Punct(b'>') if j > 0 && lexed.is_punct(j - 1, b'-') => {}
-            Kind::Punct(b'>') => depth = depth.saturating_sub(1),
-            Kind::Ident | Kind::RawIdent if depth == 0 => {
-                let word = lexed.text_of(j);
-                if !matches!(word, b"mut" | b"dyn" | b"const" | b"unsafe") {
-                    found = Some(j);
-                }
-            }
-            _ => {}
-        }
-    }
-    found.map(|j| scan.name(j))
+    outside_angles(lexed, from, to)
+        .filter(|&j| matches!(lexed.tokens[j].kind, Kind::Ident | Kind::RawIdent))
+        .filter(|&j| !matches!(lexed.text_of(j), b"mut" | b"dyn" | b"const" | b"unsafe"))
+        .last()
+        .map(|j| scan.name(j))
 }
 
 #[cfg(test)]
