@@ -1,6 +1,7 @@
 //! The crate models of a run ([`crate::semantic::crate_model`]): one per
-//! crate that has a file to lint, built from the item signatures of all
-//! its files before any is linted.
+//! crate that has a file to lint, from the item signatures of all its
+//! files, gathered before any is linted and built when a file of the crate
+//! first needs it ([`LazyModel`]).
 //!
 //! The signatures of a file let through by the prefilter come from the
 //! first pass (the lexing masking does anyway). A file the prefilter
@@ -21,7 +22,7 @@ use crate::input::read;
 use crate::lint::crate_pass;
 use crate::lint::engine::CrateOf;
 use crate::lint::inputs::Input;
-use crate::semantic::crate_model::{CrateFile, CrateModel};
+use crate::semantic::crate_model::{LazyModel, ModelFile};
 use crate::text::signatures::{self, ItemTexts};
 
 pub struct Request<'r> {
@@ -39,7 +40,7 @@ pub struct Request<'r> {
 /// The models of a run, and each file's place in one.
 #[derive(Default)]
 pub struct Models {
-    models: Vec<CrateModel>,
+    models: Vec<LazyModel>,
     /// Per file: its model, its module path, and whether a
     /// `#[cfg(test)] mod` declaration makes it test code.
     of_file: Vec<Option<(usize, Vec<String>, bool)>>,
@@ -65,8 +66,8 @@ const REREAD_LIMIT: u64 = signatures::MAX_TEXT as u64;
 /// A file's signatures: its reported path, its module path, its items.
 type Signed = (String, Vec<String>, ItemTexts);
 
-/// Builds the model of every crate with a file to lint. Call it inside the
-/// run's thread pool.
+/// Gathers the model of every crate with a file to lint (each built on
+/// first use). Call it inside the run's thread pool.
 pub fn build(request: Request<'_>) -> Models {
     let Request {
         files,
@@ -162,27 +163,20 @@ pub fn build(request: Request<'_>) -> Models {
             .collect();
         entry.extend(others);
     }
-    let keys: Vec<Option<PathBuf>> = crates.keys().cloned().collect();
-    let models: Vec<CrateModel> = keys
-        .par_iter()
-        .map(|root| {
-            let entry = &crates[root];
-            let files: Vec<CrateFile<'_>> = entry
-                .iter()
-                .map(|(display, module, items)| CrateFile {
-                    display,
-                    module,
-                    items,
-                })
-                .collect();
-            // A bug in the model must not end the run: the crate is then
-            // linted as if the model knew nothing.
-            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                CrateModel::build(&files)
-            }));
-            built.unwrap_or_default()
-        })
-        .collect();
+    let mut keys: Vec<Option<PathBuf>> = Vec::with_capacity(crates.len());
+    let mut models: Vec<LazyModel> = Vec::with_capacity(crates.len());
+    for (root, entry) in crates {
+        let files = entry
+            .into_iter()
+            .map(|(display, module, items)| ModelFile {
+                display,
+                module,
+                items,
+            })
+            .collect();
+        keys.push(root);
+        models.push(LazyModel::new(files));
+    }
     let index: HashMap<&Option<PathBuf>, usize> =
         keys.iter().enumerate().map(|(i, k)| (k, i)).collect();
     let of_file = (0..files.len())

@@ -16,7 +16,7 @@ use crate::lint::suppress::{self, ItemLines, Suppressions};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
 use crate::semantic::context::{CrateView, Cx};
-use crate::semantic::crate_model::CrateModel;
+use crate::semantic::crate_model::{CrateModel, LazyModel};
 use crate::semantic::walk::Walker;
 use crate::syntax::macros::Expansions;
 use crate::text::fields::{fields_and_items, CrateFields, FieldFinder};
@@ -56,7 +56,7 @@ pub struct FileJob<'s> {
 /// A file's place in its crate's model.
 #[derive(Debug, Clone)]
 pub struct CrateOf<'s> {
-    pub model: &'s CrateModel,
+    pub model: &'s LazyModel,
     /// The file's module path (`["net", "client"]`).
     pub module: Vec<String>,
 }
@@ -398,14 +398,14 @@ fn lint_file(
     let expansions = Expansions::of_file(&file);
     // A file linted alone is a crate of its own: its items are the model.
     let own_model;
-    let (model, module): (&CrateModel, &[String]) = match &job.krate {
+    let (lazy, module): (&LazyModel, &[String]) = match &job.krate {
         Some(krate) => (krate.model, &krate.module),
         None => {
-            own_model = CrateModel::of_file(&job.display, source);
+            own_model = LazyModel::ready(CrateModel::of_file(&job.display, source));
             (&own_model, &[])
         }
     };
-    let krate = CrateView { model, module };
+    let krate = CrateView { lazy, module };
     let run = |settings: &Settings, facts: Option<&Rc<RefCell<FileFacts>>>| {
         let cx = Cx::new(
             &job.display,

@@ -22,7 +22,7 @@ use crate::lint::engine;
 use crate::lint::inputs;
 use crate::lint::run::{self, RunError, RunRequest};
 use crate::semantic::context::{CrateView, Cx, Options};
-use crate::semantic::crate_model::{CrateModel, FnFact, Ty};
+use crate::semantic::crate_model::{CrateModel, FnFact, LazyModel, Ty};
 use crate::semantic::explain::{CallSite, Explainer, HandleFact, Sites, SpawnSite};
 use crate::semantic::handles::{Class, Origin};
 use crate::semantic::spawns::Via;
@@ -106,13 +106,13 @@ pub fn explain_model(request: &RunRequest, file: &Path) -> Result<String, RunErr
             (krate.model, krate.module, place, in_test_module)
         }
         None => {
-            own_model = CrateModel::of_file(&input.display, &source);
+            own_model = LazyModel::ready(CrateModel::of_file(&input.display, &source));
             (&own_model, Vec::new(), Place::Alone, false)
         }
     };
     let in_test_folder = roots.is_test_file(&input.path);
     let view = CrateView {
-        model,
+        lazy: model,
         module: &module,
     };
     let options = input.settings.options();
@@ -134,7 +134,7 @@ pub fn explain_model(request: &RunRequest, file: &Path) -> Result<String, RunErr
         },
         linted: input.settings.could_report(source.as_bytes()),
         configured: configured_spawners(options.declared),
-        facts: model.describe(),
+        facts: model.get().describe(),
         sites,
     };
     Ok(explained.render())

@@ -15,7 +15,7 @@ use crate::base::finding::{Diagnostic, Region};
 use crate::base::rule::{Family, Rule, RuleSet};
 use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::{self, Kind, Spawner};
-use crate::semantic::crate_model::{CrateModel, FnFact, Ty};
+use crate::semantic::crate_model::{CrateModel, FnFact, LazyModel, Ty};
 use crate::semantic::frames::{FnFrame, Frame, SpawnCall, TaskBody};
 use crate::semantic::handles::Handles;
 use crate::semantic::lookup::Lookup;
@@ -100,8 +100,15 @@ pub struct Options<'a> {
 /// module path in it.
 #[derive(Debug, Clone, Copy)]
 pub struct CrateView<'a> {
-    pub model: &'a CrateModel,
+    pub lazy: &'a LazyModel,
     pub module: &'a [String],
+}
+
+impl<'a> CrateView<'a> {
+    /// The crate model, built on first use (see [`LazyModel`]).
+    pub fn model(&self) -> &'a CrateModel {
+        self.lazy.get()
+    }
 }
 
 /// What the rules can ask at any point of the walk.
@@ -267,7 +274,7 @@ impl<'a> Cx<'a> {
         self.scopes.resolve(path, |p| {
             spawner::is_known_path(p)
                 || self.options.declared.is_spawner(p)
-                || self.krate.model.function(p).is_some()
+                || self.krate.model().function(p).is_some()
         })
     }
 
@@ -275,7 +282,7 @@ impl<'a> Cx<'a> {
     /// crate::rt::spawn`), written from the crate root, or relative to this
     /// module (`spawn`, `rt::spawn`, `self::spawn`, `super::spawn`).
     pub fn crate_function(&self, path: &syn::Path) -> Option<(String, &'a FnFact)> {
-        let model = self.krate.model;
+        let model = self.krate.model();
         let last = path.segments.last()?;
         if !model.has_function_named(&crate::syntax::names::unraw(&last.ident)) {
             return None;
@@ -330,7 +337,7 @@ impl<'a> Cx<'a> {
         if let Some(found) = self.crate_function(&p.path) {
             return Some(found);
         }
-        let model = self.krate.model;
+        let model = self.krate.model();
         let last = p.path.segments.last()?;
         if p.path.segments.len() < 2 || !model.has_method_named(&last.ident.to_string()) {
             return None;
@@ -447,17 +454,17 @@ impl<'a> Cx<'a> {
                     if !bounds.is_empty() {
                         return bounds
                             .into_iter()
-                            .find(|t| self.krate.model.knows_type(t))
+                            .find(|t| self.krate.model().knows_type(t))
                             .map(Ty::Crate);
                     }
                 }
-                if !self.krate.model.names_type(&name) {
+                if !self.krate.model().names_type(&name) {
                     return None;
                 }
-                self.krate.model.path_ty(p, &self.scopes)
+                self.krate.model().path_ty(p, &self.scopes)
             }
-            Type::ImplTrait(t) => self.krate.model.bound_type(t.bounds.iter()),
-            Type::TraitObject(t) => self.krate.model.bound_type(t.bounds.iter()),
+            Type::ImplTrait(t) => self.krate.model().bound_type(t.bounds.iter()),
+            Type::TraitObject(t) => self.krate.model().bound_type(t.bounds.iter()),
             _ => None,
         }
     }
@@ -494,7 +501,7 @@ impl<'a> Cx<'a> {
     /// [`Cx::ty_of_expr`], looking at most `depth` levels down.
     fn ty_within(&self, expr: &Expr, depth: usize) -> Option<Ty> {
         let depth = depth.checked_sub(1)?;
-        let model = self.krate.model;
+        let model = self.krate.model();
         match expr {
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
@@ -563,7 +570,7 @@ impl<'a> Cx<'a> {
     /// receiver's type.
     pub fn crate_method(&self, receiver: &Expr, method: &str) -> Option<&'a FnFact> {
         match self.ty_of_expr(receiver)? {
-            Ty::Crate(owner) => self.krate.model.method(&owner, method),
+            Ty::Crate(owner) => self.krate.model().method(&owner, method),
             Ty::Kind(_) => None,
         }
     }
@@ -805,7 +812,7 @@ impl<'a> Lookup<'a> for Cx<'a> {
     }
 
     fn crate_spawn(&self, expr: &Expr) -> Option<(String, Spawner, bool)> {
-        let model = self.krate.model;
+        let model = self.krate.model();
         match expr {
             Expr::Call(call) => {
                 let Expr::Path(p) = &*call.func else {
@@ -832,7 +839,7 @@ impl<'a> Lookup<'a> for Cx<'a> {
     }
 
     fn crate_field_kind(&self, field: &str) -> Option<Kind> {
-        self.krate.model.field(self.self_type()?, field)?.kind()
+        self.krate.model().field(self.self_type()?, field)?.kind()
     }
 
     fn crate_handle(&self, ty: &Type) -> Option<(Kind, bool)> {
@@ -840,11 +847,11 @@ impl<'a> Lookup<'a> for Cx<'a> {
             return None;
         };
         let last = p.path.segments.last()?;
-        if !self.krate.model.is_alias(&last.ident.to_string()) {
+        if !self.krate.model().is_alias(&last.ident.to_string()) {
             return None;
         }
-        let kind = self.krate.model.path_ty(p, &self.scopes)?.kind()?;
-        let tokio = self.krate.model.is_tokio_handle(ty, &self.scopes);
+        let kind = self.krate.model().path_ty(p, &self.scopes)?.kind()?;
+        let tokio = self.krate.model().is_tokio_handle(ty, &self.scopes);
         Some((kind, tokio))
     }
 

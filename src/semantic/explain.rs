@@ -144,7 +144,7 @@ impl<'a> Check<'a> for Explainer<'_> {
         };
         let ty = cx.ty_of_expr(receiver);
         let fact = match &ty {
-            Some(Ty::Crate(owner)) => cx.krate.model.method(owner, &method).cloned(),
+            Some(Ty::Crate(owner)) => cx.krate.model().method(owner, &method).cloned(),
             _ => None,
         };
         let handle = cx.enclosing_fn().and_then(|f| {

@@ -1,6 +1,7 @@
 //! The crate model: what a crate's item signatures say, across its files,
 //! for every rule to consult. Built once per crate (files grouped by their
-//! nearest `Cargo.toml`) from [`ItemTexts`], before any file is linted:
+//! nearest `Cargo.toml`) from [`ItemTexts`] gathered before any file is
+//! linted, when a file of the crate first asks it something ([`LazyModel`]):
 //!
 //! - type aliases, generic ones and aliases of aliases;
 //! - the declared types of struct fields, named and positional;
@@ -20,6 +21,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use syn::{ReturnType, Type, TypeParamBound};
 
@@ -163,7 +165,10 @@ impl CrateModel {
 
     /// The model of the crate made of `files`.
     pub fn build(files: &[CrateFile<'_>]) -> CrateModel {
-        let mut model = CrateModel::default();
+        let mut model = CrateModel {
+            test_modules: test_modules(files),
+            ..CrateModel::default()
+        };
         let relevant = relevant_names(files);
         // A function matters by what it returns: a spawner returns a handle.
         let mentions = |item: &ItemText| {
@@ -181,8 +186,7 @@ impl CrateModel {
                 .items
                 .iter()
                 .filter(|item| match item.kind {
-                    ItemKind::Use => false,
-                    ItemKind::ModDecl => item.text.contains("test"),
+                    ItemKind::Use | ItemKind::ModDecl => false,
                     // Few, and generic ones lead anywhere (`Shared<T>`).
                     ItemKind::Alias => true,
                     _ => mentions(item),
@@ -224,16 +228,7 @@ impl CrateModel {
                         assoc.push((item, ty));
                     }
                 }
-                ItemKind::ModDecl => {
-                    if let Ok(syn::Item::Mod(m)) = syn::parse_str::<syn::Item>(&item.text) {
-                        if has_cfg_test(&m.attrs) {
-                            let mut path = file.module.to_vec();
-                            path.extend(item.module.iter().cloned());
-                            path.push(item.name.clone());
-                            model.test_modules.push(path);
-                        }
-                    }
-                }
+                ItemKind::Use | ItemKind::ModDecl => {}
                 _ => {
                     if let Ok(parsed_item) = syn::parse_str::<syn::Item>(&item.text) {
                         if matches!(item.kind, ItemKind::Struct | ItemKind::Enum) {
@@ -661,6 +656,104 @@ impl CrateModel {
         }
         lines.sort();
         lines
+    }
+}
+
+/// The modules declared as test code (`#[cfg(test)] mod helpers;`), by
+/// module path.
+fn test_modules(files: &[CrateFile<'_>]) -> Vec<Vec<String>> {
+    let mut modules = Vec::new();
+    for file in files {
+        for item in &file.items.items {
+            if item.kind != ItemKind::ModDecl || !item.text.contains("test") {
+                continue;
+            }
+            if let Ok(syn::Item::Mod(m)) = syn::parse_str::<syn::Item>(&item.text) {
+                if has_cfg_test(&m.attrs) {
+                    let mut path = file.module.to_vec();
+                    path.extend(item.module.iter().cloned());
+                    path.push(item.name.clone());
+                    modules.push(path);
+                }
+            }
+        }
+    }
+    modules
+}
+
+/// A file's part of a [`LazyModel`]: its reported path, module path and
+/// item signatures.
+pub struct ModelFile {
+    pub display: String,
+    pub module: Vec<String>,
+    pub items: ItemTexts,
+}
+
+/// A crate's model, built the first time a file of the crate asks for it,
+/// on whichever thread lints that file: building overlaps the linting of
+/// other crates' files instead of holding every file back. Which modules
+/// are test code is known at once (it decides how a file is linted).
+pub struct LazyModel {
+    files: Vec<ModelFile>,
+    test_modules: Vec<Vec<String>>,
+    model: OnceLock<CrateModel>,
+}
+
+impl LazyModel {
+    pub fn new(files: Vec<ModelFile>) -> LazyModel {
+        let test_modules = test_modules(&Self::views(&files));
+        LazyModel {
+            files,
+            test_modules,
+            model: OnceLock::new(),
+        }
+    }
+
+    /// A model built already (a file linted alone).
+    pub fn ready(model: CrateModel) -> LazyModel {
+        LazyModel {
+            files: Vec::new(),
+            test_modules: model.test_modules.clone(),
+            model: OnceLock::from(model),
+        }
+    }
+
+    /// The model, built now if no thread has built it yet (a thread that
+    /// asks while another builds it waits for that build). A bug in the
+    /// model must not end the run: the crate is then linted as if the model
+    /// knew nothing.
+    pub fn get(&self) -> &CrateModel {
+        self.model.get_or_init(|| {
+            let files = Self::views(&self.files);
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| CrateModel::build(&files)))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Is a file of this module path test code (see
+    /// [`CrateModel::is_test_module`])?
+    pub fn is_test_module(&self, module: &[String]) -> bool {
+        self.test_modules.iter().any(|m| module.starts_with(m))
+    }
+
+    fn views(files: &[ModelFile]) -> Vec<CrateFile<'_>> {
+        files
+            .iter()
+            .map(|file| CrateFile {
+                display: &file.display,
+                module: &file.module,
+                items: &file.items,
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for LazyModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyModel")
+            .field("files", &self.files.len())
+            .field("built", &self.model.get().is_some())
+            .finish()
     }
 }
 

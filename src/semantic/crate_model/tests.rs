@@ -118,3 +118,25 @@ fn ambiguous_and_dropping_wrappers_are_not_followed() {
     assert!(model.is_test_module(&module(&["helpers", "fake"])));
     assert!(!model.is_test_module(&module(&["unix"])));
 }
+
+#[test]
+fn a_lazy_model_knows_test_modules_at_once_and_builds_on_first_use() {
+    let lazy = LazyModel::new(vec![
+        ModelFile {
+            display: "src/lib.rs".to_string(),
+            module: Vec::new(),
+            items: items_of("#[cfg(test)] mod helpers;\nmod net;\n"),
+        },
+        ModelFile {
+            display: "src/net.rs".to_string(),
+            module: vec!["net".to_string()],
+            items: items_of("pub fn rt() -> tokio::runtime::Handle { todo!() }\n"),
+        },
+    ]);
+    assert!(format!("{lazy:?}").contains("built: false"));
+    assert!(lazy.is_test_module(&["helpers".to_string(), "fake".to_string()]));
+    assert!(!lazy.is_test_module(&["net".to_string()]));
+    assert!(lazy.get().function("crate::net::rt").is_some());
+    assert!(format!("{lazy:?}").contains("built: true"));
+    assert!(lazy.get().is_test_module(&["helpers".to_string()]));
+}

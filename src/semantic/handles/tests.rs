@@ -30,9 +30,9 @@ fn model(src: &str, check: impl Fn(&Handles<'_>)) {
         lint_tests: false,
         declared: &declared,
     };
-    let model = crate::semantic::crate_model::CrateModel::default();
+    let model = crate::semantic::crate_model::LazyModel::ready(Default::default());
     let krate = crate::semantic::context::CrateView {
-        model: &model,
+        lazy: &model,
         module: &[],
     };
     let cx = Cx::new("t.rs", src, &file, &expansions, options, false, krate);
