@@ -19,6 +19,8 @@ pub struct Prefilter {
     in_comments: u128,
     /// Words that make a file one the crate model reads ([`Scan::declares`]).
     declaring: u128,
+    /// The words of all groups.
+    in_groups: u128,
 }
 
 /// What [`Prefilter::scan`] found in a file.
@@ -67,9 +69,11 @@ impl Prefilter {
             .match_kind(MatchKind::LeftmostFirst)
             .build(&words)
             .ok()?;
+        let groups: Vec<u128> = groups.iter().map(bits).collect();
         Some(Prefilter {
             matcher,
-            groups: groups.iter().map(bits).collect(),
+            in_groups: groups.iter().fold(0, |set, group| set | group),
+            groups,
             implied,
             in_comments,
             declaring,
@@ -86,14 +90,24 @@ impl Prefilter {
         let mut declares = false;
         for found in self.matcher.find_iter(text) {
             let word = found.pattern().as_usize();
+            // A word that can tell nothing new is not looked at again (most
+            // matches in a long file repeat a word already counted).
+            let new_words = self.implied[word] & self.in_groups & !seen;
+            let may_declare = !declares && self.declaring & (1 << word) != 0;
+            if new_words == 0 && !may_declare {
+                continue;
+            }
             let counts =
                 self.in_comments & (1 << word) != 0 || !is_comment_line(text, found.start());
             if !counts {
                 continue;
             }
-            declares |= self.declaring & (1 << word) != 0
+            declares |= may_declare
                 && crate::text::lexer::is_whole_word(text, found.start(), found.end())
                 && in_type_position(text, found.start());
+            if new_words == 0 {
+                continue;
+            }
             seen |= self.implied[word];
             if self.groups.iter().any(|group| group & seen == *group) {
                 return Scan {

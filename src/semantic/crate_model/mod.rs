@@ -19,7 +19,7 @@
 //! the model is shared by the threads that lint the crate's files. A name
 //! the crate defines twice with different meanings is not followed.
 
-use std::collections::{HashMap, HashSet};
+use crate::base::fasthash::{FastMap as HashMap, FastSet as HashSet};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -275,7 +275,7 @@ impl CrateModel {
             })
             .collect();
         // Crate types that only wrap a task handle, and have no `Drop`.
-        let mut wrappers: HashMap<String, Kind> = HashMap::new();
+        let mut wrappers: HashMap<String, Kind> = HashMap::default();
         for (_, item, scope, parsed_item) in &parsed {
             let fields: Vec<&syn::Field> = match parsed_item {
                 syn::Item::Struct(s) => s.fields.iter().collect(),

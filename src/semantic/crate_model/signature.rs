@@ -1,7 +1,7 @@
 //! What a function's signature says to the crate model: whether it takes
 //! a task to run, and what it returns.
 
-use std::collections::{HashMap, HashSet};
+use crate::base::fasthash::{FastMap as HashMap, FastSet as HashSet};
 
 use syn::{FnArg, GenericParam, Signature, Type, TypeParamBound, WherePredicate};
 
@@ -67,7 +67,7 @@ pub(super) fn takes_task(sig: &Signature) -> bool {
         }),
         _ => false,
     };
-    let mut task_params: HashSet<String> = HashSet::new();
+    let mut task_params: HashSet<String> = HashSet::default();
     for param in &sig.generics.params {
         if let GenericParam::Type(t) = param {
             if t.bounds.iter().any(is_task_bound) {
