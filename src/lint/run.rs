@@ -180,8 +180,9 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             }
         })
         .collect();
-    let job_for =
-        |file, handle_fields, krate| file_job(file, &roots, prefilter, handle_fields, krate);
+    let job_for = |file, handle_fields, krate, linted| {
+        file_job(file, &roots, prefilter, handle_fields, krate, linted)
+    };
     // Read and prefilter every file, then lint the ones let through, once the
     // handle fields the crate pass judges are known from all of them (they
     // decide what masking keeps).
@@ -190,7 +191,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             .par_iter()
             .zip(earlies)
             .map(|(file, early)| {
-                let job = job_for(file, None, None);
+                let job = job_for(file, None, None, false);
                 let mut loaded = engine::read_input(file, early, &job);
                 let fields = loaded.prepare(&file.settings, prefilter);
                 // Only a file that will be masked waits in memory for the others.
@@ -254,7 +255,8 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
                 }
                 _ => None,
             };
-            let job = job_for(file, fields, models.krate_of(i));
+            let linted = !matches!(loaded, Loaded::Done(_));
+            let job = job_for(file, fields, models.krate_of(i), linted);
             let outcome = engine::lint_read(loaded, &job);
             (job.display, outcome)
         },
@@ -309,6 +311,7 @@ fn file_job<'s>(
     prefilter: bool,
     handle_fields: Option<&'s CrateFields>,
     krate: Option<(CrateOf<'s>, bool)>,
+    linted: bool,
 ) -> FileJob<'s> {
     let (krate, in_test_module) = match krate {
         Some((krate, in_test_module)) => (Some(krate), in_test_module),
@@ -316,7 +319,9 @@ fn file_job<'s>(
     };
     FileJob {
         display: file.display.clone(),
-        is_test_file: in_test_module || roots.is_test_file(&file.path),
+        // Only linting asks (reading and masking do not), and most files
+        // are never linted: their place is not looked at.
+        is_test_file: linted && (in_test_module || roots.is_test_file(&file.path)),
         krate,
         settings: &file.settings,
         prefilter,

@@ -274,7 +274,8 @@ impl<'a> Cx<'a> {
         self.scopes.resolve(path, |p| {
             spawner::is_known_path(p)
                 || self.options.declared.is_spawner(p)
-                || self.krate.model().function(p).is_some()
+                // The model knows functions by their `crate::` paths.
+                || (p.starts_with("crate::") && self.krate.model().function(p).is_some())
         })
     }
 
