@@ -13,6 +13,7 @@ use crate::base::rule::Rule;
 use crate::base::rule::Severity;
 use crate::base::rule::{RuleSet, SUPPRESSION_MARKER};
 use crate::knowledge::declared::Declared;
+use crate::knowledge::spawner;
 use crate::knowledge::spawner::Spawner;
 use crate::rules;
 use crate::semantic::context::Options;
@@ -197,9 +198,12 @@ impl Settings {
             .get_or_init(|| {
                 // The types a crate's own items lead to (`JoinHandle`,
                 // `JoinSet` and `TaskTracker` are trigger words already).
-                let declaring = [
+                let declaring: Vec<(&str, Vec<&str>)> = [
                     "Handle", "Runtime", "Command", "Child", "Executor", "LocalSet",
-                ];
+                ]
+                .into_iter()
+                .map(|name| (name, spawner::modules_of_type_name(name).collect()))
+                .collect();
                 Prefilter::new(&self.trigger_groups(), &[SUPPRESSION_MARKER], &declaring)
             })
             .as_ref()

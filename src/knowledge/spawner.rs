@@ -144,6 +144,16 @@ pub fn kind_of_type_path(path: &str) -> Option<Kind> {
         .map(|&(_, kind)| kind)
 }
 
+/// The modules a type of [`kind_of_type_path`] named `name` lives in
+/// (`process` for `Command`, `runtime` for `Handle`): a file that names
+/// such a type names one of them too, in an import or a path.
+pub fn modules_of_type_name(name: &str) -> impl Iterator<Item = &'static str> + '_ {
+    KIND_TYPES.iter().filter_map(move |(path, _)| {
+        let (module, last) = path.rsplit_once("::")?;
+        (last == name).then(|| module.rsplit("::").next().unwrap_or(module))
+    })
+}
+
 /// The names the types of [`kind_of_type_path`] are written with (`Runtime`, `Command`, ...).
 pub fn kind_type_names() -> impl Iterator<Item = &'static str> {
     KIND_TYPES

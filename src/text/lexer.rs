@@ -172,8 +172,20 @@ impl Drop for Lexed<'_> {
 /// byte of a non-ASCII character (which the lexer does not classify
 /// further; a word it is part of is one token).
 pub(crate) fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    IDENT_BYTES[usize::from(b)]
 }
+
+/// [`is_ident_byte`] as a table: the lexer asks it of most bytes.
+static IDENT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+        b += 1;
+    }
+    table
+};
 
 /// Is `text[start..end]` a word of its own, not part of a longer identifier?
 pub(crate) fn is_whole_word(text: &[u8], start: usize, end: usize) -> bool {
@@ -193,10 +205,7 @@ pub(crate) fn word_end(text: &[u8], from: usize) -> usize {
 
 /// The end of the line holding `from`: its `\n`, or the end of the text.
 pub(crate) fn line_end(text: &[u8], from: usize) -> usize {
-    text[from..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map_or(text.len(), |n| from + n)
+    memchr::memchr(b'\n', &text[from..]).map_or(text.len(), |n| from + n)
 }
 
 /// The end of a (nesting) block comment starting at `from`.
@@ -204,6 +213,8 @@ pub(crate) fn block_comment_end(text: &[u8], from: usize) -> Option<usize> {
     let mut depth = 0;
     let mut i = from;
     while i + 1 < text.len() {
+        // Only a `/` or a `*` can open or close a comment.
+        i += memchr::memchr2(b'/', b'*', &text[i..text.len() - 1])?;
         match (text[i], text[i + 1]) {
             (b'/', b'*') => {
                 depth += 1;
@@ -226,10 +237,10 @@ pub(crate) fn block_comment_end(text: &[u8], from: usize) -> Option<usize> {
 pub(crate) fn string_end(text: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     while i < text.len() {
+        i += memchr::memchr2(b'\\', b'"', &text[i..])?;
         match text[i] {
             b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+            _ => return Some(i + 1),
         }
     }
     None

@@ -19,6 +19,9 @@ pub struct Prefilter {
     in_comments: u128,
     /// Words that make a file one the crate model reads ([`Scan::declares`]).
     declaring: u128,
+    /// For each word, the texts of which one must occur in a file for the
+    /// word to declare anything there (the modules its types live in).
+    companions: Vec<Vec<memchr::memmem::Finder<'static>>>,
     /// The words of all groups.
     in_groups: u128,
 }
@@ -39,9 +42,14 @@ impl Prefilter {
     pub fn new(
         groups: &[Vec<&str>],
         in_comments: &[&str],
-        declaring: &[&str],
+        declaring: &[(&str, Vec<&str>)],
     ) -> Option<Prefilter> {
-        let mut words: Vec<&str> = groups.iter().flatten().chain(declaring).copied().collect();
+        let mut words: Vec<&str> = groups
+            .iter()
+            .flatten()
+            .copied()
+            .chain(declaring.iter().map(|(word, _)| *word))
+            .collect();
         words.sort_unstable();
         words.dedup();
         if groups.is_empty() || groups.iter().any(Vec::is_empty) || words.len() > MAX_WORDS {
@@ -63,7 +71,16 @@ impl Prefilter {
             .iter()
             .filter(|w| words.contains(w))
             .fold(0u128, |set, w| set | 1 << id(w));
-        let declaring = declaring.iter().fold(0u128, |set, w| set | 1 << id(w));
+        let mut companions: Vec<Vec<memchr::memmem::Finder<'static>>> = vec![Vec::new(); words.len()];
+        for (word, modules) in declaring {
+            companions[id(word)] = modules
+                .iter()
+                .map(|m| memchr::memmem::Finder::new(m.as_bytes()).into_owned())
+                .collect();
+        }
+        let declaring = declaring
+            .iter()
+            .fold(0u128, |set, (w, _)| set | 1 << id(w));
         let matcher = AhoCorasick::builder()
             // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
             .match_kind(MatchKind::LeftmostFirst)
@@ -77,6 +94,7 @@ impl Prefilter {
             implied,
             in_comments,
             declaring,
+            companions,
         })
     }
 
@@ -104,7 +122,8 @@ impl Prefilter {
             }
             declares |= may_declare
                 && crate::text::lexer::is_whole_word(text, found.start(), found.end())
-                && in_type_position(text, found.start());
+                && in_type_position(text, found.start())
+                && self.has_companion(word, text);
             if new_words == 0 {
                 continue;
             }
@@ -120,6 +139,17 @@ impl Prefilter {
             reports: false,
             declares,
         }
+    }
+}
+
+impl Prefilter {
+    /// Does `text` name a module the declaring `word`'s types live in? A
+    /// file naming `Command` but never `process` means another `Command`
+    /// (clap's), which the crate model would not follow. A word with no
+    /// modules given needs none.
+    fn has_companion(&self, word: usize, text: &[u8]) -> bool {
+        let companions = &self.companions[word];
+        companions.is_empty() || companions.iter().any(|c| c.find(text).is_some())
     }
 }
 
@@ -173,10 +203,7 @@ fn in_type_position(text: &[u8], at: usize) -> bool {
 /// Is the line holding byte `at` a `//` comment line? A word there is in a
 /// comment (or in a string's text), never code.
 fn is_comment_line(text: &[u8], at: usize) -> bool {
-    let start = text[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
+    let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
     let line = &text[start..at];
     let first = line.iter().position(|b| !b.is_ascii_whitespace());
     first.is_some_and(|i| line[i..].starts_with(b"//"))
@@ -188,8 +215,12 @@ mod tests {
 
     fn filter(groups: &[&[&str]]) -> Prefilter {
         let groups: Vec<Vec<&str>> = groups.iter().map(|g| g.to_vec()).collect();
-        Prefilter::new(&groups, &["tasklint:"], &["Handle", "JoinHandle"])
-            .expect("words to filter on")
+        let declaring = [
+            ("Handle", vec![]),
+            ("JoinHandle", vec![]),
+            ("Command", vec!["process"]),
+        ];
+        Prefilter::new(&groups, &["tasklint:"], &declaring).expect("words to filter on")
     }
 
     #[test]
@@ -243,5 +274,8 @@ mod tests {
         assert!(scan(b"fn f(x: impl Handle) {}").declares);
         assert!(!scan(b"let h = x.Handle;").declares);
         assert!(!scan(b"let Handle = 1;").declares);
+        // A `Command` of a file that never names `process` is another one.
+        assert!(!scan(b"use clap::Command;\nfn cli() -> Command { todo!() }").declares);
+        assert!(scan(b"use std::process::Command;\nfn c() -> Command { todo!() }").declares);
     }
 }
