@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::base::diag::{self, diag};
 use crate::base::escape;
@@ -20,6 +20,8 @@ use crate::report::baseline::Baseline;
 use crate::report::output;
 use crate::report::render::{self, Format, Report};
 use crate::rules;
+
+mod cargo;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,7 +63,7 @@ enum Color {
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Files or folders to lint (default: `.`; `cargo tasklint`: the
-    /// workspace). `-` reads standard input.
+    /// packages cargo picks). `-` reads standard input.
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -136,6 +138,9 @@ struct CheckArgs {
     /// Parse every file, whole, even those no rule could report on (for benchmarks).
     #[arg(long, hide = true)]
     no_prefilter: bool,
+    /// `cargo tasklint`'s package flags (see `cli/cargo.rs`).
+    #[command(flatten)]
+    cargo: cargo::PackageArgs,
 }
 
 /// How tasklint was started.
@@ -155,7 +160,10 @@ pub fn run_from(
     args: impl IntoIterator<Item = std::ffi::OsString>,
     invocation: Invocation,
 ) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = cargo::command(invocation)
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -236,11 +244,12 @@ fn list_rules(format: RulesFormat) -> String {
 }
 
 fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
+    let (paths, skip_nested_crates) = match (&args.paths[..], &args.stdin_filename) {
+        ([], None) => cargo::default_paths(&args.cargo, invocation, args.quiet)?,
+        _ => (args.paths.clone(), false),
+    };
     let request = RunRequest {
-        paths: match (&args.paths[..], &args.stdin_filename) {
-            ([], None) => vec![default_root(invocation)],
-            _ => args.paths.clone(),
-        },
+        paths,
         stdin_filename: args.stdin_filename.clone(),
         config: args.config.clone(),
         no_config: args.no_config,
@@ -253,6 +262,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             no_ignore: args.no_ignore,
             excludes: args.exclude.clone(),
             force_exclude: args.force_exclude,
+            skip_nested_crates,
         },
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
@@ -391,42 +401,6 @@ fn apply_baseline(
         }
     }
     Ok(notices)
-}
-
-/// What `check` lints when given no paths: the current folder, or for
-/// `cargo tasklint` the root of the current workspace (as a relative path,
-/// so that reported paths stay relative).
-fn default_root(invocation: Invocation) -> PathBuf {
-    let here = PathBuf::from(".");
-    if invocation == Invocation::Direct {
-        return here;
-    }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let located = std::process::Command::new(cargo)
-        .args(["locate-project", "--workspace", "--message-format", "plain"])
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Ok(output) = located else {
-        return here;
-    };
-    let manifest = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    let (Some(root), Ok(cwd)) = (manifest.parent(), std::env::current_dir()) else {
-        return here;
-    };
-    if !output.status.success() {
-        return here;
-    }
-    match cwd.strip_prefix(root) {
-        Ok(below) => {
-            let depth = below.components().count();
-            if depth == 0 {
-                here
-            } else {
-                std::iter::repeat_n("..", depth).collect()
-            }
-        }
-        Err(_) => root.to_path_buf(),
-    }
 }
 
 fn statistics(findings: &[Finding]) -> String {

@@ -1,0 +1,272 @@
+//! `cargo tasklint` in a real Cargo workspace (`fixtures/crates/workspace`:
+//! members `a` and `b`, `excluded` in `workspace.exclude`, and `outside`,
+//! a member beside the root's folder), run as cargo runs it. Each test works
+//! on a copy in a temporary folder outside this repository, so that cargo
+//! finds no other `Cargo.toml` above it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+mod support;
+use support::{stderr, stdout, write};
+
+const CARGO_TASKLINT: &str = env!("CARGO_BIN_EXE_cargo-tasklint");
+
+/// A copy of the workspace fixture: the folder holding `root/` and `outside/`.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("tasklint-workspace-")
+        .tempdir()
+        .expect("temp dir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/crates/workspace");
+    copy(&fixture, dir.path());
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("fixture readable") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// `cargo tasklint ARGS` in `dir`, as cargo starts it.
+fn cargo_tasklint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(CARGO_TASKLINT)
+        .arg("tasklint")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cargo-tasklint runs")
+}
+
+/// The paths of the concise findings, in order.
+fn reported(output: &Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .map(|line| line.split(':').next().unwrap_or("").to_string())
+        .collect()
+}
+
+fn concise(dir: &Path, args: &[&str]) -> (Output, Vec<String>) {
+    let mut all = args.to_vec();
+    all.extend(["--format", "concise"]);
+    let output = cargo_tasklint(dir, &all);
+    let paths = reported(&output);
+    (output, paths)
+}
+
+fn root(ws: &tempfile::TempDir) -> PathBuf {
+    ws.path().join("root")
+}
+
+#[test]
+fn at_the_root_it_lints_every_member_but_not_the_excluded_crate() {
+    let ws = workspace();
+    let (output, paths) = concise(&root(&ws), &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        paths,
+        ["../outside/src/lib.rs", "a/src/lib.rs", "b/src/lib.rs"]
+    );
+}
+
+#[test]
+fn in_a_members_folder_it_lints_that_package_alone() {
+    let ws = workspace();
+    let (_, paths) = concise(&root(&ws).join("a"), &[]);
+    assert_eq!(paths, ["src/lib.rs"]);
+    let (_, paths) = concise(&root(&ws).join("a/src"), &[]);
+    assert_eq!(paths, ["../src/lib.rs"]);
+    let (_, paths) = concise(&ws.path().join("outside"), &[]);
+    assert_eq!(paths, ["src/lib.rs"]);
+    // A path given is linted as given, as `tasklint check` would.
+    let (_, paths) = concise(&root(&ws).join("a"), &["../b"]);
+    assert_eq!(paths, ["../b/src/lib.rs"]);
+}
+
+#[test]
+fn in_an_excluded_crate_it_is_a_package_of_its_own() {
+    let ws = workspace();
+    let (_, paths) = concise(&root(&ws).join("excluded"), &[]);
+    assert_eq!(paths, ["src/lib.rs"]);
+}
+
+#[test]
+fn package_workspace_and_exclude_pick_packages_as_cargo_does() {
+    let ws = workspace();
+    let in_a = root(&ws).join("a");
+    let (_, paths) = concise(&in_a, &["-p", "b", "--package", "outside"]);
+    assert_eq!(paths, ["../../outside/src/lib.rs", "../b/src/lib.rs"]);
+    let (_, paths) = concise(&in_a, &["-p", "b@0.1.0"]);
+    assert_eq!(paths, ["../b/src/lib.rs"]);
+    let (_, paths) = concise(&in_a, &["--workspace"]);
+    assert_eq!(
+        paths,
+        ["../../outside/src/lib.rs", "../b/src/lib.rs", "src/lib.rs"]
+    );
+    let (_, paths) = concise(
+        &in_a,
+        &["--workspace", "--exclude", "outside", "--exclude", "a"],
+    );
+    assert_eq!(paths, ["../b/src/lib.rs"]);
+    // `check` given explicitly takes the same flags.
+    let (_, paths) = concise(&in_a, &["check", "-p", "a"]);
+    assert_eq!(paths, ["src/lib.rs"]);
+}
+
+#[test]
+fn package_flags_that_name_nothing_are_errors() {
+    let ws = workspace();
+    let unknown = cargo_tasklint(&root(&ws), &["-p", "excluded"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("package `excluded` is not a member of the workspace")
+            && stderr(&unknown).contains("(members: a, b, outside)"),
+        "{}",
+        stderr(&unknown)
+    );
+    // In cargo, `--exclude` names packages: a file glob there says where globs go.
+    let glob = cargo_tasklint(&root(&ws), &["--workspace", "--exclude", "src/gen/**"]);
+    assert_eq!(glob.status.code(), Some(2));
+    assert!(
+        stderr(&glob).contains("--exclude-path"),
+        "{}",
+        stderr(&glob)
+    );
+    let alone = cargo_tasklint(&root(&ws), &["--exclude", "a"]);
+    assert_eq!(alone.status.code(), Some(2));
+    assert!(stderr(&alone).contains("--workspace"), "{}", stderr(&alone));
+    // The package flags are `cargo tasklint`'s.
+    let direct = Command::new(env!("CARGO_BIN_EXE_tasklint"))
+        .args(["check", "-p", "a"])
+        .current_dir(root(&ws))
+        .output()
+        .expect("tasklint runs");
+    assert_eq!(direct.status.code(), Some(2));
+    assert!(
+        stderr(&direct).contains("are for `cargo tasklint`"),
+        "{}",
+        stderr(&direct)
+    );
+}
+
+#[test]
+fn exclude_path_takes_file_globs_in_cargo_tasklint() {
+    let ws = workspace();
+    let (_, paths) = concise(&root(&ws), &["--exclude-path", "b/"]);
+    assert_eq!(paths, ["../outside/src/lib.rs", "a/src/lib.rs"]);
+}
+
+#[test]
+fn manifest_path_starts_from_that_manifest() {
+    let ws = workspace();
+    let (_, paths) = concise(ws.path(), &["--manifest-path", "root/Cargo.toml"]);
+    assert_eq!(
+        paths,
+        [
+            "outside/src/lib.rs",
+            "root/a/src/lib.rs",
+            "root/b/src/lib.rs"
+        ]
+    );
+    let (_, paths) = concise(ws.path(), &["--manifest-path", "root/b/Cargo.toml"]);
+    assert_eq!(paths, ["root/b/src/lib.rs"]);
+    let missing = cargo_tasklint(ws.path(), &["--manifest-path", "nowhere/Cargo.toml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("cannot read the workspace"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn a_root_package_alone_leaves_out_the_packages_below_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let package = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    let leaky = "pub fn go() {\n    tokio::spawn(async { loop {} });\n}\n";
+    write(
+        dir.path(),
+        "Cargo.toml",
+        format!("{}\n[workspace]\nmembers = [\"inner\"]\n", package("top")),
+    );
+    write(dir.path(), "src/lib.rs", leaky);
+    write(dir.path(), "inner/Cargo.toml", package("inner"));
+    write(dir.path(), "inner/src/lib.rs", leaky);
+    let (_, paths) = concise(dir.path(), &[]);
+    assert_eq!(paths, ["src/lib.rs"]);
+    let (_, paths) = concise(dir.path(), &["--workspace"]);
+    assert_eq!(paths, ["inner/src/lib.rs", "src/lib.rs"]);
+}
+
+#[test]
+fn without_a_manifest_or_cargo_it_walks_the_folder_and_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        "leak.rs",
+        "pub fn go() {\n    tokio::spawn(async { loop {} });\n}\n",
+    );
+    let (output, paths) = concise(dir.path(), &[]);
+    assert_eq!(paths, ["leak.rs"]);
+    assert!(
+        stderr(&output).contains("note: no Cargo workspace found")
+            && stderr(&output).contains("linting the current folder instead"),
+        "{}",
+        stderr(&output)
+    );
+    // No cargo at all: the same, in a workspace too.
+    let ws = workspace();
+    let output = Command::new(CARGO_TASKLINT)
+        .args(["tasklint", "--format", "concise"])
+        .current_dir(root(&ws))
+        .env("CARGO", ws.path().join("no-such-cargo"))
+        .output()
+        .expect("cargo-tasklint runs");
+    assert!(
+        stderr(&output)
+            .contains("note: no Cargo workspace found (failed to start `cargo metadata`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        reported(&output),
+        ["a/src/lib.rs", "b/src/lib.rs", "excluded/src/lib.rs"]
+    );
+    // With a package flag, no workspace is an error, not a walk.
+    let flagged = cargo_tasklint(dir.path(), &["-p", "a"]);
+    assert_eq!(flagged.status.code(), Some(2), "{}", stderr(&flagged));
+}
+
+#[test]
+fn help_describes_how_packages_are_picked() {
+    let help = cargo_tasklint(Path::new("."), &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = stdout(&help);
+    for expected in [
+        "Usage: cargo tasklint check",
+        "-p, --package <SPEC>",
+        "--workspace",
+        "--exclude <SPEC>",
+        "--manifest-path <PATH>",
+        "--exclude-path <EXCLUDE>",
+        "in a member's folder      that package alone",
+        "`workspace.exclude`",
+        "the current folder\nis walked instead",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` missing from:\n{text}"
+        );
+    }
+}
