@@ -270,3 +270,168 @@ fn help_describes_how_packages_are_picked() {
         );
     }
 }
+
+// Baselines: paths relative to the baseline's folder.
+
+fn tasklint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tasklint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("tasklint runs")
+}
+
+#[test]
+fn a_baseline_written_at_the_root_matches_from_any_folder() {
+    let ws = workspace();
+    let root = root(&ws);
+    let written = cargo_tasklint(&root, &["--write-baseline", "tasklint-baseline.json"]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let text = std::fs::read_to_string(root.join("tasklint-baseline.json")).expect("written");
+    let baseline: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(baseline["version"], 2);
+    let paths: Vec<&str> = baseline["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|e| e["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["../outside/src/lib.rs", "a/src/lib.rs", "b/src/lib.rs"]
+    );
+    // From a member's folder, through cargo and without.
+    let in_a = root.join("a");
+    for output in [
+        cargo_tasklint(&in_a, &["--baseline", "../tasklint-baseline.json"]),
+        cargo_tasklint(
+            &in_a,
+            &["--workspace", "--baseline", "../tasklint-baseline.json"],
+        ),
+        tasklint(&in_a, &["check", "--baseline", "../tasklint-baseline.json"]),
+        tasklint(
+            &ws.path().join("outside"),
+            &["check", "--baseline", "../root/tasklint-baseline.json"],
+        ),
+        tasklint(
+            ws.path(),
+            &[
+                "check",
+                "root/a",
+                "outside",
+                "--baseline",
+                "root/tasklint-baseline.json",
+            ],
+        ),
+    ] {
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+        assert!(
+            stderr(&output).contains("hidden by the baseline")
+                && !stderr(&output).contains("warning"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    // A new finding in a member is still reported.
+    write(
+        &in_a,
+        "src/new.rs",
+        "pub fn more() {\n    tokio::spawn(async { loop {} });\n}\n",
+    );
+    let (output, paths) = concise(&in_a, &["--baseline", "../tasklint-baseline.json"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(paths, ["src/new.rs"]);
+}
+
+#[test]
+fn stale_entries_are_found_from_any_folder() {
+    let ws = workspace();
+    let root = root(&ws);
+    cargo_tasklint(&root, &["--write-baseline", "tasklint-baseline.json"]);
+    write(&root, "b/src/lib.rs", "pub fn fixed() {}\n");
+    let output = cargo_tasklint(
+        &root.join("a"),
+        &["--workspace", "--baseline", "../tasklint-baseline.json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stderr(&output);
+    let warnings: Vec<&str> = text.lines().filter(|l| l.starts_with("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "warning: baseline entry no longer matches: ../b/src/lib.rs [detached-endless-task]"
+        ),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_baseline_that_matches_nothing_at_all_says_so() {
+    let ws = workspace();
+    let root = root(&ws);
+    cargo_tasklint(&root, &["--write-baseline", "tasklint-baseline.json"]);
+    // Moved two folders down, its `../outside/..` names no file either.
+    std::fs::create_dir_all(ws.path().join("elsewhere/deeper")).expect("mkdir");
+    std::fs::rename(
+        root.join("tasklint-baseline.json"),
+        ws.path().join("elsewhere/deeper/tasklint-baseline.json"),
+    )
+    .expect("move the baseline");
+    let output = cargo_tasklint(
+        &root,
+        &["--baseline", "../elsewhere/deeper/tasklint-baseline.json"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "warning: baseline `../elsewhere/deeper/tasklint-baseline.json` matches nothing at all: none of the 3 files it names exists"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // One whose files this run did not lint (a pre-commit run on other
+    // files) says nothing.
+    cargo_tasklint(&root, &["--write-baseline", "tasklint-baseline.json"]);
+    write(&root, "c.rs", "pub fn clean() {}\n");
+    let other = tasklint(
+        &root,
+        &["check", "c.rs", "--baseline", "tasklint-baseline.json"],
+    );
+    assert_eq!(other.status.code(), Some(0));
+    assert!(!stderr(&other).contains("warning"), "{}", stderr(&other));
+}
+
+#[test]
+fn a_version_1_baseline_is_still_read_from_the_folder_it_was_written_in() {
+    let ws = workspace();
+    let root = root(&ws);
+    let json = tasklint(&root, &["check", "a", "--format", "json"]);
+    let findings: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    let entries: Vec<serde_json::Value> = findings
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "path": f["path"], "rule": f["rule"],
+                "fingerprint": f["fingerprint"], "message": f["message"],
+            })
+        })
+        .collect();
+    let v1 = serde_json::json!({ "version": 1, "findings": entries });
+    write(&root, "old-baseline.json", v1.to_string());
+    let here = tasklint(&root, &["check", "a", "--baseline", "old-baseline.json"]);
+    assert_eq!(here.status.code(), Some(0), "{}", stderr(&here));
+    let elsewhere = tasklint(
+        &root.join("a"),
+        &["check", "--baseline", "../old-baseline.json"],
+    );
+    assert_eq!(elsewhere.status.code(), Some(1));
+    assert!(
+        stderr(&elsewhere).contains("it is of version 1")
+            && stderr(&elsewhere).contains("--write-baseline"),
+        "{}",
+        stderr(&elsewhere)
+    );
+}

@@ -16,7 +16,7 @@ use crate::config::settings::Settings;
 use crate::input::discover::DiscoverOptions;
 use crate::lint::run::{self, RunRequest, RunResult};
 use crate::lint::{explain, inputs};
-use crate::report::baseline::Baseline;
+use crate::report::baseline::{Baseline, Places};
 use crate::report::output;
 use crate::report::render::{self, Format, Report};
 use crate::rules;
@@ -370,9 +370,10 @@ fn apply_baseline(
         .iter()
         .map(|f| (f.display.clone(), f.settings.as_ref()))
         .collect();
+    let places = Places::of(files);
     let mut notices = Vec::new();
     if let Some(path) = &args.write_baseline {
-        let written = Baseline::of(findings);
+        let written = Baseline::of(findings, &places, path);
         output::refuse_overwrite(
             "--write-baseline",
             path,
@@ -384,20 +385,19 @@ fn apply_baseline(
             written.findings.len(),
             path.display()
         ));
-        written.apply(findings, &scanned);
+        written.apply(findings, &scanned, &places);
     } else if let Some(baseline) = baseline {
-        let before = findings.len();
-        let stale = baseline.apply(findings, &scanned);
-        if before > findings.len() {
+        let applied = baseline.apply(findings, &scanned, &places);
+        if applied.hidden > 0 {
             notices.push(format!(
                 "{} findings hidden by the baseline",
-                before - findings.len()
+                applied.hidden
             ));
         }
         // Stale entries are warnings on standard error, even with --quiet,
         // and do not change the exit code: fixing a finding must not fail CI.
-        for entry in stale {
-            diag!("{}", entry.stale_warning());
+        for warning in applied.warnings {
+            diag!("{}", warning);
         }
     }
     Ok(notices)
