@@ -435,3 +435,210 @@ fn a_version_1_baseline_is_still_read_from_the_folder_it_was_written_in() {
         stderr(&elsewhere)
     );
 }
+
+// Configuration that extends.
+
+/// Appends `text` to the file at `relative` under `dir`.
+fn append(dir: &Path, relative: &str, text: &str) {
+    let path = dir.join(relative);
+    let mut old = std::fs::read_to_string(&path).unwrap_or_default();
+    old.push_str(text);
+    std::fs::write(path, old).expect("write");
+}
+
+/// The workspace with a tasklint.toml beside `root/`, which the workspace
+/// table extends, and a table in member `a`.
+fn configured() -> tempfile::TempDir {
+    let ws = workspace();
+    write(
+        ws.path(),
+        "tasklint.toml",
+        "shutdown-words = [\"halt\"]\nexclude = [\"root/b/\"]\n",
+    );
+    append(
+        ws.path(),
+        "root/Cargo.toml",
+        "\n[workspace.metadata.tasklint]\nextend = \"../tasklint.toml\"\nseverity = { detached-endless-task = \"error\" }\ndetaching = [\"my_rt::spawn\"]\n",
+    );
+    append(
+        ws.path(),
+        "root/a/Cargo.toml",
+        "\n[package.metadata.tasklint]\nlint-tests = true\n",
+    );
+    ws
+}
+
+#[test]
+fn a_members_table_extends_the_workspace_configuration() {
+    let ws = configured();
+    let root = root(&ws);
+    let shown = tasklint(&root, &["check", "--show-settings", "a/src/lib.rs"]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let text = stdout(&shown);
+    for expected in [
+        "settings for a/src/lib.rs\n",
+        "  from:           a/Cargo.toml [package.metadata.tasklint]\n",
+        "  extending:      Cargo.toml [workspace.metadata.tasklint]\n",
+        "  extending:      ../tasklint.toml\n",
+        "    detached-endless-task       error\n",
+        "  lint-tests:     true\n",
+        "  detaching:      my_rt::spawn\n",
+        "  shutdown-words: halt\n",
+    ] {
+        assert!(
+            text.contains(expected),
+            "`{expected}` missing from:\n{text}"
+        );
+    }
+    // What the settings say is what a run does: `a` reports an error (the
+    // workspace's severity), `b` is excluded by the outer file's glob,
+    // relative to that file's folder.
+    let (output, _) = concise(&root, &[]);
+    let out = stdout(&output);
+    assert!(
+        out.contains("a/src/lib.rs:4:5: error: task spawned"),
+        "{out}"
+    );
+    assert!(!out.contains("b/src/lib.rs"), "{out}");
+    // `outside` has no table and is not below the root: the nearest
+    // configuration up its own folders applies, not the workspace's table.
+    let outside = tasklint(
+        &ws.path().join("outside"),
+        &["check", "--show-settings", "src/lib.rs"],
+    );
+    assert!(
+        stdout(&outside).contains("from:           ../tasklint.toml\n  excluded:"),
+        "{}",
+        stdout(&outside)
+    );
+}
+
+#[test]
+fn show_files_lists_what_a_run_would_lint() {
+    let plain = tempfile::tempdir().expect("temp dir");
+    let shown = tasklint(plain.path(), &["check", "--show-settings", "x.rs"]);
+    assert!(
+        stdout(&shown).contains("from:           no configuration file (the defaults)"),
+        "{}",
+        stdout(&shown)
+    );
+    let ws = configured();
+    let listed = cargo_tasklint(&root(&ws), &["--show-files"]);
+    assert_eq!(listed.status.code(), Some(0), "{}", stderr(&listed));
+    assert_eq!(stdout(&listed), "../outside/src/lib.rs\na/src/lib.rs\n");
+    let listed = tasklint(ws.path(), &["check", "--show-files", "root"]);
+    assert_eq!(
+        stdout(&listed),
+        "root/a/src/lib.rs\nroot/excluded/src/lib.rs\n"
+    );
+}
+
+#[test]
+fn an_extend_cycle_is_a_configuration_error_naming_the_file_and_key() {
+    let ws = configured();
+    append(ws.path(), "tasklint.toml", "extend = \"root/Cargo.toml\"\n");
+    let output = tasklint(&root(&ws), &["check", "b"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains(
+            "tasklint.toml:3: `extend`: `root/Cargo.toml` extends this file again, a cycle: "
+        ) && err.contains("a cycle: Cargo.toml -> ../tasklint.toml -> Cargo.toml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_extend_is_a_configuration_error_naming_the_file_and_key() {
+    let ws = workspace();
+    append(
+        ws.path(),
+        "root/a/Cargo.toml",
+        "\n[package.metadata.tasklint]\nextend = \"../missing.toml\"\n",
+    );
+    let output = tasklint(&root(&ws), &["check", "a"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("a/Cargo.toml:8: `package.metadata.tasklint.extend`: expected the path of a configuration file"),
+        "{}",
+        stderr(&output)
+    );
+    write(ws.path(), "root/a/tasklint.toml", "extend = 3\n");
+    let output = tasklint(&root(&ws), &["check", "a"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("a/tasklint.toml:1: `extend`: expected the path"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+// Installation that is honest.
+
+fn repository_file(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+#[test]
+fn the_licence_files_match_the_manifest() {
+    let manifest = repository_file("Cargo.toml");
+    assert!(manifest.contains("license = \"MIT OR Apache-2.0\""));
+    assert!(repository_file("LICENSE-MIT").contains("Permission is hereby granted, free of charge"));
+    let apache = repository_file("LICENSE-APACHE");
+    assert!(apache.contains("Apache License") && apache.contains("Version 2.0, January 2004"));
+}
+
+#[test]
+fn the_install_recipes_pin_a_commit_and_cache_the_binary() {
+    let readme = repository_file("README.md");
+    let recipes = repository_file("docs/recipes.md");
+    for (name, text) in [("README.md", &readme), ("docs/recipes.md", &recipes)] {
+        assert!(text.contains("cargo install --locked --path ."), "{name}");
+        assert!(
+            !text.contains("cargo install --path ."),
+            "{name}: unlocked install"
+        );
+    }
+    let is_commit = |rev: &str| rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit());
+    let pre_commit_rev = recipes
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("rev: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the pre-commit recipe has a rev");
+    assert!(is_commit(pre_commit_rev), "{pre_commit_rev}");
+    assert!(recipes.contains("pre-commit autoupdate"));
+    let actions_rev = recipes
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("TASKLINT_REV: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the Actions recipe pins a revision");
+    assert!(is_commit(actions_rev), "{actions_rev}");
+    for expected in [
+        "uses: actions/cache@v4",
+        "~/.cargo/bin/tasklint\n",
+        "key: tasklint-${{ runner.os }}-${{ env.TASKLINT_REV }}",
+        "if: steps.tasklint-cache.outputs.cache-hit != 'true'",
+        "--rev \"$TASKLINT_REV\"",
+    ] {
+        assert!(recipes.contains(expected), "`{expected}` missing");
+    }
+    // Every tasklint command of the workflow is one the built binary takes.
+    let ws = workspace();
+    let commands: Vec<Vec<&str>> = recipes
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("run: tasklint "))
+        .map(|command| command.split_whitespace().collect())
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    for args in commands {
+        let output = tasklint(&root(&ws), &args);
+        assert_ne!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(root(&ws).join("tasklint.sarif").is_file());
+}

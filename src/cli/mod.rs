@@ -141,6 +141,14 @@ struct CheckArgs {
     /// `cargo tasklint`'s package flags (see `cli/cargo.rs`).
     #[command(flatten)]
     cargo: cargo::PackageArgs,
+    /// Print the settings that apply to this file and the configuration
+    /// files they come from (the nearest first, then those it extends); lint
+    /// nothing.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["explain_model", "show_files", "output", "baseline", "write_baseline"])]
+    show_settings: Option<PathBuf>,
+    /// Print the files this run would lint, one a line; lint nothing.
+    #[arg(long, conflicts_with_all = ["explain_model", "output", "baseline", "write_baseline"])]
+    show_files: bool,
 }
 
 /// How tasklint was started.
@@ -273,7 +281,23 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .map_err(|err| format!("cannot write to standard output: {err}"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let resolver = request.resolver().map_err(|err| err.to_string())?;
+    let mut resolver = request.resolver().map_err(|err| err.to_string())?;
+    if let Some(file) = &args.show_settings {
+        let shown = resolver.show_settings(file)?;
+        output::to_stdout(&shown)
+            .map_err(|err| format!("cannot write to standard output: {err}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.show_files {
+        let files = run::files(&request, resolver).map_err(|err| err.to_string())?;
+        let listed: String = files
+            .iter()
+            .map(|file| format!("{}\n", escape::path(file)))
+            .collect();
+        output::to_stdout(&listed)
+            .map_err(|err| format!("cannot write to standard output: {err}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;
     for warning in &result.warnings {

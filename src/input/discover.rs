@@ -375,6 +375,18 @@ pub fn display_path(path: &Path) -> String {
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
 }
 
+/// How a path outside the run's paths is shown: as [`display_path`] below
+/// the current directory, and beside it with `../` (`../tasklint.toml`).
+pub fn display_from_here(path: &Path) -> String {
+    let relative = current_dir()
+        .filter(|cwd| !absolute(path).starts_with(cwd))
+        .and_then(|cwd| pathdiff::diff_paths(normalised(path), cwd));
+    match relative {
+        Some(relative) => shown_text(relative.as_os_str()),
+        None => display_path(path),
+    }
+}
+
 /// The path's text with `/` for separators, and each byte that is not
 /// UTF-8 written `\xFF`: two file names that differ only there stay two
 /// names.

@@ -222,7 +222,7 @@ impl Baseline {
                     "warning: baseline `{}` matches nothing at all: none of the {} files it names exists (its paths are relative to its folder, `{}`); was it written for another tree? (write it again with --write-baseline)",
                     escape::path(&self.file.to_string_lossy()),
                     self.findings.iter().map(|e| &e.path).collect::<HashSet<_>>().len(),
-                    escape::path(&shown(&self.folder)),
+                    escape::path(&discover::display_from_here(&self.folder)),
                 ));
             }
         }
@@ -234,20 +234,7 @@ impl Baseline {
         if self.version == 1 {
             return entry.path.clone();
         }
-        shown(&self.folder.join(&entry.path))
-    }
-}
-
-/// A path as seen from the current folder: below it as the run shows
-/// paths, beside it with `../`.
-fn shown(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .filter(|cwd| !path.starts_with(cwd))
-        .and_then(|cwd| pathdiff::diff_paths(path, cwd));
-    match relative {
-        Some(relative) => relative.to_string_lossy().replace('\\', "/"),
-        None => discover::display_path(path),
+        discover::display_from_here(&self.folder.join(&entry.path))
     }
 }
 
