@@ -343,7 +343,7 @@ fn output_naming_the_baseline_or_the_configuration_is_refused() {
         stderr(&run)
     );
     let baseline = std::fs::read_to_string(dir.join("same.json")).expect("baseline");
-    assert!(baseline.contains("\"version\": 1"), "{baseline}");
+    assert!(baseline.contains("\"version\": 2"), "{baseline}");
     // The same file under another name.
     let run = tasklint(
         dir,

@@ -86,6 +86,9 @@ pub struct Finding {
     pub message: String,
     pub help: String,
     pub fingerprint: String,
+    /// The fingerprint without the path, for baselines (see
+    /// [`Fingerprinter::fingerprints`](crate::base::fingerprint::Fingerprinter::fingerprints)).
+    pub local_fingerprint: String,
 }
 
 impl Finding {

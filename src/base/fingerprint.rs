@@ -30,10 +30,12 @@ pub struct Fingerprinter<'l> {
     /// line normalise and hash it once, not once each. Borrowed, so the same
     /// address and length is the same text.
     line: Option<&'l str>,
-    bases: HashMap<(String, String, String), u64>,
+    bases: HashMap<(String, String, String), (u64, u64)>,
 }
 
 impl<'l> Fingerprinter<'l> {
+    /// The fingerprint alone (the tests compare it with its definition).
+    #[cfg(test)]
     pub fn fingerprint(
         &mut self,
         rule: &str,
@@ -41,19 +43,38 @@ impl<'l> Fingerprinter<'l> {
         line_text: &'l str,
         item: &str,
     ) -> String {
+        self.fingerprints(rule, path, line_text, item).0
+    }
+
+    /// The fingerprint, and the same without the path (the rule, the
+    /// normalised line, the item and the occurrence index): baselines pair
+    /// the second with a path of their own, relative to their folder.
+    pub fn fingerprints(
+        &mut self,
+        rule: &str,
+        path: &str,
+        line_text: &'l str,
+        item: &str,
+    ) -> (String, String) {
         if !self.line.is_some_and(|line| std::ptr::eq(line, line_text)) {
             self.line = Some(line_text);
             self.bases.clear();
         }
         let key = (rule.to_string(), path.to_string(), item.to_string());
-        let base = *self
-            .bases
-            .entry(key)
-            .or_insert_with(|| fnv1a(&[rule, path, &normalise_line(line_text), item]));
+        let (base, local) = *self.bases.entry(key).or_insert_with(|| {
+            let line = normalise_line(line_text);
+            (
+                fnv1a(&[rule, path, &line, item]),
+                fnv1a(&[rule, &line, item]),
+            )
+        });
         let occurrence = self.seen.entry(base).or_insert(0);
         let index = occurrence.to_string();
         *occurrence += 1;
-        format!("{:016x}", fnv1a(&[&format!("{base:016x}"), &index]))
+        (
+            format!("{:016x}", fnv1a(&[&format!("{base:016x}"), &index])),
+            format!("{:016x}", fnv1a(&[&format!("{local:016x}"), &index])),
+        )
     }
 }
 

@@ -1,5 +1,6 @@
 //! `cargo tasklint ...`: cargo runs `cargo-tasklint tasklint ...`. With no
-//! subcommand it runs `check`, and `check` with no paths lints the workspace.
+//! subcommand it runs `check` (so `cargo tasklint --help` is `check`'s help),
+//! and `check` with no paths lints the packages cargo would pick.
 
 use std::ffi::OsString;
 
@@ -10,16 +11,7 @@ fn main() -> std::process::ExitCode {
     if args.get(1).is_some_and(|arg| arg == "tasklint") {
         args.remove(1);
     }
-    let subcommands = [
-        "check",
-        "rules",
-        "explain",
-        "help",
-        "-h",
-        "--help",
-        "-V",
-        "--version",
-    ];
+    let subcommands = ["check", "rules", "explain", "help", "-V", "--version"];
     let has_subcommand = args
         .get(1)
         .and_then(|arg| arg.to_str())

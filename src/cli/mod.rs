@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use crate::base::diag::{self, diag};
 use crate::base::escape;
@@ -16,10 +16,12 @@ use crate::config::settings::Settings;
 use crate::input::discover::DiscoverOptions;
 use crate::lint::run::{self, RunRequest, RunResult};
 use crate::lint::{explain, inputs};
-use crate::report::baseline::Baseline;
+use crate::report::baseline::{Baseline, Places};
 use crate::report::output;
 use crate::report::render::{self, Format, Report};
 use crate::rules;
+
+mod cargo;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -61,7 +63,7 @@ enum Color {
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Files or folders to lint (default: `.`; `cargo tasklint`: the
-    /// workspace). `-` reads standard input.
+    /// packages cargo picks). `-` reads standard input.
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -136,6 +138,17 @@ struct CheckArgs {
     /// Parse every file, whole, even those no rule could report on (for benchmarks).
     #[arg(long, hide = true)]
     no_prefilter: bool,
+    /// `cargo tasklint`'s package flags (see `cli/cargo.rs`).
+    #[command(flatten)]
+    cargo: cargo::PackageArgs,
+    /// Print the settings that apply to this file and the configuration
+    /// files they come from (the nearest first, then those it extends); lint
+    /// nothing.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["explain_model", "show_files", "output", "baseline", "write_baseline"])]
+    show_settings: Option<PathBuf>,
+    /// Print the files this run would lint, one a line; lint nothing.
+    #[arg(long, conflicts_with_all = ["explain_model", "output", "baseline", "write_baseline"])]
+    show_files: bool,
 }
 
 /// How tasklint was started.
@@ -155,7 +168,10 @@ pub fn run_from(
     args: impl IntoIterator<Item = std::ffi::OsString>,
     invocation: Invocation,
 ) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = cargo::command(invocation)
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
@@ -236,11 +252,12 @@ fn list_rules(format: RulesFormat) -> String {
 }
 
 fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
+    let (paths, skip_nested_crates) = match (&args.paths[..], &args.stdin_filename) {
+        ([], None) => cargo::default_paths(&args.cargo, invocation, args.quiet)?,
+        _ => (args.paths.clone(), false),
+    };
     let request = RunRequest {
-        paths: match (&args.paths[..], &args.stdin_filename) {
-            ([], None) => vec![default_root(invocation)],
-            _ => args.paths.clone(),
-        },
+        paths,
         stdin_filename: args.stdin_filename.clone(),
         config: args.config.clone(),
         no_config: args.no_config,
@@ -253,6 +270,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             no_ignore: args.no_ignore,
             excludes: args.exclude.clone(),
             force_exclude: args.force_exclude,
+            skip_nested_crates,
         },
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
@@ -263,7 +281,23 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .map_err(|err| format!("cannot write to standard output: {err}"))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let resolver = request.resolver().map_err(|err| err.to_string())?;
+    let mut resolver = request.resolver().map_err(|err| err.to_string())?;
+    if let Some(file) = &args.show_settings {
+        let shown = resolver.show_settings(file)?;
+        output::to_stdout(&shown)
+            .map_err(|err| format!("cannot write to standard output: {err}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.show_files {
+        let files = run::files(&request, resolver).map_err(|err| err.to_string())?;
+        let listed: String = files
+            .iter()
+            .map(|file| format!("{}\n", escape::path(file)))
+            .collect();
+        output::to_stdout(&listed)
+            .map_err(|err| format!("cannot write to standard output: {err}"))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;
     for warning in &result.warnings {
@@ -360,9 +394,10 @@ fn apply_baseline(
         .iter()
         .map(|f| (f.display.clone(), f.settings.as_ref()))
         .collect();
+    let places = Places::of(files);
     let mut notices = Vec::new();
     if let Some(path) = &args.write_baseline {
-        let written = Baseline::of(findings);
+        let written = Baseline::of(findings, &places, path);
         output::refuse_overwrite(
             "--write-baseline",
             path,
@@ -374,59 +409,22 @@ fn apply_baseline(
             written.findings.len(),
             path.display()
         ));
-        written.apply(findings, &scanned);
+        written.apply(findings, &scanned, &places);
     } else if let Some(baseline) = baseline {
-        let before = findings.len();
-        let stale = baseline.apply(findings, &scanned);
-        if before > findings.len() {
+        let applied = baseline.apply(findings, &scanned, &places);
+        if applied.hidden > 0 {
             notices.push(format!(
                 "{} findings hidden by the baseline",
-                before - findings.len()
+                applied.hidden
             ));
         }
         // Stale entries are warnings on standard error, even with --quiet,
         // and do not change the exit code: fixing a finding must not fail CI.
-        for entry in stale {
-            diag!("{}", entry.stale_warning());
+        for warning in applied.warnings {
+            diag!("{}", warning);
         }
     }
     Ok(notices)
-}
-
-/// What `check` lints when given no paths: the current folder, or for
-/// `cargo tasklint` the root of the current workspace (as a relative path,
-/// so that reported paths stay relative).
-fn default_root(invocation: Invocation) -> PathBuf {
-    let here = PathBuf::from(".");
-    if invocation == Invocation::Direct {
-        return here;
-    }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let located = std::process::Command::new(cargo)
-        .args(["locate-project", "--workspace", "--message-format", "plain"])
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Ok(output) = located else {
-        return here;
-    };
-    let manifest = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
-    let (Some(root), Ok(cwd)) = (manifest.parent(), std::env::current_dir()) else {
-        return here;
-    };
-    if !output.status.success() {
-        return here;
-    }
-    match cwd.strip_prefix(root) {
-        Ok(below) => {
-            let depth = below.components().count();
-            if depth == 0 {
-                here
-            } else {
-                std::iter::repeat_n("..", depth).collect()
-            }
-        }
-        Err(_) => root.to_path_buf(),
-    }
 }
 
 fn statistics(findings: &[Finding]) -> String {

@@ -1,8 +1,10 @@
 //! Configuration files (SPEC §4): `tasklint.toml`, `.tasklint.toml`, or a
 //! `[package.metadata.tasklint]` / `[workspace.metadata.tasklint]` table in
 //! `Cargo.toml`. For each file the nearest configuration up its folders wins;
-//! `--config` forces one for all. Errors name the file, the line, the key and
-//! what was expected.
+//! `--config` forces one for all. A configuration extends another: the file
+//! its `extend` key names, or for a package's table the workspace's
+//! configuration. Errors name the file, the line, the key and what was
+//! expected.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,15 @@ const CONFIG_FILES: &[&str] = &["tasklint.toml", ".tasklint.toml"];
 pub struct Config {
     /// The file it was read from.
     pub file: PathBuf,
+    /// Its table in that file (`package.metadata.tasklint`), or "" for a
+    /// whole tasklint file.
+    pub table: String,
+    /// The configuration it extends: the file `extend` names, or for a
+    /// package's table the workspace's configuration. Its settings come
+    /// first, and this one's apply over them.
+    pub base: Option<Arc<Config>>,
+    /// `extend`, as written, and where.
+    extend: Option<(String, usize)>,
     /// The folder its globs are relative to.
     pub root: PathBuf,
     pub select: Option<Vec<String>>,
@@ -57,41 +68,94 @@ pub struct Selection {
 }
 
 impl Config {
-    /// Is `path` excluded by this configuration's `exclude` globs?
-    pub fn excludes(&self, path: &Path) -> bool {
-        self.exclude
-            .as_ref()
-            .is_some_and(|globs| matches(globs, &self.root, path))
+    /// This configuration and those it extends, the base first.
+    pub fn layers(&self) -> Vec<&Config> {
+        let mut layers = Vec::new();
+        let mut layer = Some(self);
+        while let Some(config) = layer {
+            layers.push(config);
+            layer = config.base.as_deref();
+        }
+        layers.reverse();
+        layers
     }
 
-    /// The settings for a file: this configuration, then the command line's
-    /// selection, then the `per-file-ignores` that match `path`.
+    /// Is `path` excluded by the `exclude` globs of this configuration or
+    /// one it extends (each relative to its own file's folder)?
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.layers().iter().any(|layer| {
+            layer
+                .exclude
+                .as_ref()
+                .is_some_and(|globs| matches(globs, &layer.root, path))
+        })
+    }
+
+    /// The settings for a file: the configurations this one extends, then
+    /// this one (a `select` starts again, `extend-select` and `ignore` add,
+    /// `severity` entries and single values replace, spawner lists add up),
+    /// then the command line's selection, then the `per-file-ignores` that
+    /// match `path`.
     pub fn settings(&self, cli: &Selection, ignored: &[String]) -> Result<Settings, String> {
         let mut settings = Settings::default();
-        settings.apply_selection(self.select.as_deref(), &self.extend_select, &self.ignore)?;
+        let layers = self.layers();
+        for layer in &layers {
+            settings.apply_selection(
+                layer.select.as_deref(),
+                &layer.extend_select,
+                &layer.ignore,
+            )?;
+        }
         settings.apply_selection(cli.select.as_deref(), &cli.extend_select, &cli.ignore)?;
         settings.apply_selection(None, &[], ignored)?;
-        for (id, severity) in &self.severity {
-            settings.severity.insert(id, *severity);
+        for layer in &layers {
+            for (id, severity) in &layer.severity {
+                settings.severity.insert(id, *severity);
+            }
+            if let Some(lint_tests) = layer.lint_tests {
+                settings.lint_tests = lint_tests;
+            }
+            if let Some(max_file_size) = layer.max_file_size {
+                settings.max_file_size = max_file_size;
+            }
+            for (path, spawner) in &layer.spawners {
+                settings.add_spawner(path, *spawner);
+            }
+            settings
+                .declared
+                .shutdown_words
+                .extend(layer.shutdown_words.iter().cloned());
+            settings
+                .declared
+                .signals
+                .extend(layer.signals.iter().cloned());
         }
-        if let Some(lint_tests) = self.lint_tests {
-            settings.lint_tests = lint_tests;
-        }
-        if let Some(max_file_size) = self.max_file_size {
-            settings.max_file_size = max_file_size;
-        }
-        for (path, spawner) in &self.spawners {
-            settings.add_spawner(path, *spawner);
-        }
-        settings
-            .declared
-            .shutdown_words
-            .extend(self.shutdown_words.iter().cloned());
-        settings
-            .declared
-            .signals
-            .extend(self.signals.iter().cloned());
         Ok(settings)
+    }
+
+    /// The `per-file-ignores` entries of every layer that match `path`, as
+    /// (layer, entry) pairs, and the rules they ignore.
+    fn per_file_hits(&self, path: &Path) -> (Vec<(usize, usize)>, Vec<String>) {
+        let mut hits = Vec::new();
+        let mut ignored = Vec::new();
+        for (i, layer) in self.layers().iter().enumerate() {
+            for entry in layer.per_file_matches(path) {
+                hits.push((i, entry));
+                ignored.extend(layer.per_file_ignores[entry].1.iter().cloned());
+            }
+        }
+        (hits, ignored)
+    }
+
+    /// Where this configuration was read, for people: the file, and the
+    /// table in a `Cargo.toml`.
+    pub fn source(&self) -> String {
+        let file = crate::input::discover::display_from_here(&self.file);
+        if self.table.is_empty() {
+            file
+        } else {
+            format!("{file} [{}]", self.table)
+        }
     }
 
     /// Indexes of the `per-file-ignores` entries whose glob matches `path`,
@@ -212,6 +276,10 @@ fn matches(globs: &Gitignore, root: &Path, path: &Path) -> bool {
     path.starts_with(root) && globs.matched_path_or_any_parents(&path, false).is_ignore()
 }
 
+/// Settings differ by configuration (its file and table) and by the
+/// `per-file-ignores` entries (layer, entry) that match a file.
+type SettingsKey = (PathBuf, String, Vec<(usize, usize)>);
+
 /// Finds and caches configurations and the settings built from them.
 pub struct Resolver {
     /// `--config` (Some(config)) or `--no-config` (Some(None)).
@@ -220,7 +288,7 @@ pub struct Resolver {
     by_dir: FastMap<PathBuf, Option<Arc<Config>>>,
     /// Which folders hold configuration files, when known in advance.
     probes: Arc<Probes>,
-    settings: HashMap<(PathBuf, Vec<usize>), Arc<Settings>>,
+    settings: HashMap<SettingsKey, Arc<Settings>>,
     /// The folder of the last file asked about, and what applied to it when
     /// no `per-file-ignores` depended on the file's name: walked files come
     /// sorted, so most files share their folder with the one before.
@@ -319,14 +387,10 @@ impl Resolver {
         };
         let (key, ignored) = match &config {
             Some(config) => {
-                let hits = config.per_file_matches(path);
-                let ignored: Vec<String> = hits
-                    .iter()
-                    .flat_map(|&i| config.per_file_ignores[i].1.iter().cloned())
-                    .collect();
-                ((config.file.clone(), hits), ignored)
+                let (hits, ignored) = config.per_file_hits(path);
+                ((config.file.clone(), config.table.clone(), hits), ignored)
             }
-            None => ((PathBuf::new(), Vec::new()), Vec::new()),
+            None => ((PathBuf::new(), String::new(), Vec::new()), Vec::new()),
         };
         let settings = match self.settings.get(&key) {
             Some(settings) => settings.clone(),
@@ -339,12 +403,104 @@ impl Resolver {
             }
         };
         let applied = Applied { config, settings };
-        let by_name = applied
-            .config
-            .as_ref()
-            .is_some_and(|c| !c.per_file_ignores.is_empty());
+        let by_name = applied.config.as_ref().is_some_and(|c| {
+            c.layers()
+                .iter()
+                .any(|layer| !layer.per_file_ignores.is_empty())
+        });
         self.last = (!by_name).then(|| (folder.to_path_buf(), applied.clone()));
         Ok(applied)
+    }
+
+    /// What `--show-settings` prints: the settings that apply to the file
+    /// at `path`, and the files they come from.
+    pub fn show_settings(&mut self, path: &Path) -> Result<String, String> {
+        let applied = self.for_file(path)?;
+        let shown = crate::input::discover::display_from_here(path);
+        let mut out = format!("settings for {shown}\n");
+        let mut line = |key: &str, value: &str| out.push_str(&format!("  {key:<16}{value}\n"));
+        match &applied.config {
+            None if matches!(self.forced, Some(None)) => line("from:", "none (--no-config)"),
+            None => line("from:", "no configuration file (the defaults)"),
+            Some(config) => {
+                let forced = if self.forced.is_some() {
+                    " (--config)"
+                } else {
+                    ""
+                };
+                for (i, layer) in config.layers().iter().rev().enumerate() {
+                    let key = if i == 0 { "from:" } else { "extending:" };
+                    line(
+                        key,
+                        &format!("{}{}", layer.source(), if i == 0 { forced } else { "" }),
+                    );
+                }
+                for layer in config.layers() {
+                    for entry in layer.per_file_matches(path) {
+                        line(
+                            "per-file-ignores:",
+                            &format!(
+                                "{} (in {})",
+                                layer.per_file_ignores[entry].1.join(", "),
+                                layer.source()
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let cli = &self.cli;
+        if cli.select.is_some() || !cli.extend_select.is_empty() || !cli.ignore.is_empty() {
+            line(
+                "command line:",
+                "--select, --extend-select and --ignore apply on top",
+            );
+        }
+        line(
+            "excluded:",
+            if applied.excludes(path) {
+                "yes, by the configuration's `exclude`"
+            } else {
+                "no"
+            },
+        );
+        let settings = &applied.settings;
+        let enabled: Vec<_> = settings.enabled_rules().collect();
+        out.push_str(&format!("  rules ({} enabled):\n", enabled.len()));
+        for rule in enabled {
+            out.push_str(&format!(
+                "    {:<28}{}\n",
+                rule.id,
+                settings.severity_of(rule).as_str()
+            ));
+        }
+        let mut line = |key: &str, value: &str| {
+            let value = if value.is_empty() { "none" } else { value };
+            out.push_str(&format!("  {key:<16}{value}\n"));
+        };
+        line("lint-tests:", &settings.lint_tests.to_string());
+        line("max-file-size:", &settings.max_file_size.to_string());
+        for (key, kind) in [
+            ("detaching:", Spawner::Detaching),
+            ("cancel-on-drop:", Spawner::CancelOnDrop),
+            ("owning:", Spawner::Owning),
+        ] {
+            let mut paths: Vec<&str> = settings
+                .declared
+                .spawners
+                .iter()
+                .filter(|(_, spawner)| **spawner == kind)
+                .map(|(path, _)| path.as_str())
+                .collect();
+            paths.sort_unstable();
+            line(key, &paths.join(", "));
+        }
+        line(
+            "shutdown-words:",
+            &settings.declared.shutdown_words.join(", "),
+        );
+        line("signals:", &settings.declared.signals.join(", "));
+        Ok(out)
     }
 
     fn nearest(&mut self, dir: &Path) -> Result<Option<Arc<Config>>, String> {
@@ -375,40 +531,41 @@ impl Resolver {
 /// Reads a configuration file. `Ok(None)` for a `Cargo.toml` without a
 /// tasklint table. A `Cargo.toml` that mentions tasklint but is not valid
 /// TOML is an error: skipping it would turn its configuration off unseen.
+/// The configurations it extends are read with it.
 pub fn load(file: &Path) -> Result<Option<Config>, String> {
+    load_table(file, Want::Any, &mut Vec::new())
+}
+
+/// Which table of a `Cargo.toml` to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// The package's table, else the workspace's.
+    Any,
+    /// The workspace's: the base of a package's table.
+    Workspace,
+}
+
+/// The files being read, each extending the next: a file met again is a cycle.
+type Chain = Vec<(PathBuf, Want)>;
+
+fn load_table(file: &Path, want: Want, chain: &mut Chain) -> Result<Option<Config>, String> {
     let text = bounded::read_to_string(file, bounded::CONFIG_LIMIT)
         .map_err(|err| format!("cannot read configuration `{}`: {err}", file.display()))?;
     let is_manifest = file.file_name().is_some_and(|n| n == "Cargo.toml");
-    if is_manifest && !text.contains("tasklint") {
+    if is_manifest && !text.contains("tasklint") && want == Want::Any {
         return Ok(None); // no tasklint table: not worth parsing the manifest
     }
     let root = normalised(file)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let document = match DeTable::parse(&text) {
-        Ok(document) => document,
-        Err(err) => {
-            let line = err.span().map_or(1, |span| line_of(&text, span.start));
-            // toml's "duplicate key" spans the key but does not name it.
-            let key = err
-                .span()
-                .filter(|_| err.message() == "duplicate key")
-                .and_then(|span| text.get(span))
-                .map(|key| format!(" `{}`", key.trim()))
-                .unwrap_or_default();
-            return Err(format!(
-                "{}:{line}: invalid TOML: {}{key}",
-                file.display(),
-                err.message()
-            ));
-        }
-    };
+    let document = parse_toml(file, &text)?;
     let parser = Parser {
         file,
         text: &text,
         root: &root,
     };
+    let mut is_package = false;
     let (table, prefix) = if is_manifest {
         let section = |name: &str| {
             get(document.get_ref(), name)
@@ -419,13 +576,12 @@ pub fn load(file: &Path) -> Result<Option<Config>, String> {
                 .map(|value| (value, format!("{name}.metadata.tasklint")))
         };
         let table = |(value, prefix)| parser.table(value, prefix);
-        let package = section("package").map(table).transpose()?;
+        let package = match want {
+            Want::Any => section("package").map(table).transpose()?,
+            Want::Workspace => None,
+        };
         let workspace = section("workspace").map(table).transpose()?;
-        // The package's table wins; a workspace table beside it must be
-        // valid all the same.
-        if let (Some(_), Some((table, prefix))) = (&package, &workspace) {
-            parser.config(table, prefix)?;
-        }
+        is_package = package.is_some();
         let Some(found) = package.or(workspace) else {
             return Ok(None);
         };
@@ -435,8 +591,112 @@ pub fn load(file: &Path) -> Result<Option<Config>, String> {
     };
     let mut config = parser.config(table, &prefix)?;
     config.file = file.to_path_buf();
-    config.root = root;
+    config.table = prefix.trim_end_matches('.').to_string();
+    config.root = root.clone();
+    chain.push((normalised(file), want));
+    let base = match &config.extend {
+        Some((target, at)) => {
+            let key = format!("{prefix}extend");
+            let path = normalised(&root.join(target));
+            if chain.iter().any(|(seen, _)| *seen == path) {
+                let cycle: Vec<String> = chain
+                    .iter()
+                    .map(|(seen, _)| crate::input::discover::display_from_here(seen))
+                    .chain([crate::input::discover::display_from_here(&path)])
+                    .collect();
+                return Err(format!(
+                    "{}:{}: `{key}`: `{target}` extends this file again, a cycle: {}",
+                    file.display(),
+                    line_of(&text, *at),
+                    cycle.join(" -> ")
+                ));
+            }
+            if !path.is_file() {
+                return Err(parser.error(
+                    *at,
+                    &key,
+                    &format!("the path of a configuration file, relative to this one (`{}` is not a file)", path.display()),
+                ));
+            }
+            let base = load_table(&path, Want::Any, chain)?.ok_or_else(|| {
+                parser.error(
+                    *at,
+                    &key,
+                    &format!("a file with a tasklint table (`{target}` has none)"),
+                )
+            })?;
+            Some(base)
+        }
+        None if is_package => workspace_base(file, &document, chain)?,
+        None => None,
+    };
+    chain.pop();
+    config.base = base.map(Arc::new);
     Ok(Some(config))
+}
+
+/// The base of a package's table: the configuration of its workspace's root
+/// folder (`tasklint.toml`, `.tasklint.toml`, or the root manifest's
+/// `[workspace.metadata.tasklint]`). The root is the one `package.workspace`
+/// names, else the nearest folder above with a `[workspace]` manifest, as
+/// cargo finds it; for the root package, its own manifest.
+fn workspace_base(
+    manifest: &Path,
+    document: &Spanned<DeTable<'_>>,
+    chain: &mut Chain,
+) -> Result<Option<Config>, String> {
+    let folder = normalised(manifest)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    if get(document.get_ref(), "workspace").is_some() {
+        return load_table(manifest, Want::Workspace, chain);
+    }
+    let named = get(document.get_ref(), "package")
+        .and_then(|v| v.get_ref().as_table())
+        .and_then(|t| get(t, "workspace"))
+        .and_then(|v| v.get_ref().as_str())
+        .map(|root| normalised(&folder.join(root)));
+    let root = named.or_else(|| {
+        folder.ancestors().skip(1).find_map(|dir| {
+            let text =
+                bounded::read_to_string(&dir.join("Cargo.toml"), bounded::CONFIG_LIMIT).ok()?;
+            let document = DeTable::parse(&text).ok()?;
+            get(document.get_ref(), "workspace").map(|_| dir.to_path_buf())
+        })
+    });
+    let Some(root) = root else {
+        return Ok(None);
+    };
+    for name in CONFIG_FILES {
+        let file = root.join(name);
+        if file.is_file() {
+            return load_table(&file, Want::Any, chain);
+        }
+    }
+    let file = root.join("Cargo.toml");
+    if file.is_file() {
+        return load_table(&file, Want::Workspace, chain);
+    }
+    Ok(None)
+}
+
+fn parse_toml<'t>(file: &Path, text: &'t str) -> Result<Spanned<DeTable<'t>>, String> {
+    DeTable::parse(text).map_err(|err| {
+        let line = err.span().map_or(1, |span| line_of(text, span.start));
+        // toml's "duplicate key" spans the key but does not name it.
+        let key = err
+            .span()
+            .filter(|_| err.message() == "duplicate key")
+            .and_then(|span| text.get(span))
+            .map(|key| format!(" `{}`", key.trim()))
+            .unwrap_or_default();
+        format!(
+            "{}:{line}: invalid TOML: {}{key}",
+            file.display(),
+            err.message()
+        )
+    })
 }
 
 fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<&'t Spanned<DeValue<'i>>> {
@@ -619,6 +879,18 @@ impl Parser<'_> {
                     config.shutdown_words = words.iter().map(|w| w.to_ascii_lowercase()).collect();
                 }
                 "signals" => config.signals = self.paths(value, &full)?,
+                "extend" => match value.get_ref().as_str() {
+                    Some(target) if !target.is_empty() => {
+                        config.extend = Some((target.to_string(), at));
+                    }
+                    _ => {
+                        return Err(self.error(
+                            at,
+                            &full,
+                            "the path of a configuration file, relative to this one",
+                        ))
+                    }
+                },
                 _ => {
                     return Err(format!(
                         "{}:{}: unknown key `{full}` (expected one of: {})",
@@ -697,6 +969,7 @@ impl Parser<'_> {
 
 /// Every key a configuration may have.
 pub const KEYS: &[&str] = &[
+    "extend",
     "select",
     "extend-select",
     "ignore",

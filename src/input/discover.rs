@@ -23,6 +23,9 @@ pub struct DiscoverOptions {
     pub no_ignore: bool,
     pub excludes: Vec<String>,
     pub force_exclude: bool,
+    /// Do not walk into a folder below a given one that has its own
+    /// `Cargo.toml` (another package): `cargo tasklint` lints packages.
+    pub skip_nested_crates: bool,
 }
 
 /// Folders never descended into unless named.
@@ -78,6 +81,7 @@ pub fn discover<T: Default + Send>(
         }
         let mut walk = ignore::WalkBuilder::new(root);
         let (prune, walk_root) = (excludes.clone(), root.clone());
+        let nested_crates = options.skip_nested_crates;
         walk.standard_filters(!options.no_ignore)
             .hidden(true)
             .require_git(false)
@@ -86,8 +90,9 @@ pub fn discover<T: Default + Send>(
                 if !is_dir {
                     return true;
                 }
-                let skipped =
-                    entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d);
+                let skipped = entry.depth() > 0
+                    && (SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
+                        || nested_crates && entry.path().join("Cargo.toml").is_file());
                 // An excluded folder is not walked at all.
                 !skipped && !is_excluded(&prune, entry.path(), true, &walk_root)
             });
@@ -368,6 +373,18 @@ pub fn display_path(path: &Path) -> String {
         .unwrap_or_else(|| path.to_path_buf());
     let text = shown_text(shown.as_os_str());
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// How a path outside the run's paths is shown: as [`display_path`] below
+/// the current directory, and beside it with `../` (`../tasklint.toml`).
+pub fn display_from_here(path: &Path) -> String {
+    let relative = current_dir()
+        .filter(|cwd| !absolute(path).starts_with(cwd))
+        .and_then(|cwd| pathdiff::diff_paths(normalised(path), cwd));
+    match relative {
+        Some(relative) => shown_text(relative.as_os_str()),
+        None => display_path(path),
+    }
 }
 
 /// The path's text with `/` for separators, and each byte that is not

@@ -2,3 +2,4 @@
 
 pub mod discover;
 pub(crate) mod read;
+pub mod workspace;

@@ -109,12 +109,10 @@ impl Merged {
         fields
             .into_iter()
             .map(|(path, field, severity)| {
-                let fingerprint = fingerprints.entry(path).or_default().fingerprint(
-                    RULE.id,
-                    path,
-                    &field.line_text,
-                    &field.owner,
-                );
+                let (fingerprint, local_fingerprint) = fingerprints
+                    .entry(path)
+                    .or_default()
+                    .fingerprints(RULE.id, path, &field.line_text, &field.owner);
                 let (message, help) = describe(field);
                 Finding {
                     rule: &RULE,
@@ -124,6 +122,7 @@ impl Merged {
                     message,
                     help,
                     fingerprint,
+                    local_fingerprint,
                 }
             })
             .collect()

@@ -552,7 +552,8 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
                 .get(d.region.line.saturating_sub(1))
                 .copied()
                 .unwrap_or("");
-            let fingerprint = fingerprints.fingerprint(d.rule.id, &job.display, line_text, &d.item);
+            let (fingerprint, local_fingerprint) =
+                fingerprints.fingerprints(d.rule.id, &job.display, line_text, &d.item);
             Finding {
                 severity: job.settings.severity_of(d.rule),
                 rule: d.rule,
@@ -561,6 +562,7 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
                 message: d.message,
                 help: d.help,
                 fingerprint,
+                local_fingerprint,
             }
         })
         .collect()

@@ -139,6 +139,29 @@ pub fn run(request: &RunRequest) -> Result<RunResult, RunError> {
     run_with(request, resolver)
 }
 
+/// The files a run of `request` would lint, as it would report them, in
+/// its order (`--show-files`): the walk and the configurations' excludes,
+/// nothing read.
+pub fn files(request: &RunRequest, mut resolver: Resolver) -> Result<Vec<String>, RunError> {
+    let gather_request = inputs::Request {
+        paths: &request.paths,
+        stdin_filename: request.stdin_filename.as_deref(),
+        discover: &request.discover,
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads(request.jobs))
+        .build()
+        .map_err(|err| RunError::Threads(err.to_string()))?;
+    let gathered = pool
+        .install(|| inputs::gather(&gather_request, &mut resolver, None))
+        .map_err(RunError::Inputs)?;
+    Ok(gathered
+        .inputs
+        .into_iter()
+        .map(|input| input.display)
+        .collect())
+}
+
 /// [`run`], with the resolver built beforehand by [`RunRequest::resolver`]
 /// (the command line reports a bad configuration before a bad baseline).
 pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResult, RunError> {

@@ -589,6 +589,7 @@ mod tests {
             message: String::new(),
             help: String::new(),
             fingerprint: String::new(),
+            local_fingerprint: String::new(),
         };
         let mut findings = vec![finding(3), finding(6)];
         silence_late(&mut findings, |_| Some(source.to_string()));
