@@ -71,16 +71,15 @@ impl Prefilter {
             .iter()
             .filter(|w| words.contains(w))
             .fold(0u128, |set, w| set | 1 << id(w));
-        let mut companions: Vec<Vec<memchr::memmem::Finder<'static>>> = vec![Vec::new(); words.len()];
+        let mut companions: Vec<Vec<memchr::memmem::Finder<'static>>> =
+            vec![Vec::new(); words.len()];
         for (word, modules) in declaring {
             companions[id(word)] = modules
                 .iter()
                 .map(|m| memchr::memmem::Finder::new(m.as_bytes()).into_owned())
                 .collect();
         }
-        let declaring = declaring
-            .iter()
-            .fold(0u128, |set, (w, _)| set | 1 << id(w));
+        let declaring = declaring.iter().fold(0u128, |set, (w, _)| set | 1 << id(w));
         let matcher = AhoCorasick::builder()
             // Leftmost semantics let aho-corasick use its SIMD (Teddy) searcher.
             .match_kind(MatchKind::LeftmostFirst)
