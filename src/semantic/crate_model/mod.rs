@@ -28,6 +28,7 @@ use syn::{ReturnType, Type, TypeParamBound};
 use crate::knowledge::spawner::{self, Kind, Spawner};
 use crate::semantic::resolve::ScopeStack;
 use crate::syntax::exprs::{has_cfg_test, peel_type, type_arguments};
+use crate::text::lexer::is_ident_byte;
 use crate::text::signatures::{ItemKind, ItemText, ItemTexts, Owner};
 
 mod signature;
@@ -140,15 +141,38 @@ const TRANSPARENT: &[&str] = &[
     "Cow",
 ];
 
+/// Words whose imports never change what a wanted item means to the
+/// model: keywords, primitive types and the prelude (a `use` item naming
+/// only these is not parsed).
+const NEVER_IMPORTED: &[&str] = &[
+    "as", "async", "const", "crate", "dyn", "enum", "extern", "fn", "for", "impl", "in", "mut",
+    "pub", "ref", "self", "Self", "static", "struct", "super", "trait", "type", "unsafe", "where",
+    "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64",
+    "i128", "isize", "f32", "f64", "Option", "Some", "None", "Result", "Ok", "Err", "Vec",
+    "String", "Send", "Sync", "Sized", "Clone", "Copy", "Default", "Debug", "Fn", "FnMut",
+    "FnOnce", "Unpin", "Future", "Output", "std", "core", "alloc",
+];
+
 /// Words that make an item's text worth parsing, before crate names join.
 fn seed_words() -> HashSet<String> {
     spawner::kind_type_names().map(str::to_string).collect()
 }
 
-/// The identifiers of a text.
+/// The identifiers of a text (runs of the lexer's identifier bytes).
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && !is_ident_byte(bytes[at]) {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && is_ident_byte(bytes[at]) {
+            at += 1;
+        }
+        // Identifier bytes never split a character: the slice is text.
+        (start < at).then(|| &text[start..at])
+    })
 }
 
 impl CrateModel {
@@ -196,7 +220,11 @@ impl CrateModel {
                 continue;
             }
             // The `use` items that name a word the wanted items use.
-            let named: HashSet<&str> = wanted.iter().flat_map(|item| words(&item.text)).collect();
+            let named: HashSet<&str> = wanted
+                .iter()
+                .flat_map(|item| words(&item.text))
+                .filter(|w| !NEVER_IMPORTED.contains(w) && !TRANSPARENT.contains(w))
+                .collect();
             let uses: Vec<syn::Item> = file
                 .items
                 .items
