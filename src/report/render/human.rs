@@ -75,7 +75,16 @@ impl<'a> Files<'a> for Shown<'_> {
     }
 }
 
+/// The findings, then the summary line.
 pub fn render(report: &Report<'_>) -> String {
+    let mut out = findings(report);
+    out.push_str(&report.summary());
+    out.push('\n');
+    out
+}
+
+/// The findings alone (`--quiet`).
+pub fn findings(report: &Report<'_>) -> String {
     let mut buffer = if report.color {
         Buffer::ansi()
     } else {
@@ -101,10 +110,7 @@ pub fn render(report: &Report<'_>) -> String {
         }
         current = Some(shown);
     }
-    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
-    out.push_str(&report.summary());
-    out.push('\n');
-    out
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }
 
 fn to_diagnostic(finding: &Finding, range: Range<usize>) -> Diagnostic<()> {

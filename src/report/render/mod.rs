@@ -60,7 +60,8 @@ impl Report<'_> {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `1 finding`, `2 findings`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -131,6 +132,15 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
+    }
+}
+
+/// `--quiet`: the findings alone, so the human format drops its summary;
+/// the other formats carry nothing else already.
+pub fn render_quiet(format: Format, report: &Report<'_>) -> String {
+    match format {
+        Format::Human => human::findings(report),
+        other => render(other, report),
     }
 }
 
