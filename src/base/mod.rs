@@ -7,3 +7,4 @@ pub(crate) mod fasthash;
 pub mod finding;
 pub(crate) mod fingerprint;
 pub mod rule;
+pub(crate) mod spelling;

@@ -179,8 +179,9 @@ pub fn run_from(
             Some(rule) => print_out(rule.doc),
             None => {
                 diag!(
-                    "error: unknown rule `{}` (see `tasklint rules` for the list)",
-                    escape::text(&rule)
+                    "error: unknown rule `{}`{} (see `tasklint rules` for the list)",
+                    escape::text(&rule),
+                    crate::base::spelling::did_you_mean(&rule, rules::ALL.iter().map(|r| r.id))
                 );
                 ExitCode::from(2)
             }
