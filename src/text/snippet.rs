@@ -48,7 +48,7 @@ pub fn one_line(text: &str, max: usize) -> String {
     let fits = ends
         .iter()
         .rev()
-        .find(|(_, end_chars)| end_chars + 1 <= max)
+        .find(|(_, end_chars)| *end_chars < max)
         .map(|&(end, _)| end);
     let mut cut = match fits {
         Some(end) => out[..end].to_string(),
