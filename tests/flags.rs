@@ -27,7 +27,17 @@ fn output_format_is_an_alias_of_format() {
 fn quiet_prints_nothing_but_findings_in_every_format() {
     let dir = scratch();
     write(dir.path(), "src/leak.rs", LEAKY);
-    for format in ["human", "concise", "json", "sarif", "github"] {
+    for format in [
+        "human",
+        "concise",
+        "json",
+        "sarif",
+        "github",
+        "gitlab",
+        "junit",
+        "rdjson",
+        "cargo-json",
+    ] {
         let run = tasklint(dir.path(), &["check", "-q", "--format", format]);
         assert_eq!(run.status.code(), Some(1), "{format}: {}", stderr(&run));
         assert_eq!(stderr(&run), "", "{format}: nothing on standard error");
