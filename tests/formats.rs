@@ -329,3 +329,43 @@ fn sarif_links_each_rule_to_its_documentation() {
         assert!(doc.is_file(), "{uri} points at {}", doc.display());
     }
 }
+
+#[test]
+fn file_names_are_data_in_every_new_format() {
+    let dir = scratch();
+    let name = "a:1:2: error\nb<&>\u{1b}.rs";
+    write(
+        dir.path(),
+        name,
+        "pub fn start() {\n    tokio::spawn(async { loop { tick().await; } });\n}\n",
+    );
+    for format in ["gitlab", "rdjson"] {
+        let value: serde_json::Value =
+            serde_json::from_str(&run(dir.path(), format)).expect("JSON");
+        let path = if format == "gitlab" {
+            &value[0]["location"]["path"]
+        } else {
+            &value["diagnostics"][0]["location"]["path"]
+        };
+        assert_eq!(path, name, "{format}");
+    }
+    let line = run(dir.path(), "cargo-json");
+    assert_eq!(line.lines().count(), 1, "one message, one line: {line}");
+    let message: cargo_metadata::Message = serde_json::from_str(line.trim()).expect("a message");
+    let cargo_metadata::Message::CompilerMessage(message) = message else {
+        panic!("{line}");
+    };
+    assert_eq!(message.message.spans[0].file_name, name);
+
+    // XML 1.0 cannot carry ESC: it is shown as `\u{1b}`; the rest comes back.
+    let xml = run(dir.path(), "junit");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .expect("a suite");
+    assert_eq!(
+        suite.attribute("name"),
+        Some("a:1:2: error\nb<&>\\u{1b}.rs")
+    );
+}

@@ -58,5 +58,8 @@ fn diagnostic(f: &Finding, lines: &Lines<'_>) -> Value {
 
 /// The 1-based column in bytes of a 1-based column in characters.
 fn byte_column(lines: &Lines<'_>, line: usize, column: usize) -> usize {
-    lines.offset(line, column) - lines.offset(line, 1) + 1
+    lines
+        .offset(line, column)
+        .saturating_sub(lines.offset(line, 1))
+        + 1
 }
