@@ -135,3 +135,30 @@ fn one_finding_is_counted_in_the_singular() {
         stderr(&two)
     );
 }
+
+#[test]
+fn other_counts_are_singular_for_one() {
+    let dir = scratch();
+    write(
+        dir.path(),
+        "Cargo.toml",
+        "[package]\nname = \"one\"\nversion = \"0.1.0\"\n",
+    );
+    write(
+        dir.path(),
+        "src/lib.rs",
+        "type Task = tokio::task::JoinHandle<()>;\npub fn f() { tokio::spawn(async {}); }\n",
+    );
+    let explained = stdout(&tasklint(
+        dir.path(),
+        &["check", "--explain-model", "src/lib.rs"],
+    ));
+    assert!(explained.contains("crate model (1 fact):\n"), "{explained}");
+    write(dir.path(), "tasklint.toml", "max-file-size = 1\n");
+    let run = tasklint(dir.path(), &["check", "--format", "concise"]);
+    assert!(
+        stdout(&run).contains("bytes is more than max-file-size (1 byte) [parse-error]"),
+        "{}",
+        stdout(&run)
+    );
+}

@@ -1,6 +1,7 @@
 //! Rules, findings, fingerprints and small helpers every layer uses.
 
 pub(crate) mod bounded;
+pub(crate) mod count;
 pub(crate) mod diag;
 pub(crate) mod escape;
 pub(crate) mod fasthash;

@@ -74,11 +74,7 @@ impl Report<'_> {
 
 /// `1 finding`, `2 findings`.
 pub(crate) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    crate::base::count::plural(n as u64, word)
 }
 
 /// Where each line of a file starts, built once per file so that finding a
