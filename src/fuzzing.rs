@@ -78,13 +78,7 @@ fn render_all(findings: &[Finding], source: &str) {
         files_scanned: 1,
         color: false,
     };
-    for format in [
-        Format::Human,
-        Format::Concise,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-    ] {
-        std::hint::black_box(render::render(format, &report));
+    for format in <Format as clap::ValueEnum>::value_variants() {
+        std::hint::black_box(render::render(*format, &report));
     }
 }

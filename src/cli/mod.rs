@@ -66,7 +66,7 @@ struct CheckArgs {
     /// packages cargo picks). `-` reads standard input.
     paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Rules to enable, replacing the default set: ids, family names, or `all`.
     #[arg(long, value_delimiter = ',')]
@@ -104,14 +104,14 @@ struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
-    /// Print nothing but the findings.
+    /// Print nothing but the findings (no summary, in every format).
     #[arg(long, short)]
     quiet: bool,
-    /// Print the number of findings per rule (to standard error).
+    /// Print the number of findings per rule (to standard error; also with `--quiet`).
     #[arg(long)]
     statistics: bool,
     /// Threads to use (default: one per core).
-    #[arg(long)]
+    #[arg(long, short)]
     jobs: Option<usize>,
     /// Write the report to this file instead of standard output.
     #[arg(long)]
@@ -195,8 +195,9 @@ pub fn run_from(
             Some(rule) => print_out(rule.doc),
             None => {
                 diag!(
-                    "error: unknown rule `{}` (see `tasklint rules` for the list)",
-                    escape::text(&rule)
+                    "error: unknown rule `{}`{} (see `tasklint rules` for the list)",
+                    escape::text(&rule),
+                    crate::base::spelling::did_you_mean(&rule, rules::ALL.iter().map(|r| r.id))
                 );
                 ExitCode::from(2)
             }
@@ -329,7 +330,11 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         files_scanned: stats.files_scanned,
         color,
     };
-    let rendered = render::render(args.format, &report);
+    let rendered = if args.quiet {
+        render::render_quiet(args.format, &report)
+    } else {
+        render::render(args.format, &report)
+    };
     match &args.output {
         Some(path) => {
             let others = [
@@ -364,14 +369,15 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         for notice in notices {
             diag!("{}", escape::text(&notice));
         }
-        if args.statistics {
-            diag::text(&statistics(&findings));
-            diag!(
-                "files: {} scanned, {} parsed",
-                stats.files_scanned,
-                stats.files_parsed
-            );
-        }
+    }
+    // Asked for by name, so `--quiet` does not silence it.
+    if args.statistics {
+        diag::text(&statistics(&findings));
+        diag!(
+            "files: {} scanned, {} parsed",
+            stats.files_scanned,
+            stats.files_parsed
+        );
     }
     let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
     Ok(if failing && !args.exit_zero {
@@ -405,8 +411,8 @@ fn apply_baseline(
         )?;
         output::write_file(path, "--write-baseline", &written.to_json())?;
         notices.push(format!(
-            "wrote {} findings to baseline `{}`",
-            written.findings.len(),
+            "wrote {} to baseline `{}`",
+            render::plural(written.findings.len(), "finding"),
             path.display()
         ));
         written.apply(findings, &scanned, &places);
@@ -414,8 +420,8 @@ fn apply_baseline(
         let applied = baseline.apply(findings, &scanned, &places);
         if applied.hidden > 0 {
             notices.push(format!(
-                "{} findings hidden by the baseline",
-                applied.hidden
+                "{} hidden by the baseline",
+                render::plural(applied.hidden, "finding")
             ));
         }
         // Stale entries are warnings on standard error, even with --quiet,

@@ -819,8 +819,12 @@ impl Parser<'_> {
                                 id.span().start,
                                 &key,
                                 &format!(
-                                    "a rule id, not `{}` (see `tasklint rules`)",
-                                    id.get_ref()
+                                    "a rule id, not `{}`{} (see `tasklint rules`)",
+                                    id.get_ref(),
+                                    crate::base::spelling::did_you_mean(
+                                        id.get_ref(),
+                                        rules::ALL.iter().map(|r| r.id)
+                                    )
                                 ),
                             ));
                         };
@@ -893,9 +897,10 @@ impl Parser<'_> {
                 },
                 _ => {
                     return Err(format!(
-                        "{}:{}: unknown key `{full}` (expected one of: {})",
+                        "{}:{}: unknown key `{full}`{} (expected one of: {})",
                         self.file.display(),
                         line_of(self.text, key.span().start),
+                        crate::base::spelling::did_you_mean(name, KEYS.iter().copied()),
                         KEYS.join(", ")
                     ))
                 }
@@ -935,7 +940,10 @@ impl Parser<'_> {
                 return Err(self.error(
                     item.span().start,
                     key,
-                    &format!("a rule id, family name or \"all\", not `{selector}` (see `tasklint rules`)"),
+                    &format!(
+                        "a rule id, family name or \"all\", not `{selector}`{} (see `tasklint rules`)",
+                        crate::base::spelling::did_you_mean(selector, rules::selector_names())
+                    ),
                 ));
             }
         }

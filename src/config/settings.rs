@@ -71,7 +71,8 @@ pub fn select(selector: &str) -> Result<Vec<&'static Rule>, String> {
         .collect();
     if family.is_empty() {
         Err(format!(
-            "unknown rule or family `{selector}` (see `tasklint rules` for the list)"
+            "unknown rule or family `{selector}`{} (see `tasklint rules` for the list)",
+            crate::base::spelling::did_you_mean(selector, rules::selector_names())
         ))
     } else {
         Ok(family)

@@ -47,7 +47,11 @@ impl std::fmt::Display for ReadError {
         match self {
             ReadError::Io(err) => err.fmt(f),
             ReadError::NotRegular => f.write_str("not a regular file"),
-            ReadError::TooLarge(size) => write!(f, "too large ({size} bytes)"),
+            ReadError::TooLarge(size) => write!(
+                f,
+                "too large ({})",
+                crate::base::count::plural(*size, "byte")
+            ),
         }
     }
 }

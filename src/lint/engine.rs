@@ -7,6 +7,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
+use crate::base::count::plural;
 use crate::base::finding::{Diagnostic, Finding, Region};
 use crate::base::fingerprint::Fingerprinter;
 use crate::base::rule::SUPPRESSION_MARKER;
@@ -230,8 +231,9 @@ pub fn read_path(path: &Path, job: &FileJob<'_>) -> Loaded {
 /// The `parse-error` of a file over `max-file-size`, of `size` bytes at least.
 fn too_large(job: &FileJob<'_>, size: u64) -> FileOutcome {
     let message = format!(
-        "file not linted: {size} bytes is more than max-file-size ({} bytes)",
-        job.settings.max_file_size
+        "file not linted: {} is more than max-file-size ({})",
+        plural(size, "byte"),
+        plural(job.settings.max_file_size, "byte")
     );
     error_outcome(
         job,

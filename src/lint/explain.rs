@@ -11,6 +11,7 @@ use std::fmt::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
+use crate::base::count::plural;
 use crate::base::escape;
 use crate::base::finding::Region;
 use crate::input::discover::{self, CrateRoots};
@@ -148,7 +149,9 @@ fn read_source(input: &inputs::Input, file: &Path) -> Result<String, RunError> {
         Ok(bytes) => String::from_utf8(bytes)
             .map_err(|_| RunError::Inputs(format!("`{shown}` is not valid UTF-8"))),
         Err(ReadError::TooLarge(size)) => Err(RunError::Inputs(format!(
-            "`{shown}` is not read: {size} bytes is more than max-file-size ({limit} bytes)"
+            "`{shown}` is not read: {} is more than max-file-size ({})",
+            plural(size, "byte"),
+            plural(limit, "byte")
         ))),
         Err(err) => Err(RunError::Inputs(format!("cannot read `{shown}`: {err}"))),
     }
@@ -316,7 +319,11 @@ impl Explained<'_> {
             Place::Crate(_) => "crate model",
             Place::Alone => "model of the file's own items",
         };
-        let _ = writeln!(out, "{whose} ({} facts):", self.facts.len());
+        let _ = writeln!(
+            out,
+            "{whose} ({}):",
+            plural(self.facts.len() as u64, "fact")
+        );
         let mut rest: Vec<&String> = self.facts.iter().collect();
         for (prefix, heading) in GROUPS {
             let _ = writeln!(out, "  {heading}:");

@@ -141,8 +141,10 @@ pub fn gather(
             // Text that is not UTF-8 is kept as bytes: a `parse-error` at
             // the first bad byte, as for a file.
             let (text, early) = if bytes.len() as u64 > limit {
-                let message =
-                    format!("standard input not linted: more than max-file-size ({limit} bytes)");
+                let message = format!(
+                    "standard input not linted: more than max-file-size ({})",
+                    crate::base::count::plural(limit, "byte")
+                );
                 (String::new(), Early::Failed(message))
             } else {
                 match String::from_utf8(bytes) {

@@ -1,14 +1,17 @@
 //! Suppression comments (SPEC §5): `// tasklint: allow(<ids>) <reason>` on
-//! a finding's line or alone on the line before it, `allow(all)`,
-//! `allow-file(<ids>)`, and a comment just above an item covering the item.
-//! Comments that silence nothing are `unused-suppression` findings.
+//! a finding's line or alone on the line before it, `allow(all)`, family
+//! names, `allow-file(<ids>)`, and a comment just above an item (its doc
+//! comments and attributes between them) covering the item. The same in a
+//! block comment, `/* tasklint: allow(<ids>) */`. Comments that silence
+//! nothing are `unused-suppression` findings.
 
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 use crate::base::finding::{Diagnostic, Finding, Region};
-use crate::base::rule::Rule;
 use crate::base::rule::Severity;
+use crate::base::rule::{Family, Rule};
+use crate::base::spelling;
 use crate::rules::{self, unused_suppression};
 use crate::text::lexer;
 
@@ -19,7 +22,37 @@ use crate::base::rule::SUPPRESSION_MARKER as MARKER;
 pub enum Allowed {
     All,
     Rule(&'static Rule),
+    /// A family name: every rule of that family.
+    Family(Family),
     Unknown(String),
+}
+
+impl Allowed {
+    /// Reads one id of an `allow(..)`: `all`, a rule id or a family name.
+    fn of(id: &str) -> Allowed {
+        if id == "all" {
+            return Allowed::All;
+        }
+        if let Some(rule) = rules::by_id(id) {
+            return Allowed::Rule(rule);
+        }
+        match rules::ALL.iter().find(|r| r.family.name() == id) {
+            Some(rule) => Allowed::Family(rule.family),
+            None => Allowed::Unknown(id.to_string()),
+        }
+    }
+
+    /// Would this silence a finding of `rule`?
+    fn silences(&self, rule: &Rule) -> bool {
+        // `all` or a family cannot silence the report that it is unused.
+        let is_unused_rule = rule.id == unused_suppression::RULE.id;
+        match self {
+            Allowed::All => !is_unused_rule,
+            Allowed::Family(family) => rule.family == *family && !is_unused_rule,
+            Allowed::Rule(r) => r.id == rule.id,
+            Allowed::Unknown(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -84,39 +117,55 @@ impl Suppressions {
             return Suppressions::default();
         }
         let lines: Vec<&str> = source.lines().collect();
-        // For each line, the first line at or below it that is not a `//` comment.
+        let comments = comments(source);
+        let line_of = LineIndex::new(source);
+        // For each line, the first line at or below it that is not only
+        // comments (a blank line stops the search).
+        let only_comments = comment_lines(source, &comments, &line_of, lines.len());
         let mut code_below = vec![lines.len(); lines.len() + 1];
         for index in (0..lines.len()).rev() {
-            code_below[index] = if lines[index].trim_start().starts_with("//") {
+            code_below[index] = if only_comments[index] {
                 code_below[index + 1]
             } else {
                 index
             };
         }
         let mut directives = Vec::new();
-        let mut line_start = 0;
-        let mut index = 0;
-        for comment in line_comments(source) {
-            while index + 1 < lines.len() && line_start + lines[index].len() <= comment {
-                line_start += source[line_start..]
-                    .find('\n')
-                    .map_or(source.len() - line_start, |n| n + 1);
-                index += 1;
-            }
+        for comment in &comments {
+            let index = line_of.line(comment.start);
             let Some(text) = lines.get(index) else {
                 break;
             };
-            if let Some(mut directive) = parse_line(text, index + 1, comment - line_start) {
-                if directive.alone && directive.scope != Scope::File {
-                    // Stacked comment lines share the code line below them.
-                    let next = match code_below[index + 1] {
-                        none if none == lines.len() => index + 2,
-                        code => code + 1,
-                    };
-                    directive.scope = Scope::Lines(next, next);
-                }
-                directives.push(directive);
+            let line_start = line_of.start(index);
+            // Where a block comment ends on its first line, if it does.
+            let end_in_line = comment
+                .block
+                .then(|| comment.end - line_start)
+                .filter(|&end| end <= text.len());
+            let Some(mut directive) =
+                parse_line(text, index + 1, comment.start - line_start, end_in_line)
+            else {
+                continue;
+            };
+            if comment.block && end_in_line.is_none() {
+                // The rest of the line is comment: alone if nothing precedes it.
+                directive.alone = text[..comment.start - line_start].trim().is_empty();
             }
+            if directive.alone && directive.scope != Scope::File {
+                // Stacked comment lines share the code line below them; a
+                // block comment covers the code below its last line.
+                let after = if comment.block {
+                    line_of.line(comment.end.saturating_sub(1)) + 1
+                } else {
+                    index + 1
+                };
+                let next = match code_below[after.min(lines.len())] {
+                    none if none == lines.len() => after + 1,
+                    code => code + 1,
+                };
+                directive.scope = Scope::Lines(next, next);
+            }
+            directives.push(directive);
         }
         Suppressions {
             directives,
@@ -135,6 +184,9 @@ impl Suppressions {
             match &entry.allowed {
                 Allowed::All => return None,
                 Allowed::Rule(rule) => named.push(*rule),
+                Allowed::Family(family) => {
+                    named.extend(rules::ALL.iter().copied().filter(|r| r.family == *family));
+                }
                 Allowed::Unknown(_) => {}
             }
         }
@@ -150,9 +202,11 @@ impl Suppressions {
             let Scope::Lines(below, _) = directive.scope else {
                 continue;
             };
+            // The line below is the item's keyword or, above it, one of its
+            // attributes or doc comments.
             let item = items
                 .iter()
-                .filter(|item| item.start == below || item.head == below)
+                .filter(|item| item.start <= below && below <= item.head)
                 .max_by_key(|item| item.end);
             if let Some(item) = item {
                 directive.scope = Scope::Lines(item.start.min(directive.line), item.end);
@@ -186,13 +240,7 @@ impl Suppressions {
                 continue;
             }
             for known in &mut directive.known {
-                let hit = match &known.allowed {
-                    // `allow(all)` cannot silence the report that it is unused.
-                    Allowed::All => !is_unused_rule,
-                    Allowed::Rule(r) => r.id == rule.id,
-                    Allowed::Unknown(_) => false,
-                };
-                if hit {
+                if known.allowed.silences(rule) {
                     covered = true;
                     known.used |= mark;
                 }
@@ -219,7 +267,10 @@ impl Suppressions {
             for entry in &directive.entries {
                 let (message, help) = match &entry.allowed {
                     Allowed::Unknown(id) => (
-                        format!("suppression names unknown rule `{id}`"),
+                        format!(
+                            "suppression names unknown rule `{id}`{}",
+                            spelling::did_you_mean(id, rules::selector_names())
+                        ),
                         "fix the rule id (see `tasklint rules`) or remove it",
                     ),
                     _ if !rules_ran || entry.known.is_some_and(|k| directive.known[k].used) => {
@@ -232,6 +283,18 @@ impl Suppressions {
                     Allowed::Rule(rule) => (
                         format!("suppression of `{}` silenced nothing", rule.id),
                         "remove the id from the comment, or the comment if it names nothing else",
+                    ),
+                    // As for a crate-wide rule: what it silences may come later.
+                    Allowed::Family(family)
+                        if rules::ALL
+                            .iter()
+                            .any(|r| r.family == *family && r.crate_wide) =>
+                    {
+                        continue
+                    }
+                    Allowed::Family(family) => (
+                        format!("suppression of `{}` silenced nothing", family.name()),
+                        "remove the family from the comment, or the comment if it names nothing else",
                     ),
                     Allowed::All => (
                         "suppression of `all` silenced nothing".to_string(),
@@ -311,18 +374,30 @@ pub fn escalate_unknown(findings: &mut [Finding]) {
     }
 }
 
-/// Parses the `// tasklint:` comment starting at byte `comment` of a line,
-/// if it is one.
-fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
+/// Parses the `// tasklint:` (or `/* tasklint:`) comment starting at byte
+/// `comment` of a line, if it is one; `block_end` is where a block comment
+/// ends in the line, if it ends there.
+fn parse_line(
+    text: &str,
+    line: usize,
+    comment: usize,
+    block_end: Option<usize>,
+) -> Option<Directive> {
     let body = text
         .get(comment..)?
-        .trim_start_matches(['/', '!'])
+        .trim_start_matches(['/', '*', '!'])
         .trim_start();
     let after = body.strip_prefix(MARKER)?;
     let marker_at = text.len() - body.len();
     let rest = after.trim_start();
     let rest_at = text.len() - rest.len();
-    let alone = text[..comment].trim().is_empty();
+    let after_comment = block_end.and_then(|end| text.get(end..)).unwrap_or("");
+    let alone = text[..comment].trim().is_empty() && after_comment.trim().is_empty();
+    // The ids of a block comment end before its `*/`.
+    let text = match block_end {
+        Some(end) => text.get(..end.saturating_sub(2).max(rest_at))?,
+        None => text,
+    };
     let (file_wide, ids_at) = if rest.starts_with("allow-file(") {
         (true, rest_at + "allow-file(".len())
     } else if rest.starts_with("allow(") {
@@ -330,7 +405,7 @@ fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
     } else {
         return Some(malformed(text, line, marker_at, alone));
     };
-    let Some(close) = text[ids_at..].find(')') else {
+    let Some(close) = text.get(ids_at..).and_then(|ids| ids.find(')')) else {
         return Some(malformed(text, line, marker_at, alone));
     };
     let mut columns = Columns::new(text);
@@ -344,10 +419,7 @@ fn parse_line(text: &str, line: usize, comment: usize) -> Option<Directive> {
         if id.is_empty() {
             continue;
         }
-        let allowed = match id {
-            "all" => Allowed::All,
-            _ => rules::by_id(id).map_or_else(|| Allowed::Unknown(id.to_string()), Allowed::Rule),
-        };
+        let allowed = Allowed::of(id);
         let index = match &allowed {
             Allowed::Unknown(_) => None,
             _ => Some(
@@ -434,11 +506,18 @@ impl<'t> Columns<'t> {
     }
 }
 
-/// The byte offsets of a file's `//` comments: a lexer pass that skips
-/// string, byte-string, raw-string and character literals and block
-/// comments, so that a marker inside them is text, not a comment. The
-/// literals are read by [`crate::text::lexer`]'s rules.
-fn line_comments(source: &str) -> Vec<usize> {
+/// A comment in a file: a `//` line comment, or a `/* */` block comment.
+#[derive(Debug, Clone, Copy)]
+struct Comment {
+    start: usize,
+    end: usize,
+    block: bool,
+}
+
+/// A file's comments: a lexer pass that skips string, byte-string,
+/// raw-string and character literals, so that a marker inside them is
+/// text, not a comment. The literals are read by [`crate::text::lexer`]'s rules.
+fn comments(source: &str) -> Vec<Comment> {
     let text = source.as_bytes();
     let mut comments = Vec::new();
     let mut i = 0;
@@ -447,10 +526,23 @@ fn line_comments(source: &str) -> Vec<usize> {
         // An unterminated literal or comment runs to the end of the file.
         i = match text[i] {
             b'/' if next == Some(b'/') => {
-                comments.push(i);
-                lexer::line_end(text, i)
+                let end = lexer::line_end(text, i);
+                comments.push(Comment {
+                    start: i,
+                    end,
+                    block: false,
+                });
+                end
             }
-            b'/' if next == Some(b'*') => lexer::block_comment_end(text, i).unwrap_or(text.len()),
+            b'/' if next == Some(b'*') => {
+                let end = lexer::block_comment_end(text, i).unwrap_or(text.len());
+                comments.push(Comment {
+                    start: i,
+                    end,
+                    block: true,
+                });
+                end
+            }
             b'"' => lexer::string_end(text, i + 1).unwrap_or(text.len()),
             b'\'' => match lexer::char_literal_end(text, i) {
                 Some(Some(end)) => end,
@@ -471,6 +563,69 @@ fn line_comments(source: &str) -> Vec<usize> {
         };
     }
     comments
+}
+
+/// The 0-based line of a byte offset, and where a line starts.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(source: &str) -> LineIndex {
+        LineIndex {
+            starts: std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+                .collect(),
+        }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) - 1
+    }
+
+    fn start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(0)
+    }
+}
+
+/// For each of the `count` lines, whether it holds comments and nothing
+/// else but whitespace.
+fn comment_lines(source: &str, comments: &[Comment], lines: &LineIndex, count: usize) -> Vec<bool> {
+    let mut commented = vec![false; count];
+    let mut has_code = vec![false; count];
+    let bytes = source.as_bytes();
+    let mut mark_code = |from: usize, to: usize| {
+        let mut i = from;
+        while i < to {
+            if bytes[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            // Code on this line: go on from the next one.
+            let line = lines.line(i);
+            if let Some(slot) = has_code.get_mut(line) {
+                *slot = true;
+            }
+            i = lines.starts.get(line + 1).copied().unwrap_or(to).max(i + 1);
+        }
+    };
+    let mut at = 0;
+    for comment in comments {
+        mark_code(at, comment.start);
+        at = comment.end.max(at);
+        let last = lines.line(comment.end.saturating_sub(1).max(comment.start));
+        for line in lines.line(comment.start)..=last {
+            if let Some(slot) = commented.get_mut(line) {
+                *slot = true;
+            }
+        }
+    }
+    mark_code(at.min(source.len()), source.len());
+    commented
+        .iter()
+        .zip(&has_code)
+        .map(|(&comment, &code)| comment && !code)
+        .collect()
 }
 
 /// Items a comment above them can cover: `fn`, `impl`, `mod`, `struct`,
@@ -541,8 +696,9 @@ mod tests {
     use super::*;
 
     fn parsed(text: &str) -> Directive {
-        let comment = line_comments(text)[0];
-        parse_line(text, 7, comment).expect("a directive")
+        let comment = comments(text)[0];
+        let end = comment.block.then_some(comment.end);
+        parse_line(text, 7, comment.start, end).expect("a directive")
     }
 
     fn directives(source: &str) -> Vec<Directive> {

@@ -36,6 +36,16 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
+/// Every name that selects rules: `all`, each rule id and each family name
+/// (a family once), for "did you mean".
+pub fn selector_names() -> impl Iterator<Item = &'static str> {
+    let mut families: Vec<&'static str> = ALL.iter().map(|r| r.family.name()).collect();
+    families.dedup();
+    std::iter::once("all")
+        .chain(ALL.iter().map(|r| r.id))
+        .chain(families)
+}
+
 pub fn index_of(rule: &Rule) -> Option<usize> {
     ALL.iter().position(|r| r.id == rule.id)
 }

@@ -27,6 +27,9 @@ use crate::syntax::exprs::{
 };
 use crate::syntax::macros::{Expansion, Expansions};
 
+/// The longest code quote in a message, in characters.
+const QUOTE_CHARS: usize = 60;
+
 /// Same-file functions, methods, struct fields and statics.
 #[derive(Default)]
 pub struct FileIndex<'a> {
@@ -710,7 +713,8 @@ impl<'a> Cx<'a> {
         self.rest_from_line(line).lines().next().unwrap_or("")
     }
 
-    /// The source text a span covers, whitespace folded.
+    /// The source text a span covers, for a message: on one line, cut at a
+    /// token boundary (see [`crate::text::snippet`]).
     pub fn text(&self, span: Span) -> String {
         let region = Region::from_span(span);
         let rebased = Region {
@@ -719,13 +723,7 @@ impl<'a> Cx<'a> {
             ..region
         };
         let text = slice_region(self.rest_from_line(region.line), rebased).unwrap_or_default();
-        let folded = crate::base::fingerprint::normalise_line(&text);
-        if folded.len() > 60 {
-            let cut: String = folded.chars().take(57).collect();
-            format!("{cut}...")
-        } else {
-            folded
-        }
+        crate::text::snippet::one_line(&text, QUOTE_CHARS)
     }
 
     pub(super) fn bind(&mut self, name: String, ty: Option<Ty>) {

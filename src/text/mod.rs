@@ -7,6 +7,7 @@
 //! - `items`, `keep` (private to masking): what masking finds in a file,
 //!   and what it keeps.
 //! - [`fields`]: the handle fields of a crate, which keep bodies that name them.
+//! - [`snippet`]: code quoted in messages, as written, on one line.
 
 pub mod depth;
 pub mod fields;
@@ -16,3 +17,4 @@ pub mod lexer;
 pub mod mask;
 pub mod prefilter;
 pub mod signatures;
+pub mod snippet;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Microsoft's SARIF validator (the npm package @microsoft/sarif-multitool,
 # which ships a self-contained Linux binary) into the folder given as $1, once.
-# Prints the path of the binary. Used by tests/cli.rs; exits 3 if npm is missing.
+# Prints the path of the binary. Used by tests/integration.rs; exits 3 if npm
+# is missing, and another non-zero code if the package cannot be fetched.
 set -euo pipefail
 dir="$1"
 version="5.7.0"

@@ -39,3 +39,36 @@ pub fn stdout(output: &Output) -> String {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// A check that needs something installed from the network could not get
+/// it: under CI (`CI` set) that is a failure; elsewhere the test says it
+/// skipped the check, on the real standard error so that `cargo test`
+/// shows it even when the test passes, and goes on.
+pub fn skip_or_fail(what: &str, why: &str) {
+    let message = format!("{what}: cannot be installed here: {}", why.trim());
+    if std::env::var_os("CI").is_some() {
+        panic!("{message}\n(CI is set, so a check that cannot run is a failure)");
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: {message} (set CI=1 to make this a failure)"
+    );
+}
+
+/// Runs an install script of `tests/support/` with its folder. With
+/// `TASKLINT_TEST_OFFLINE` set, nothing is run and the install fails, as it
+/// does where the registries are out of reach (how the skip is tested).
+pub fn install(script: &Path, dir: &Path) -> Output {
+    if std::env::var_os("TASKLINT_TEST_OFFLINE").is_some() {
+        return Command::new("bash")
+            .args(["-c", "echo 'TASKLINT_TEST_OFFLINE is set' >&2; exit 3"])
+            .output()
+            .expect("run bash");
+    }
+    Command::new("bash")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("run the install script")
+}

@@ -75,12 +75,24 @@ impl<'a> Files<'a> for Shown<'_> {
     }
 }
 
+/// The findings, then the summary line.
 pub fn render(report: &Report<'_>) -> String {
-    let mut buffer = if report.color {
-        Buffer::ansi()
-    } else {
-        Buffer::no_color()
-    };
+    let mut out = findings(report);
+    out.push_str(&report.summary());
+    out.push('\n');
+    out
+}
+
+/// The findings alone (`--quiet`).
+pub fn findings(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    each(report, report.color, |_, text| out.push_str(&text));
+    out
+}
+
+/// Renders each finding on its own, in order, as the human format shows it
+/// (for formats that embed that text, such as `cargo-json`'s `rendered`).
+pub fn each(report: &Report<'_>, color: bool, mut emit: impl FnMut(&Finding, String)) {
     let config = term::Config::default();
     let mut current: Option<Shown<'_>> = None;
     for finding in report.findings {
@@ -91,20 +103,26 @@ pub fn render(report: &Report<'_>) -> String {
                 Shown::new(&finding.path, source)
             }
         };
+        let mut buffer = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
         let range = shown.lines.range(finding.region);
         let range = shown.snippet.offset(range.start)..shown.snippet.offset(range.end);
         let diagnostic = to_diagnostic(finding, range);
         if term::emit(&mut buffer, &config, &shown, &diagnostic).is_err() {
             // A span outside the text: fall back to the one-line form.
+            buffer = Buffer::no_color();
             let line = super::concise::line(finding);
             let _ = std::io::Write::write_all(&mut buffer, line.as_bytes());
         }
+        emit(
+            finding,
+            String::from_utf8_lossy(buffer.as_slice()).into_owned(),
+        );
         current = Some(shown);
     }
-    let mut out = String::from_utf8_lossy(buffer.as_slice()).into_owned();
-    out.push_str(&report.summary());
-    out.push('\n');
-    out
 }
 
 fn to_diagnostic(finding: &Finding, range: Range<usize>) -> Diagnostic<()> {

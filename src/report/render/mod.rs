@@ -1,9 +1,13 @@
 //! Renderers: each takes the same sorted findings and writes one format.
 
+pub mod cargo_json;
 pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod rdjson;
 pub mod sarif;
 
 use std::collections::HashMap;
@@ -11,7 +15,7 @@ use std::collections::HashMap;
 use clap::ValueEnum;
 
 use crate::base::finding::{Finding, Region};
-use crate::base::rule::Severity;
+use crate::base::rule::{Rule, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -20,6 +24,14 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML.
+    Junit,
+    /// reviewdog's diagnostic format.
+    Rdjson,
+    /// cargo's `--message-format=json` compiler messages, one a line.
+    CargoJson,
 }
 
 /// Everything a renderer may need.
@@ -60,12 +72,9 @@ impl Report<'_> {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+/// `1 finding`, `2 findings`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    crate::base::count::plural(n as u64, word)
 }
 
 /// Where each line of a file starts, built once per file so that finding a
@@ -131,6 +140,35 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::Junit => junit::render(report),
+        Format::Rdjson => rdjson::render(report),
+        Format::CargoJson => cargo_json::render(report),
+    }
+}
+
+/// Where tasklint lives: `repository` in Cargo.toml, if set.
+pub fn home_url() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY")).filter(|url| !url.is_empty())
+}
+
+/// A rule's documentation (`lints/<id>.md`) in the repository.
+pub fn rule_doc_url(rule: &Rule) -> Option<String> {
+    home_url().map(|home| {
+        format!(
+            "{}/blob/HEAD/lints/{}.md",
+            home.trim_end_matches('/'),
+            rule.id
+        )
+    })
+}
+
+/// `--quiet`: the findings alone, so the human format drops its summary;
+/// the other formats carry nothing else already.
+pub fn render_quiet(format: Format, report: &Report<'_>) -> String {
+    match format {
+        Format::Human => human::findings(report),
+        other => render(other, report),
     }
 }
 

@@ -15,7 +15,8 @@ use crate::base::rule::Severity;
 use crate::rules;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
-const INFORMATION_URI: &str = "https://crates.io/crates/tasklint";
+/// Where tasklint's documentation lives when Cargo.toml names no repository.
+const FALLBACK_INFORMATION_URI: &str = "https://crates.io/crates/tasklint";
 const SRCROOT: &str = "%SRCROOT%";
 
 pub fn render(report: &Report<'_>) -> String {
@@ -45,7 +46,7 @@ pub fn render(report: &Report<'_>) -> String {
                 "name": "tasklint",
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": INFORMATION_URI,
+                "informationUri": super::home_url().unwrap_or(FALLBACK_INFORMATION_URI),
                 "rules": rules_json,
             }
         },
@@ -74,7 +75,7 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn rule(rule: &Rule) -> Value {
-    json!({
+    let mut rule_json = json!({
         "id": rule.id,
         "name": pascal_case(rule.id),
         "shortDescription": { "text": sentence(rule.summary) },
@@ -87,7 +88,11 @@ fn rule(rule: &Rule) -> Value {
             "enabled": rule.default_enabled,
         },
         "properties": { "tags": [rule.family.name()] },
-    })
+    });
+    if let Some(url) = super::rule_doc_url(rule) {
+        rule_json["helpUri"] = json!(url);
+    }
+    rule_json
 }
 
 fn result(finding: &Finding, line_hash: &str) -> Value {

@@ -51,7 +51,8 @@ fn command_name(call: &SpawnCall<'_>, cx: &Cx<'_>) -> String {
     let root = chain_root(receiver);
     let chained = !std::ptr::eq(root, receiver);
     let root = cx.text(syn::spanned::Spanned::span(root));
-    if chained {
+    // A quote already cut short ends in an ellipsis: one is enough.
+    if chained && !root.ends_with(crate::text::snippet::ELLIPSIS) {
         format!("{root}….spawn()")
     } else {
         format!("{root}.spawn()")
