@@ -1,5 +1,6 @@
 //! What a rule reports, before and after it is tied to a file.
 
+use crate::base::fix::Fix;
 use crate::base::rule::{Rule, Severity};
 
 /// A region of a file: 1-based lines and columns, `end_column` exclusive.
@@ -74,6 +75,8 @@ pub struct Diagnostic {
     pub help: String,
     /// The innermost named item around the finding (`Server::run`), for fingerprints.
     pub item: String,
+    /// An edit that fixes it, if the rule has one here.
+    pub fix: Option<Fix>,
 }
 
 /// A finding tied to its file, ready to render.
@@ -86,6 +89,8 @@ pub struct Finding {
     pub message: String,
     pub help: String,
     pub fingerprint: String,
+    /// Its fix, with byte offsets into the file's text.
+    pub fix: Option<Fix>,
 }
 
 impl Finding {

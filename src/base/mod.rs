@@ -6,4 +6,5 @@ pub(crate) mod escape;
 pub(crate) mod fasthash;
 pub mod finding;
 pub(crate) mod fingerprint;
+pub mod fix;
 pub mod rule;

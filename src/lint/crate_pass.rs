@@ -124,6 +124,7 @@ impl Merged {
                     message,
                     help,
                     fingerprint,
+                    fix: None,
                 }
             })
             .collect()

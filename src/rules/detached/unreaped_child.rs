@@ -3,7 +3,7 @@ use syn::{Expr, Lit, Stmt};
 
 use super::Disposal;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::SpawnCall;
 use crate::syntax::exprs::chain_root;
@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"]],
     body_words: &[],
     doc: include_str!("../../../lints/unreaped-child.md"),
+    fix: Applicability::Unsafe,
 };
 
 pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {

@@ -2,7 +2,7 @@ use syn::Expr;
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::knowledge::spawner::Kind;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{ref_name, Binding, Class, Handles, Origin};
@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     // `self.task.abort()` in a body that names nothing else of the task.
     body_words: &["abort"],
     doc: include_str!("../../../lints/abort-without-await.md"),
+    fix: Applicability::Unsafe,
 };
 
 /// Later uses of an aborted handle that do not wait for it.

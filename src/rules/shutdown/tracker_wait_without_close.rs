@@ -4,7 +4,7 @@ use syn::{Expr, Pat};
 use super::plain_name;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
 
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["TaskTracker"]],
     body_words: &[],
     doc: include_str!("../../../lints/tracker-wait-without-close.md"),
+    fix: Applicability::Safe,
 };
 
 /// Judges a tracker created by a `let` of a call, on the uses of it and of its clones.

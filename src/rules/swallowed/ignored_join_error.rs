@@ -5,7 +5,7 @@ use syn::{Expr, Pat, Stmt};
 use super::handles_failure;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::knowledge::spawner::Kind;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Class, Handles, Use};
@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"], &["JoinHandle"], &["join_next"], &["JoinSet"]],
     body_words: &[],
     doc: include_str!("../../../lints/ignored-join-error.md"),
+    fix: Applicability::Unsafe,
 };
 
 /// A join whose `Err` is thrown away.

@@ -4,7 +4,7 @@ use syn::{Expr, Stmt};
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::syntax::macros::{macro_name, tokens_exit, tokens_mention};
 
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["into_panic"]],
     body_words: &[],
     doc: include_str!("../../../lints/into-panic-unchecked.md"),
+    fix: Applicability::Safe,
 };
 
 pub fn check(expr: &Expr, guarded: &[Region], cx: &Cx<'_>) {

@@ -5,7 +5,7 @@ use syn::Expr;
 use super::is_logging_macro;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::Frame;
 use crate::semantic::signals;
@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["select!"], &["select_biased!"]],
     body_words: &[],
     doc: include_str!("../../../lints/swallowed-cancellation.md"),
+    fix: Applicability::Unsafe,
 };
 
 /// `loop_expr` is the innermost loop around the `select!`, when the walk saw one.
