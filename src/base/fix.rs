@@ -124,6 +124,10 @@ impl Fix {
             }
             edit.start = start;
             edit.end = end;
+            // Inserted lines end like the file's own.
+            if lines.line_break(edit.region.line) == "\r\n" && !edit.content.contains('\r') {
+                edit.content = edit.content.replace('\n', "\r\n");
+            }
         }
         self.edits.sort_by_key(|e| (e.start, e.end));
         self.edits

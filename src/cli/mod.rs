@@ -256,6 +256,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         },
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
+        texts: Vec::new(),
     };
     if let Some(file) = &args.explain_model {
         let explained = explain::explain_model(&request, file).map_err(|err| err.to_string())?;

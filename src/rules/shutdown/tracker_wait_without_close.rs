@@ -3,8 +3,10 @@ use syn::{Expr, Pat};
 
 use super::plain_name;
 use crate::base::finding::Region;
+use crate::base::fix::{Edit, Fix};
 use crate::base::rule::Severity;
 use crate::base::rule::{Applicability, Family, Rule};
+use crate::rules::layout::own_statement;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
 
@@ -84,11 +86,23 @@ pub fn check(tracker: &Binding<'_>, model: &Handles<'_>, cx: &Cx<'_>) {
         return;
     }
     for (region, tracker) in waits {
-        cx.report(
+        // Only `tracker.wait().await;` alone on its lines: the close goes on the line before.
+        let fix = own_statement(cx, region).map(|indent| {
+            Fix::safe(
+                format!("insert `{tracker}.close();` before waiting"),
+                vec![Edit::insert(
+                    region.line,
+                    1,
+                    format!("{indent}{tracker}.close();\n"),
+                )],
+            )
+        });
+        cx.report_with_fix(
             &RULE,
             region,
             format!("`{tracker}.wait()` never returns: the task tracker `{tracker}` is never closed"),
             format!("call `{tracker}.close()` before waiting; `wait()` returns only once the tracker is closed and empty"),
+            fix,
         );
     }
 }
