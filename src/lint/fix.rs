@@ -215,6 +215,74 @@ pub fn fix_run(
     })
 }
 
+/// Rules `--add-suppression` never writes a comment for: a file that does
+/// not parse has no line a comment could be trusted to cover, and a
+/// suppression of an unused suppression is noise.
+const NOT_SUPPRESSED: &[&str] = &["parse-error", "unused-suppression"];
+
+/// `source` with `// tasklint: allow(<ids>) <reason>` on the line before
+/// each line that has findings, indented like that line (ruff's
+/// `--add-noqa`). A line that starts inside a string literal or after the
+/// start of a block comment is left alone. Returns the text and the number
+/// of comments added.
+pub fn add_suppressions(source: &str, findings: &[&Finding], reason: &str) -> (String, usize) {
+    let mut by_line: BTreeMap<usize, Vec<&'static str>> = BTreeMap::new();
+    for finding in findings {
+        if !NOT_SUPPRESSED.contains(&finding.rule.id) {
+            by_line
+                .entry(finding.region.line)
+                .or_default()
+                .push(finding.rule.id);
+        }
+    }
+    if by_line.is_empty() {
+        return (source.to_string(), 0);
+    }
+    let lines = crate::base::fix::LineIndex::new(source);
+    let literals: Vec<(usize, usize)> = crate::text::lexer::lex(source.as_bytes())
+        .map(|lexed| {
+            lexed
+                .tokens
+                .iter()
+                .filter(|t| t.kind == crate::text::lexer::Kind::Literal)
+                .map(|t| (t.start, t.end))
+                .collect()
+        })
+        .unwrap_or_default();
+    let reason = reason.trim();
+    let mut out = String::with_capacity(source.len() + by_line.len() * 48);
+    let mut at = 0;
+    let mut added = 0;
+    for (line, mut ids) in by_line {
+        let Some(start) = lines.line_start(line) else {
+            continue;
+        };
+        let text = lines.line(line);
+        let in_literal = literals.iter().any(|&(s, e)| s < start && start < e);
+        if in_literal || text.contains("/*") || text.contains("*/") || start < at {
+            continue;
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let indent = crate::base::fix::indentation(text);
+        let newline = lines.line_break(line);
+        let reason = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" {reason}")
+        };
+        out.push_str(&source[at..start]);
+        out.push_str(&format!(
+            "{indent}// tasklint: allow({}){reason}{newline}",
+            ids.join(", ")
+        ));
+        at = start;
+        added += 1;
+    }
+    out.push_str(&source[at..]);
+    (out, added)
+}
+
 fn fixed_entry(path: PathBuf, display: &str, stdin: bool, text: &str) -> Fixed {
     Fixed {
         path,
@@ -266,6 +334,36 @@ mod tests {
         let (fixed, applied) = apply(source, &[&a, &b]);
         assert_eq!(applied, vec![0]);
         assert_eq!(fixed, "x.a();\n");
+    }
+
+    #[test]
+    fn suppressions_go_above_each_line_indented_like_it() {
+        let rule = crate::rules::by_id("detached-spawn").expect("rule");
+        let other = crate::rules::by_id("detached-endless-task").expect("rule");
+        let finding = |rule, line| Finding {
+            rule,
+            severity: crate::base::rule::Severity::Warning,
+            path: "a.rs".to_string(),
+            region: at(line, 5, 9),
+            message: String::new(),
+            help: String::new(),
+            fingerprint: String::new(),
+            fix: None,
+        };
+        let source = "fn a() {\r\n    x();\r\n\tlet s = \"\nline\"; y();\r\n}\r\n";
+        let found = [
+            finding(rule, 2),
+            finding(other, 2),
+            finding(rule, 3),
+            finding(rule, 4),
+        ];
+        let refs: Vec<&Finding> = found.iter().collect();
+        let (text, added) = add_suppressions(source, &refs, " owned by the caller ");
+        assert_eq!(added, 2);
+        assert_eq!(
+            text,
+            "fn a() {\r\n    // tasklint: allow(detached-endless-task, detached-spawn) owned by the caller\r\n    x();\r\n\t// tasklint: allow(detached-spawn) owned by the caller\n\tlet s = \"\nline\"; y();\r\n}\r\n"
+        );
     }
 
     #[test]

@@ -39,6 +39,20 @@ pub fn own_statement(cx: &Cx<'_>, region: Region) -> Option<String> {
     ends_statement_line(cx, region).then_some(indent)
 }
 
+/// The indentation of a whole statement (its `;` included) alone on its
+/// lines: only whitespace before it, and only whitespace or a `//` comment
+/// after it.
+pub fn whole_lines(cx: &Cx<'_>, region: Region) -> Option<String> {
+    let indent = starts_line(cx, region)?;
+    let line = cx.line(region.end_line);
+    let after: String = line
+        .chars()
+        .skip(region.end_column.saturating_sub(1))
+        .collect();
+    let after = after.trim();
+    (after.is_empty() || after.starts_with("//")).then_some(indent)
+}
+
 /// The region from the start of `from` to the start of `to`.
 pub fn between_starts(from: Region, to: Region) -> Region {
     Region {

@@ -301,7 +301,7 @@ fn discard(join: Join, how: &'static str) -> Vec<Discard> {
 /// handle: rewritten to re-raise the task's panic and ignore only its
 /// cancellation. `prefix` is `let _ = ` or `_ = `, `stmt` the statement.
 fn reraise_fix(prefix: Region, awaited: &Expr, stmt: Region, cx: &Cx<'_>) -> Option<Fix> {
-    let indent = crate::rules::layout::own_statement(cx, stmt)?;
+    let indent = crate::rules::layout::whole_lines(cx, stmt)?;
     let unit = crate::base::fix::indent_unit(&indent);
     let after = Region::from_span(crate::syntax::spans::expr(awaited));
     let tail = crate::rules::layout::between_ends(after, stmt);
