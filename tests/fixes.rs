@@ -13,7 +13,7 @@ use tasklint::base::fix::{Applicability, Fix};
 use tasklint::config::settings::Settings;
 use tasklint::lint::crate_pass::lint_alone;
 use tasklint::lint::engine::FileJob;
-use tasklint::lint::fix::{apply, applies, MAX_ROUNDS};
+use tasklint::lint::fix::{applies, apply, MAX_ROUNDS};
 use tasklint::rules;
 
 fn lint(source: &str, settings: &Settings) -> Vec<Finding> {
@@ -80,13 +80,12 @@ fn fixed_fixtures_parse_are_quiet_and_stay_fixed() {
             }
         }
         let (fixed, applied) = fix_all(&source, &settings);
-        *exercised
-            .lock()
-            .expect("lock")
-            .entry(rule.id)
-            .or_default() += applied;
+        *exercised.lock().expect("lock").entry(rule.id).or_default() += applied;
         if let Err(err) = syn::parse_file(&fixed) {
-            panic!("{}: the fixed text does not parse: {err}\n{fixed}", path.display());
+            panic!(
+                "{}: the fixed text does not parse: {err}\n{fixed}",
+                path.display()
+            );
         }
         let after = lint(&fixed, &settings);
         assert!(
@@ -104,7 +103,11 @@ fn fixed_fixtures_parse_are_quiet_and_stay_fixed() {
             path.display()
         );
         let (again, more) = fix_all(&fixed, &settings);
-        assert_eq!((again.as_str(), more), (fixed.as_str(), 0), "fixing twice changed the text");
+        assert_eq!(
+            (again.as_str(), more),
+            (fixed.as_str(), 0),
+            "fixing twice changed the text"
+        );
         insta::assert_snapshot!(fixed);
     });
     for rule in rules::ALL {
