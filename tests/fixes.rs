@@ -5,7 +5,6 @@
 //! fixed, and fixing it again changes nothing.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Mutex;
 
 use tasklint::base::finding::Finding;
@@ -56,7 +55,7 @@ fn fixed_fixtures_parse_are_quiet_and_stay_fixed() {
     insta::glob!("../fixtures", "*/*.rs", |path| {
         let id = path
             .parent()
-            .and_then(Path::file_name)
+            .and_then(|folder| folder.file_name())
             .and_then(|n| n.to_str())
             .expect("fixture folder is a rule id");
         let rule = rules::by_id(id).expect("fixture folder names a rule");

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::base::finding::Region;
+use crate::base::region::Region;
 
 /// How sure a fix is to keep what the code means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

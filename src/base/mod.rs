@@ -7,4 +7,5 @@ pub(crate) mod fasthash;
 pub mod finding;
 pub(crate) mod fingerprint;
 pub mod fix;
+pub mod region;
 pub mod rule;
