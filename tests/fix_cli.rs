@@ -59,6 +59,30 @@ fn diff_prints_a_unified_diff_writes_nothing_and_exits_one() {
     let clean = tasklint(dir.path(), &["check", "--diff"]);
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
     assert_eq!(stdout(&clean), "");
+    // Findings a baseline hides are not fixed behind its back: refused.
+    let refused = tasklint(dir.path(), &["check", "--fix", "--baseline", "b.json"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("cannot be used with"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn rules_lists_each_rules_fix_applicability() {
+    let dir = scratch();
+    let listed = tasklint(dir.path(), &["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_str(&stdout(&listed)).expect("JSON");
+    let fix_of = |id: &str| {
+        rules
+            .as_array()
+            .and_then(|all| all.iter().find(|r| r["id"] == id))
+            .map(|r| r["fix"].clone())
+    };
+    assert_eq!(fix_of("tracker-wait-without-close"), Some("safe".into()));
+    assert_eq!(fix_of("ignored-join-error"), Some("unsafe".into()));
+    assert_eq!(fix_of("detached-spawn"), Some("display-only".into()));
 }
 
 #[test]

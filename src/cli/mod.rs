@@ -136,13 +136,13 @@ struct CheckArgs {
     )]
     explain_model: Option<PathBuf>,
     /// Apply the safe fixes, writing each fixed file (`-`: to standard output).
-    #[arg(long, conflicts_with_all = ["explain_model", "write_baseline"])]
+    #[arg(long, conflicts_with_all = ["explain_model", "write_baseline", "baseline"])]
     fix: bool,
     /// With `--fix` or `--diff`, also apply the unsafe fixes (they change behaviour).
     #[arg(long)]
     unsafe_fixes: bool,
     /// Print the unified diff the fixes would make, and write nothing (exit 1 when there is one).
-    #[arg(long, conflicts_with_all = ["explain_model", "write_baseline"])]
+    #[arg(long, conflicts_with_all = ["explain_model", "write_baseline", "baseline"])]
     diff: bool,
     /// Write `// tasklint: allow(<rule>) <REASON>` above every finding's line.
     #[arg(
@@ -231,6 +231,7 @@ fn list_rules(format: RulesFormat) -> String {
                         "family": r.family.name(),
                         "severity": r.severity,
                         "default_enabled": r.default_enabled,
+                        "fix": r.fix,
                         "summary": r.summary,
                     })
                 })
