@@ -120,3 +120,33 @@ fn fixed_fixtures_parse_are_quiet_and_stay_fixed() {
         }
     }
 }
+
+/// Fixing and `--add-suppression`'s comments on every prefix of every
+/// fixture (cut mid-token, mid-string) never panic, and fixes keep their
+/// edits inside the text.
+#[test]
+fn fixing_truncated_fixtures_never_panics() {
+    let mut settings = Settings::default();
+    settings
+        .apply_selection(Some(&["all".to_string()]), &[], &[])
+        .expect("all");
+    insta::glob!("../fixtures", "*/*.rs", |path| {
+        let source = std::fs::read_to_string(path).expect("fixture is readable");
+        let cuts = (0..source.len())
+            .step_by(31)
+            .filter(|i| source.is_char_boundary(*i));
+        for cut in cuts {
+            let text = &source[..cut];
+            let findings = lint(text, &settings);
+            for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
+                assert!(fix
+                    .edits
+                    .iter()
+                    .all(|e| e.start <= e.end && e.end <= text.len()));
+            }
+            let _ = fix_all(text, &settings);
+            let refs: Vec<&Finding> = findings.iter().collect();
+            let _ = tasklint::lint::fix::add_suppressions(text, &refs, "r");
+        }
+    });
+}
