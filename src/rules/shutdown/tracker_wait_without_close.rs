@@ -85,9 +85,11 @@ pub fn check(tracker: &Binding<'_>, model: &Handles<'_>, cx: &Cx<'_>) {
     if closed || escaped {
         return;
     }
-    for (region, tracker) in waits {
-        // Only `tracker.wait().await;` alone on its lines: the close goes on the line before.
-        let fix = own_statement(cx, region).map(|indent| {
+    waits.sort_by_key(|(region, _)| *region);
+    for (i, (region, tracker)) in waits.into_iter().enumerate() {
+        // Only `tracker.wait().await;` alone on its lines: the close goes on
+        // the line before. One close is enough: only the first wait gets it.
+        let fix = own_statement(cx, region).filter(|_| i == 0).map(|indent| {
             Fix::safe(
                 format!("insert `{tracker}.close();` before waiting"),
                 vec![Edit::insert(
