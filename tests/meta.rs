@@ -10,6 +10,7 @@ const DOC_SECTIONS: &[&str] = &[
     "## Why is this bad",
     "## Example",
     "## Use instead",
+    "## Fix safety",
     "## Known limits",
 ];
 
@@ -245,4 +246,27 @@ fn the_readme_rules_table_matches_the_registry() {
         })
         .collect();
     assert_eq!(rows, expected, "README.md's rules table against rules::ALL");
+}
+
+#[test]
+fn every_fix_safety_section_names_the_rules_applicability() {
+    use tasklint::base::fix::Applicability;
+    for rule in rules::ALL {
+        let section = rule
+            .doc
+            .split("## Fix safety")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or("");
+        let says = match rule.fix {
+            Applicability::Safe => "**safe**",
+            Applicability::Unsafe => "**unsafe**",
+            Applicability::DisplayOnly => "(display-only)",
+        };
+        assert!(
+            section.contains(says),
+            "lints/{}.md: its `## Fix safety` must say {says}",
+            rule.id
+        );
+    }
 }

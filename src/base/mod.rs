@@ -7,5 +7,7 @@ pub(crate) mod escape;
 pub(crate) mod fasthash;
 pub mod finding;
 pub(crate) mod fingerprint;
+pub mod fix;
+pub mod region;
 pub mod rule;
 pub(crate) mod spelling;

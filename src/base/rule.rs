@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use crate::base::fix::Applicability;
+
 /// The text that starts a suppression comment (`// tasklint: allow(..)`):
 /// the prefilter lets a file that holds it through.
 pub const SUPPRESSION_MARKER: &str = "tasklint:";
@@ -83,6 +85,9 @@ pub struct Rule {
     pub body_words: &'static [&'static str],
     /// `lints/<id>.md`.
     pub doc: &'static str,
+    /// How safe its fixes are; `DisplayOnly` when it offers none (its
+    /// help says what to do). Its doc's `## Fix safety` says why.
+    pub fix: Applicability,
 }
 
 impl PartialEq for Rule {

@@ -22,6 +22,7 @@ use crate::report::render::{self, Format, Report};
 use crate::rules;
 
 mod cargo;
+mod fix;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -135,6 +136,25 @@ struct CheckArgs {
         conflicts_with_all = ["paths", "stdin_filename", "format", "baseline", "write_baseline", "output"]
     )]
     explain_model: Option<PathBuf>,
+    /// Apply the safe fixes, writing each fixed file (`-`: to standard output).
+    #[arg(long, conflicts_with_all = ["explain_model", "write_baseline", "baseline"])]
+    fix: bool,
+    /// With `--fix` or `--diff`, also apply the unsafe fixes (they change behaviour).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the unified diff the fixes would make, and write nothing (exit 1 when there is one).
+    #[arg(long, conflicts_with_all = ["explain_model", "write_baseline", "baseline"])]
+    diff: bool,
+    /// Write `// tasklint: allow(<rule>) <REASON>` above every finding's line.
+    #[arg(
+        long,
+        value_name = "REASON",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        conflicts_with_all = ["fix", "diff", "explain_model", "write_baseline", "baseline"]
+    )]
+    add_suppression: Option<String>,
     /// Parse every file, whole, even those no rule could report on (for benchmarks).
     #[arg(long, hide = true)]
     no_prefilter: bool,
@@ -227,6 +247,7 @@ fn list_rules(format: RulesFormat) -> String {
                         "family": r.family.name(),
                         "severity": r.severity,
                         "default_enabled": r.default_enabled,
+                        "fix": r.fix,
                         "summary": r.summary,
                     })
                 })
@@ -275,6 +296,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         },
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
+        texts: Vec::new(),
     };
     if let Some(file) = &args.explain_model {
         let explained = explain::explain_model(&request, file).map_err(|err| err.to_string())?;
@@ -299,8 +321,25 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             .map_err(|err| format!("cannot write to standard output: {err}"))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(reason) = &args.add_suppression {
+        let (stdout, summary) = fix::add_suppressions(&request, resolver, reason)?;
+        if let Some(text) = stdout {
+            output::to_stdout(&text)
+                .map_err(|err| format!("cannot write to standard output: {err}"))?;
+        }
+        if !args.quiet {
+            diag!("{}", escape::text(&summary));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
-    let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;
+    let (result, fixed) = if args.fix || args.diff {
+        let (result, done) = fix::run(&request, resolver, args.diff, args.unsafe_fixes)?;
+        (result, Some(done))
+    } else {
+        let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;
+        (result, None)
+    };
     for warning in &result.warnings {
         diag!("warning: {}", escape::text(warning));
     }
@@ -345,8 +384,19 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             output::refuse_overwrite("--output", path, &others)?;
             output::write_file(path, "--output", &rendered)?;
         }
-        None => output::to_stdout(&rendered)
-            .map_err(|err| format!("cannot write the report to standard output: {err}"))?,
+        // `--diff` and a fixed standard input take standard output; the
+        // report of what remains goes to standard error (not for `--diff`).
+        None => match fixed.as_ref().and_then(|done| done.stdout.as_deref()) {
+            Some(text) => {
+                output::to_stdout(text)
+                    .map_err(|err| format!("cannot write to standard output: {err}"))?;
+                if !args.diff && !args.quiet {
+                    diag::text(&rendered);
+                }
+            }
+            None => output::to_stdout(&rendered)
+                .map_err(|err| format!("cannot write the report to standard output: {err}"))?,
+        },
     }
     if std::env::var_os("TASKLINT_TIMING").is_some() {
         diag!(
@@ -369,6 +419,14 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         for notice in notices {
             diag!("{}", escape::text(&notice));
         }
+        match &fixed {
+            Some(done) => diag!("{}", done.summary),
+            None => {
+                if let Some(note) = fix::fixable_note(&findings, args.unsafe_fixes) {
+                    diag!("{note}");
+                }
+            }
+        }
     }
     // Asked for by name, so `--quiet` does not silence it.
     if args.statistics {
@@ -378,6 +436,9 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             stats.files_scanned,
             stats.files_parsed
         );
+    }
+    if let Some(done) = fixed.as_ref().filter(|_| args.diff) {
+        return Ok(ExitCode::from(u8::from(done.has_diff)));
     }
     let failing = findings.iter().any(|f| f.severity >= Severity::Warning);
     Ok(if failing && !args.exit_zero {

@@ -123,6 +123,7 @@ impl Merged {
                     help,
                     fingerprint,
                     local_fingerprint,
+                    fix: None,
                 }
             })
             .collect()

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use crate::base::count::plural;
 use crate::base::finding::{Diagnostic, Finding, Region};
 use crate::base::fingerprint::Fingerprinter;
+use crate::base::fix::LineIndex;
 use crate::base::rule::SUPPRESSION_MARKER;
 use crate::config::settings::Settings;
 use crate::input::read::{read_filtered, Early, ReadError};
@@ -311,6 +312,7 @@ fn lint_text(text: Text, job: &FileJob<'_>) -> FileOutcome {
                 message: format!("tasklint failed on this file ({reason})"),
                 help: "this is a bug in tasklint; please report it with the file".to_string(),
                 item: String::new(),
+                fix: None,
             }]
         }
     };
@@ -501,6 +503,7 @@ impl Unparsed {
             message,
             help: help.to_string(),
             item: String::new(),
+            fix: None,
         }
     }
 }
@@ -528,6 +531,7 @@ fn error_outcome(
         message,
         help: help.to_string(),
         item: String::new(),
+        fix: None,
     };
     let text = source.clone().unwrap_or_default();
     FileOutcome {
@@ -546,10 +550,16 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
         return Vec::new();
     }
     let lines: Vec<&str> = source.lines().collect();
+    let index = LineIndex::new(source);
     let mut fingerprints = Fingerprinter::default();
     diagnostics
         .into_iter()
-        .map(|d| {
+        .map(|mut d| {
+            // A fix whose edits do not fit the text is dropped, never half-applied.
+            let fix = d
+                .fix
+                .take()
+                .and_then(|mut fix| fix.locate(&index).then_some(fix));
             let line_text = lines
                 .get(d.region.line.saturating_sub(1))
                 .copied()
@@ -565,6 +575,7 @@ fn to_findings(mut diagnostics: Vec<Diagnostic>, source: &str, job: &FileJob<'_>
                 help: d.help,
                 fingerprint,
                 local_fingerprint,
+                fix,
             }
         })
         .collect()

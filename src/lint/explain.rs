@@ -70,6 +70,7 @@ pub fn explain_model(request: &RunRequest, file: &Path) -> Result<String, RunErr
         paths: &paths,
         stdin_filename: None,
         discover: &request.discover,
+        texts: &[],
     };
     let gathered = pool
         .install(|| inputs::gather(&gather, &mut resolver, None))

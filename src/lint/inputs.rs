@@ -17,7 +17,7 @@ use std::io::Read;
 #[derive(Debug)]
 pub enum Source {
     File,
-    /// Standard input, already read.
+    /// Standard input, already read (or text given in memory).
     Stdin(String),
 }
 
@@ -37,6 +37,8 @@ pub struct Request<'r> {
     pub paths: &'r [PathBuf],
     pub stdin_filename: Option<&'r Path>,
     pub discover: &'r DiscoverOptions,
+    /// Text given in memory, each linted as the file at its path.
+    pub texts: &'r [(PathBuf, String)],
 }
 
 /// The path standard input is reported under when no `--stdin-filename` is given.
@@ -164,6 +166,17 @@ pub fn gather(
             });
             earlies.push(early);
         }
+    }
+    for (path, text) in request.texts {
+        let applied = resolver.for_file(path)?;
+        inputs.push(Input {
+            display: discover::display_path(path),
+            path: path.clone(),
+            source: Source::Stdin(text.clone()),
+            explicit: true,
+            settings: applied.settings,
+        });
+        earlies.push(Early::Unread);
     }
     Ok(Gathered {
         inputs,

@@ -47,6 +47,9 @@ pub struct RunRequest {
     /// Skip files (or parts) no rule could report on; `false` parses every
     /// file, whole (for benchmarks).
     pub prefilter: bool,
+    /// Text to lint as if it were the file at that path (the rounds of
+    /// `--fix` lint fixed text before it is written).
+    pub texts: Vec<(PathBuf, String)>,
 }
 
 impl RunRequest {
@@ -147,6 +150,7 @@ pub fn files(request: &RunRequest, mut resolver: Resolver) -> Result<Vec<String>
         paths: &request.paths,
         stdin_filename: request.stdin_filename.as_deref(),
         discover: &request.discover,
+        texts: &request.texts,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads(request.jobs))
@@ -171,6 +175,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         paths,
         stdin_filename: request.stdin_filename.as_deref(),
         discover: &request.discover,
+        texts: &request.texts,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads(request.jobs))

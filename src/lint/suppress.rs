@@ -326,6 +326,7 @@ fn diagnostic(region: Region, message: String, help: &str, item: &str) -> Diagno
         message,
         help: help.to_string(),
         item: item.to_string(),
+        fix: None,
     }
 }
 
@@ -746,6 +747,7 @@ mod tests {
             help: String::new(),
             fingerprint: String::new(),
             local_fingerprint: String::new(),
+            fix: None,
         };
         let mut findings = vec![finding(3), finding(6)];
         silence_late(&mut findings, |_| Some(source.to_string()));

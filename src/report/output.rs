@@ -103,6 +103,39 @@ pub fn write_file(path: &Path, option: &str, text: &str) -> Result<(), String> {
     }
 }
 
+/// Replaces a source file with its fixed text (`check --fix`), as a report
+/// is replaced: through a temporary file beside it, renamed over it,
+/// keeping its mode; a symlink's target is replaced, the link stays. Only a
+/// regular file is written.
+pub fn write_source(path: &Path, text: &str) -> Result<(), String> {
+    let fail = |err: String| format!("cannot write the fixed file `{}`: {err}", path.display());
+    match target(path).map_err(|err| fail(err.to_string()))? {
+        Target::Replace(file) => replace(&file, text.as_bytes()).map_err(fail),
+        Target::InPlace { .. } => Err(fail("not a regular file".to_string())),
+    }
+}
+
+/// Can the source file at `path` be replaced, and does it still hold
+/// `expected`? Checked for every file before any is written, so that a
+/// read-only file (or one edited meanwhile) stops `--fix` before it
+/// changes anything.
+pub fn check_source(path: &Path, expected: &str) -> Result<(), String> {
+    let fail = |err: String| format!("cannot write the fixed file `{}`: {err}", path.display());
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|err| fail(err.to_string()))?;
+    let mut now = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut now).map_err(|err| fail(err.to_string()))?;
+    if now != expected.as_bytes() {
+        return Err(fail(
+            "it changed while tasklint was fixing it; run again".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// How a file named by `--output` is written.
 enum Target {
     /// A regular file, or none yet: replaced whole (at the end of its symlinks).

@@ -7,6 +7,7 @@ use crate::base::rule::{Family, Rule};
 use crate::semantic::walk::Check;
 
 pub mod detached;
+pub(crate) mod layout;
 pub mod parse_error;
 pub mod shutdown;
 pub mod swallowed;

@@ -1,5 +1,5 @@
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 
 pub static RULE: Rule = Rule {
     id: "parse-error",
@@ -12,4 +12,5 @@ pub static RULE: Rule = Rule {
     triggers: &[],
     body_words: &[],
     doc: include_str!("../../lints/parse-error.md"),
+    fix: Applicability::DisplayOnly,
 };

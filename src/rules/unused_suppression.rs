@@ -1,5 +1,5 @@
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule, SUPPRESSION_MARKER};
+use crate::base::rule::{Applicability, Family, Rule, SUPPRESSION_MARKER};
 
 /// Judged in [`crate::lint::suppress`], where the comments are read.
 pub static RULE: Rule = Rule {
@@ -13,4 +13,5 @@ pub static RULE: Rule = Rule {
     triggers: &[&[SUPPRESSION_MARKER]],
     body_words: &[],
     doc: include_str!("../../lints/unused-suppression.md"),
+    fix: Applicability::DisplayOnly,
 };

@@ -12,6 +12,7 @@ use syn::visit::Visit;
 use syn::{Block, Expr, ImplItemFn, ItemFn, Stmt, Type};
 
 use crate::base::finding::{Diagnostic, Region};
+use crate::base::fix::Fix;
 use crate::base::rule::{Family, Rule, RuleSet};
 use crate::knowledge::declared::Declared;
 use crate::knowledge::spawner::{self, Kind, Spawner};
@@ -196,6 +197,18 @@ impl<'a> Cx<'a> {
         message: String,
         help: impl Into<String>,
     ) {
+        self.report_with_fix(rule, region, message, help, None);
+    }
+
+    /// [`Cx::report`], with the fix the rule offers (if any).
+    pub fn report_with_fix(
+        &self,
+        rule: &'static Rule,
+        region: Region,
+        message: String,
+        help: impl Into<String>,
+        fix: Option<Fix>,
+    ) {
         if !self.options.enabled.contains(rule) {
             return;
         }
@@ -208,6 +221,7 @@ impl<'a> Cx<'a> {
             message,
             help: help.into(),
             item: self.items.join("::"),
+            fix,
         });
     }
 

@@ -98,7 +98,7 @@ fn rule(rule: &Rule) -> Value {
 fn result(finding: &Finding, line_hash: &str) -> Value {
     let r = finding.region;
     let location = artifact_location(&finding.path);
-    json!({
+    let mut result = json!({
         "ruleId": finding.rule.id,
         "ruleIndex": rules::index_of(finding.rule),
         "level": level(finding.severity),
@@ -118,6 +118,38 @@ fn result(finding: &Finding, line_hash: &str) -> Value {
             "primaryLocationLineHash": line_hash,
             "tasklintFingerprint/v1": finding.fingerprint,
         },
+    });
+    if let Some(fix) = &finding.fix {
+        result["fixes"] = json!([sarif_fix(fix, location)]);
+    }
+    result
+}
+
+/// A fix as SARIF's `fix`: one artifact change, a replacement per edit
+/// (an empty deleted region is an insertion point).
+fn sarif_fix(fix: &crate::base::fix::Fix, location: Value) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "deletedRegion": {
+                    "startLine": e.region.line,
+                    "startColumn": e.region.column,
+                    "endLine": e.region.end_line,
+                    "endColumn": e.region.end_column,
+                },
+                "insertedContent": { "text": e.content },
+            })
+        })
+        .collect();
+    json!({
+        "description": { "text": sentence(&fix.message) },
+        "artifactChanges": [{
+            "artifactLocation": location,
+            "replacements": replacements,
+        }],
+        "properties": { "applicability": fix.applicability.as_str() },
     })
 }
 

@@ -3,7 +3,7 @@ use syn::{Expr, Stmt};
 
 use super::Disposal;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::{SpawnCall, TaskBody};
 use crate::semantic::signals;
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"]],
     body_words: &[],
     doc: include_str!("../../../lints/detached-spawn.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, body: Option<TaskBody<'_>>, cx: &Cx<'_>) {

@@ -1,6 +1,6 @@
 use super::Disposal;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::SpawnCall;
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"]],
     body_words: &[],
     doc: include_str!("../../../lints/detached-thread.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {

@@ -1,6 +1,6 @@
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::{SpawnCall, TaskBody};
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"]],
     body_words: &[],
     doc: include_str!("../../../lints/detached-endless-task.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 /// Reports the spawn if its body has a loop nothing leaves; says whether it did.

@@ -39,6 +39,15 @@ pub enum Disposal {
     UnwaitedChild(String),
 }
 
+/// How a discarded spawn is written, for the fixes that edit around it.
+#[derive(Debug, Clone, Copy)]
+pub enum Written<'a> {
+    /// `<expr>;`: the call, or the call under `?`, `.unwrap()`, `.expect(..)`.
+    Statement(&'a Expr),
+    /// `let _ = <call>;` or `_ = <call>;`: the text from `let`/`_` up to the call.
+    Underscore(crate::base::finding::Region),
+}
+
 impl Disposal {
     /// Dropped right here, as opposed to at the end of the scope.
     pub fn is_immediate(&self) -> bool {
@@ -53,10 +62,15 @@ pub struct Detached<'a> {
     /// turns out to spawn only once the walk knows its receiver (`cmd`
     /// bound earlier in the same block).
     bound: HashMap<crate::syntax::exprs::ExprKey, (String, &'a [Stmt])>,
+    /// Spawns discarded by a statement of their own, by the call's key.
+    written: HashMap<crate::syntax::exprs::ExprKey, Written<'a>>,
 }
 
 impl<'a> Check<'a> for Detached<'a> {
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
+        for stmt in stmts {
+            self.note_written(stmt);
+        }
         for (i, stmt) in stmts.iter().enumerate() {
             match stmt {
                 Stmt::Expr(expr, Some(_)) => self.discarded(expr, Disposal::Statement, cx, 0),
@@ -102,11 +116,12 @@ impl<'a> Check<'a> for Detached<'a> {
             let (name, rest) = self.bound.remove(&key)?;
             binding_disposal(name, rest, &call, cx)
         });
+        let written = self.written.remove(&key);
         match call.spawner {
             Spawner::Detaching => detaching(&call, disposal.as_ref(), cx),
             Spawner::CancelOnDrop => {
                 if let Some(disposal) = &disposal {
-                    dropped_task_cancels::check(&call, disposal, cx);
+                    dropped_task_cancels::check(&call, disposal, written, cx);
                 }
             }
             Spawner::Thread => {
@@ -116,7 +131,7 @@ impl<'a> Check<'a> for Detached<'a> {
             }
             Spawner::Child => {
                 if let Some(disposal) = &disposal {
-                    unreaped_child::check(&call, disposal, cx);
+                    unreaped_child::check(&call, disposal, written, cx);
                 }
             }
             Spawner::Owning => {}
@@ -140,6 +155,44 @@ fn binding_disposal(
         Some(Disposal::UnwaitedChild(name))
     } else {
         None
+    }
+}
+
+impl<'a> Detached<'a> {
+    /// Notes a statement that is a call on its own (`spawn(..);`,
+    /// `spawn(..)?;`, `let _ = spawn(..);`, `_ = spawn(..);`).
+    fn note_written(&mut self, stmt: &'a Stmt) {
+        use crate::base::finding::Region;
+        use syn::spanned::Spanned;
+        let start = |spanned: &dyn Spanned| Region::from_span(spanned.span());
+        let is_call = |e: &Expr| matches!(e, Expr::Call(_) | Expr::MethodCall(_));
+        match stmt {
+            Stmt::Expr(Expr::Assign(a), Some(_))
+                if matches!(&*a.left, Expr::Infer(_)) && is_call(&a.right) =>
+            {
+                let prefix = crate::rules::layout::between_starts(start(&a.left), start(&a.right));
+                self.written
+                    .insert(expr_key(&a.right), Written::Underscore(prefix));
+            }
+            Stmt::Expr(expr, Some(_)) if is_call(peel_result(expr)) => {
+                self.written
+                    .insert(expr_key(peel_result(expr)), Written::Statement(expr));
+            }
+            Stmt::Local(local) if local.attrs.is_empty() && matches!(local.pat, Pat::Wild(_)) => {
+                let Some(init) = local.init.as_ref().filter(|i| i.diverge.is_none()) else {
+                    return;
+                };
+                if is_call(&init.expr) {
+                    let prefix = crate::rules::layout::between_starts(
+                        start(&local.let_token),
+                        start(&*init.expr),
+                    );
+                    self.written
+                        .insert(expr_key(&init.expr), Written::Underscore(prefix));
+                }
+            }
+            _ => {}
+        }
     }
 }
 

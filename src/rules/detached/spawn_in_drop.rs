@@ -1,5 +1,5 @@
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::frames::SpawnCall;
 
@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"]],
     body_words: &[],
     doc: include_str!("../../../lints/spawn-in-drop.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 pub fn check(call: &SpawnCall<'_>, cx: &Cx<'_>) {

@@ -1,9 +1,12 @@
 use syn::visit::Visit;
 use syn::{Expr, Lit, Stmt};
 
-use super::Disposal;
+use super::{Disposal, Written};
+use crate::base::finding::Region;
+use crate::base::fix::{Edit, Fix};
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
+use crate::knowledge::spawner::Kind;
 use crate::semantic::context::Cx;
 use crate::semantic::frames::SpawnCall;
 use crate::syntax::exprs::chain_root;
@@ -20,9 +23,10 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"]],
     body_words: &[],
     doc: include_str!("../../../lints/unreaped-child.md"),
+    fix: Applicability::Unsafe,
 };
 
-pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
+pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, written: Option<Written<'_>>, cx: &Cx<'_>) {
     let kill_on_drop = has_kill_on_drop(call, cx);
     let name = &command_name(call, cx);
     let (message, help) = match disposal {
@@ -40,7 +44,73 @@ pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, cx: &Cx<'_>) {
             "call `wait()` on it (or `kill()` then `wait()`), return it, or store it where shutdown waits for it",
         ),
     };
-    cx.report(&RULE, call.region, message, help);
+    let fix = if kill_on_drop {
+        None
+    } else {
+        reap_fix(call, disposal, written, cx)
+    };
+    cx.report_with_fix(&RULE, call.region, message, help, fix);
+}
+
+/// Where the shape is plain: `.kill_on_drop(true)` in the chain of a
+/// `tokio::process::Command::new(..)` whose child is kept in a local and
+/// never waited (killed when the local goes out of scope); `.wait()?` (or
+/// `.wait().unwrap()`, `.wait().await?` for tokio in async code) after a
+/// child discarded by `Command::new(..)….spawn()?;` (or `.unwrap();`).
+fn reap_fix(
+    call: &SpawnCall<'_>,
+    disposal: &Disposal,
+    written: Option<Written<'_>>,
+    cx: &Cx<'_>,
+) -> Option<Fix> {
+    let receiver = call.receiver?;
+    // A builder kept in a variable may spawn again: changing it changes those too.
+    if !matches!(chain_root(receiver), Expr::Call(_)) {
+        return None;
+    }
+    let kind = cx.kind_of_expr(receiver)?;
+    match disposal {
+        Disposal::UnreadBinding(_) | Disposal::UnwaitedChild(_) if kind == Kind::TokioCommand => {
+            let end = Region::from_span(crate::syntax::spans::expr(receiver));
+            Some(Fix::unsafe_(
+                "kill the child when its `Child` is dropped (`.kill_on_drop(true)`)",
+                vec![Edit::insert_after(end, ".kill_on_drop(true)")],
+            ))
+        }
+        Disposal::Statement => {
+            let Some(Written::Statement(stmt)) = written else {
+                return None;
+            };
+            let tokio = kind == Kind::TokioCommand;
+            let wait = match stmt {
+                Expr::Try(t) if std::ptr::eq(&*t.expr, call.expr) => {
+                    if tokio && !cx.can_await() {
+                        return None;
+                    }
+                    if tokio {
+                        ".wait().await?"
+                    } else {
+                        ".wait()?"
+                    }
+                }
+                Expr::MethodCall(m)
+                    if !tokio
+                        && m.method == "unwrap"
+                        && m.args.is_empty()
+                        && std::ptr::eq(&*m.receiver, call.expr) =>
+                {
+                    ".wait().unwrap()"
+                }
+                _ => return None,
+            };
+            let end = Region::from_span(crate::syntax::spans::expr(stmt));
+            Some(Fix::unsafe_(
+                format!("wait for the child to exit (`{wait}`)"),
+                vec![Edit::insert_after(end, wait)],
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// The command as the user knows it: `Command::new("make")….spawn()`.

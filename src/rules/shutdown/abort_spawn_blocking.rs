@@ -3,7 +3,7 @@ use syn::Expr;
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 
 pub static RULE: Rule = Rule {
@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     // `self.task.abort()` in a body that names nothing else of the task.
     body_words: &["abort"],
     doc: include_str!("../../../lints/abort-spawn-blocking.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 pub fn check(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {

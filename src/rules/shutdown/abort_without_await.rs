@@ -1,9 +1,11 @@
 use syn::Expr;
 
 use crate::base::finding::Region;
+use crate::base::fix::{Edit, Fix};
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::knowledge::spawner::Kind;
+use crate::rules::layout::own_statement;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{ref_name, Binding, Class, Handles, Origin};
 use crate::syntax::exprs::is_self;
@@ -22,6 +24,7 @@ pub static RULE: Rule = Rule {
     // `self.task.abort()` in a body that names nothing else of the task.
     body_words: &["abort"],
     doc: include_str!("../../../lints/abort-without-await.md"),
+    fix: Applicability::Unsafe,
 };
 
 /// Later uses of an aborted handle that do not wait for it.
@@ -47,7 +50,8 @@ pub fn check<'a>(model: &Handles<'a>, is_main: bool, cx: &Cx<'a>) {
                     && !in_main_body
                     && !used_after(model, &m.receiver, call, HANDLE_BENIGN)
                 {
-                    check_handle(call, &m.receiver, cx);
+                    let fix = await_fix(model, call, &m.receiver, cx);
+                    check_handle(call, &m.receiver, fix, cx);
                 }
             }
             (false, Some(Class::JoinSet | Class::GuardedSet))
@@ -98,14 +102,45 @@ fn root_binding<'m, 'a>(model: &'m Handles<'a>, expr: &Expr) -> Option<&'m Bindi
     }
 }
 
-pub fn check_handle(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {
+pub fn check_handle(call: &Expr, receiver: &Expr, fix: Option<Fix>, cx: &Cx<'_>) {
     let handle = cx.text(crate::syntax::spans::expr(receiver));
-    cx.report(
+    cx.report_with_fix(
         &RULE,
         Region::from_span(crate::syntax::spans::expr(call)),
         format!("task `{handle}` is aborted but never awaited, so it may still be running when this code goes on"),
         format!("await the handle after aborting it (`let _ = {handle}.await;` returns once the task has stopped)"),
+        fix,
     );
+}
+
+/// `let _ = h.await;` on the line after `h.abort();`, where that plainly
+/// compiles: `h` a local bound to a spawn's handle (owned, so it can be
+/// awaited), not used again, and the abort a statement alone on its lines,
+/// in no loop or closure of the function (awaiting there would move `h`
+/// once per turn).
+fn await_fix(model: &Handles<'_>, call: &Expr, receiver: &Expr, cx: &Cx<'_>) -> Option<Fix> {
+    let Expr::Path(path) = receiver else {
+        return None;
+    };
+    let name = path.path.get_ident()?.to_string();
+    let binding = model.binding_of(receiver)?;
+    if !matches!(binding.origin, Origin::Spawned(_))
+        || !matches!(binding.class, Class::Handle(_))
+        || model.used_after(binding, call, &[])
+        || cx.is_per_item()
+    {
+        return None;
+    }
+    let region = Region::from_span(crate::syntax::spans::expr(call));
+    let indent = own_statement(cx, region)?;
+    Some(Fix::unsafe_(
+        format!("await `{name}` after aborting it"),
+        vec![Edit::insert(
+            region.end_line + 1,
+            1,
+            format!("{indent}let _ = {name}.await;\n"),
+        )],
+    ))
 }
 
 pub fn check_set(call: &Expr, receiver: &Expr, cx: &Cx<'_>) {

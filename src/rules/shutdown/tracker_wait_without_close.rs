@@ -3,8 +3,10 @@ use syn::{Expr, Pat};
 
 use super::plain_name;
 use crate::base::finding::Region;
+use crate::base::fix::{Edit, Fix};
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
+use crate::rules::layout::own_statement;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
 
@@ -19,6 +21,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["TaskTracker"]],
     body_words: &[],
     doc: include_str!("../../../lints/tracker-wait-without-close.md"),
+    fix: Applicability::Safe,
 };
 
 /// Judges a tracker created by a `let` of a call, on the uses of it and of its clones.
@@ -82,12 +85,26 @@ pub fn check(tracker: &Binding<'_>, model: &Handles<'_>, cx: &Cx<'_>) {
     if closed || escaped {
         return;
     }
-    for (region, tracker) in waits {
-        cx.report(
+    waits.sort_by_key(|(region, _)| *region);
+    for (i, (region, tracker)) in waits.into_iter().enumerate() {
+        // Only `tracker.wait().await;` alone on its lines: the close goes on
+        // the line before. One close is enough: only the first wait gets it.
+        let fix = own_statement(cx, region).filter(|_| i == 0).map(|indent| {
+            Fix::safe(
+                format!("insert `{tracker}.close();` before waiting"),
+                vec![Edit::insert(
+                    region.line,
+                    1,
+                    format!("{indent}{tracker}.close();\n"),
+                )],
+            )
+        });
+        cx.report_with_fix(
             &RULE,
             region,
             format!("`{tracker}.wait()` never returns: the task tracker `{tracker}` is never closed"),
             format!("call `{tracker}.close()` before waiting; `wait()` returns only once the tracker is closed and empty"),
+            fix,
         );
     }
 }

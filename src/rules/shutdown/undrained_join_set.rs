@@ -3,7 +3,7 @@ use syn::Expr;
 use super::plain_name;
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Binding, Handles};
 use crate::syntax::exprs::peel_result;
@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["JoinSet"]],
     body_words: &[],
     doc: include_str!("../../../lints/undrained-join-set.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 /// Judges a local join set created by a `let` where the code can await, on its uses.

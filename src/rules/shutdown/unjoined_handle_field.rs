@@ -12,7 +12,7 @@ use syn::{Expr, Member, Pat, Stmt, Type};
 
 use crate::base::finding::Region;
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::knowledge::spawner::Kind;
 use crate::semantic::context::Cx;
 use crate::semantic::frames::FnFrame;
@@ -32,6 +32,7 @@ pub static RULE: Rule = Rule {
     // A command spawned with `kill_on_drop(true)` makes `Child` fields guards.
     body_words: &["kill_on_drop"],
     doc: include_str!("../../../lints/unjoined-handle-field.md"),
+    fix: Applicability::DisplayOnly,
 };
 
 /// What one file tells the crate pass. Plain data: no syntax tree.

@@ -4,8 +4,9 @@ use syn::{Expr, Pat, Stmt};
 
 use super::handles_failure;
 use crate::base::finding::Region;
+use crate::base::fix::{Edit, Fix};
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
 use crate::knowledge::spawner::Kind;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{Class, Handles, Use};
@@ -23,6 +24,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["spawn"], &["JoinHandle"], &["join_next"], &["JoinSet"]],
     body_words: &[],
     doc: include_str!("../../../lints/ignored-join-error.md"),
+    fix: Applicability::Unsafe,
 };
 
 /// A join whose `Err` is thrown away.
@@ -31,10 +33,11 @@ pub struct Discard {
     pub region: Region,
     pub text: String,
     pub how: &'static str,
+    pub fix: Option<Fix>,
 }
 
 pub fn report(discard: &Discard, cx: &Cx<'_>) {
-    cx.report(
+    cx.report_with_fix(
         &RULE,
         discard.region,
         format!(
@@ -42,6 +45,7 @@ pub fn report(discard: &Discard, cx: &Cx<'_>) {
             discard.text, discard.how
         ),
         "handle the `Err`: propagate it with `?`, log it, or `std::panic::resume_unwind(e.into_panic())` when `e.is_panic()`",
+        discard.fix.clone(),
     );
 }
 
@@ -289,7 +293,42 @@ fn discard(join: Join, how: &'static str) -> Vec<Discard> {
         region: join.region,
         text: join.text,
         how,
+        fix: None,
     }]
+}
+
+/// `let _ = h.await;` or `_ = h.await;` alone on its lines, `h` a task
+/// handle: rewritten to re-raise the task's panic and ignore only its
+/// cancellation. `prefix` is `let _ = ` or `_ = `, `stmt` the statement.
+fn reraise_fix(prefix: Region, awaited: &Expr, stmt: Region, cx: &Cx<'_>) -> Option<Fix> {
+    let indent = crate::rules::layout::whole_lines(cx, stmt)?;
+    let unit = crate::base::fix::indent_unit(&indent);
+    let after = Region::from_span(crate::syntax::spans::expr(awaited));
+    let tail = crate::rules::layout::between_ends(after, stmt);
+    let body = format!(
+        " {{\n{indent}{unit}if err.is_panic() {{\n{indent}{unit}{unit}std::panic::resume_unwind(err.into_panic());\n{indent}{unit}}}\n{indent}}}"
+    );
+    Some(Fix::unsafe_(
+        "re-raise the task's panic and ignore only its cancellation",
+        vec![
+            Edit::replace(prefix, "if let Err(err) = "),
+            Edit::replace(tail, body),
+        ],
+    ))
+}
+
+/// A plain join of one task's handle (`h.await`, not `set.join_next()` or
+/// `timeout(..)`), for [`reraise_fix`].
+fn plain_await<'e, 'a>(
+    expr: &'e Expr,
+    scope: &Scope<'_, 'a>,
+    cx: &Cx<'a>,
+) -> Option<(&'e Expr, Join)> {
+    if !matches!(expr, Expr::Await(_)) {
+        return None;
+    }
+    let j = join(expr, scope, cx)?;
+    (!j.in_option && !j.wrapped).then_some((expr, j))
 }
 
 /// `let _ = h.await;`, `let _r = h.await;` (never read), `h.await.ok();`.
@@ -314,9 +353,35 @@ pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Disc
                     _ => false,
                 };
                 if discarded {
-                    if let Some(join) = join(strip_ok(&init.expr), scope, cx) {
+                    let plain = matches!(local.pat, Pat::Wild(_)) && local.attrs.is_empty();
+                    if let Some((awaited, j)) =
+                        plain.then(|| plain_await(&init.expr, scope, cx)).flatten()
+                    {
+                        let prefix = crate::rules::layout::between_starts(
+                            Region::from_span(local.let_token.span),
+                            Region::from_span(crate::syntax::spans::expr(awaited)),
+                        );
+                        let fix = reraise_fix(prefix, awaited, Region::from_span(stmt.span()), cx);
+                        found.extend(discard(j, "discarded").into_iter().map(|d| Discard {
+                            fix: fix.clone(),
+                            ..d
+                        }));
+                    } else if let Some(join) = join(strip_ok(&init.expr), scope, cx) {
                         found.extend(discard(join, "discarded"));
                     }
+                }
+            }
+            Stmt::Expr(Expr::Assign(a), Some(_)) if matches!(&*a.left, Expr::Infer(_)) => {
+                if let Some((awaited, j)) = plain_await(&a.right, scope, cx) {
+                    let prefix = crate::rules::layout::between_starts(
+                        Region::from_span(a.left.span()),
+                        Region::from_span(crate::syntax::spans::expr(awaited)),
+                    );
+                    let fix = reraise_fix(prefix, awaited, Region::from_span(stmt.span()), cx);
+                    found.extend(discard(j, "discarded").into_iter().map(|d| Discard {
+                        fix: fix.clone(),
+                        ..d
+                    }));
                 }
             }
             Stmt::Expr(awaited @ Expr::Await(a), Some(_)) => {

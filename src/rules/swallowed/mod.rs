@@ -33,6 +33,8 @@ pub struct Swallowed<'a> {
     loops: Vec<(Region, &'a Expr)>,
     /// Regions where `into_panic()` is known to be safe.
     guarded: Vec<Region>,
+    /// Fixes for `into_panic()` calls whose surroundings allow a guard, by their region.
+    panic_fixes: HashMap<Region, crate::base::fix::Fix>,
     /// Join expressions already reported (one finding per join).
     reported: HashSet<Region>,
     /// Locals holding a join's `Result`, by function body.
@@ -117,6 +119,8 @@ impl<'a> Check<'a> for Swallowed<'a> {
         if cx.is_enabled(&into_panic_unchecked::RULE) {
             self.guarded
                 .extend(into_panic_unchecked::guarded_by_early_exit(stmts, cx));
+            self.panic_fixes
+                .extend(into_panic_unchecked::fixes_in_block(stmts));
         }
     }
 
@@ -138,7 +142,9 @@ impl<'a> Check<'a> for Swallowed<'a> {
         }
         if cx.is_enabled(&into_panic_unchecked::RULE) {
             self.guarded.extend(into_panic_unchecked::guarded_by(expr));
-            into_panic_unchecked::check(expr, &self.guarded, cx);
+            self.panic_fixes
+                .extend(into_panic_unchecked::fixes_in_expr(expr));
+            into_panic_unchecked::check(expr, &self.guarded, &self.panic_fixes, cx);
         }
     }
 

@@ -4,8 +4,10 @@ use syn::Expr;
 
 use super::is_logging_macro;
 use crate::base::finding::Region;
+use crate::base::fix::{self, Edit, Fix};
 use crate::base::rule::Severity;
-use crate::base::rule::{Family, Rule};
+use crate::base::rule::{Applicability, Family, Rule};
+use crate::rules::layout;
 use crate::semantic::context::Cx;
 use crate::semantic::frames::Frame;
 use crate::semantic::signals;
@@ -22,6 +24,7 @@ pub static RULE: Rule = Rule {
     triggers: &[&["select!"], &["select_biased!"]],
     body_words: &[],
     doc: include_str!("../../../lints/swallowed-cancellation.md"),
+    fix: Applicability::Unsafe,
 };
 
 /// `loop_expr` is the innermost loop around the `select!`, when the walk saw one.
@@ -45,13 +48,56 @@ pub fn check(select: &SelectMacro, loop_expr: Option<&Expr>, cx: &Cx<'_>) {
             continue;
         }
         let future = cx.text(arm.future.span());
-        cx.report(
+        cx.report_with_fix(
             &RULE,
             Region::covering(arm.pat.span(), arm.future.span()),
             format!("the cancellation signal `{future}` is swallowed: this `select!` arm does nothing and the loop goes on"),
             "`break` or `return` when the signal fires, or set a flag the loop checks",
+            break_fix(&arm.handler, cx),
         );
     }
+}
+
+/// `break` as the handler of the arm: `()` and `continue` become `break`,
+/// a block gets `break;` as its last statement (after its logging).
+fn break_fix(handler: &Expr, cx: &Cx<'_>) -> Option<Fix> {
+    let region = Region::from_span(crate::syntax::spans::expr(handler));
+    let edits = match handler {
+        Expr::Tuple(_) | Expr::Continue(_) => vec![Edit::replace(region, "break")],
+        Expr::Block(b) => {
+            let close = Region::from_span(b.block.brace_token.span.close());
+            let mut edits = Vec::new();
+            if let Some(last) = b.block.stmts.last() {
+                let needs_semicolon = match last {
+                    syn::Stmt::Expr(_, semi) => semi.is_none(),
+                    syn::Stmt::Macro(m) => m.semi_token.is_none(),
+                    _ => false,
+                };
+                if needs_semicolon {
+                    edits.push(Edit::insert_after(Region::from_span(last.span()), ";"));
+                }
+            }
+            match (b.block.stmts.last(), layout::starts_line(cx, close)) {
+                // `}` on its own line: `break;` on a line of its own above it.
+                (last, Some(indent)) if region.line != close.line => {
+                    let inner = match last {
+                        Some(last) => layout::starts_line(cx, Region::from_span(last.span()))
+                            .unwrap_or_else(|| format!("{indent}{}", fix::indent_unit(&indent))),
+                        None => format!("{indent}{}", fix::indent_unit(&indent)),
+                    };
+                    edits.push(Edit::insert(close.line, 1, format!("{inner}break;\n")));
+                }
+                (None, _) => edits = vec![Edit::replace(region, "{ break; }")],
+                (Some(_), _) => edits.push(Edit::insert_before(close, "break; ")),
+            }
+            edits
+        }
+        _ => return None,
+    };
+    Some(Fix::unsafe_(
+        "`break` out of the loop when the signal fires",
+        edits,
+    ))
 }
 
 /// `sigterm.recv()` where `let mut sigterm = signal(SignalKind::terminate())?;`
