@@ -457,6 +457,10 @@ fn apply_baseline(
     findings: &mut Vec<Finding>,
     files: &[inputs::Input],
 ) -> Result<Vec<String>, String> {
+    if args.write_baseline.is_none() && baseline.is_none() {
+        // Without a baseline, the places of the files are never needed.
+        return Ok(Vec::new());
+    }
     let scanned: HashMap<String, &Settings> = files
         .iter()
         .map(|f| (f.display.clone(), f.settings.as_ref()))
