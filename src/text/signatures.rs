@@ -131,10 +131,7 @@ impl Scan<'_, '_> {
             (from, line) if at >= from => (from, line),
             _ => (0, 1),
         };
-        let newlines = self.lexed.text[from..at]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let newlines = memchr::memchr_iter(b'\n', &self.lexed.text[from..at]).count();
         self.last_line = (at, line + newlines);
         line + newlines
     }
