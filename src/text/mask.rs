@@ -207,14 +207,13 @@ impl Masked {
     /// file is masked again with them (a plain word match: a name in a
     /// string also counts, which only costs that second masking).
     pub fn blanks_any(&self, source: &str, fields: &CrateFields) -> bool {
-        let Some(words) = &fields.words else {
-            return false;
-        };
         let text = source.as_bytes();
         self.blanked_fns.iter().any(|&(from, to)| {
-            words
-                .find_iter(&text[from..to])
-                .any(|m| is_whole_word(text, from + m.start(), from + m.end()))
+            fields.words.as_ref().is_some_and(|words| {
+                words
+                    .find_iter(&text[from..to])
+                    .any(|m| is_whole_word(text, from + m.start(), from + m.end()))
+            }) || fields.names_position(&text[from..to])
         })
     }
 }
