@@ -149,6 +149,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tuple_positions_are_found_after_a_dot() {
+        let fields = CrateFields::new(["0".to_string(), "task".to_string()].into_iter().collect());
+        assert!(fields.names_position(b"self.0.abort()"));
+        assert!(fields.names_position(b"g.0"));
+        assert!(!fields.names_position(b"x.05"));
+        assert!(!fields.names_position(b"let y = 1.0;"));
+        assert!(!fields.names_position(b"self.task"));
+        assert!(
+            !CrateFields::new(["task".to_string()].into_iter().collect()).names_position(b"self.0")
+        );
+    }
+
+    #[test]
     fn handle_field_names_are_struct_fields_only() {
         let source = "struct S {\n    task: JoinHandle<()>,\n    child: std::process::Child,\n    kids: Vec<Children>,\n}\nstruct T(u8, AbortHandle);\nfn f(param: JoinHandle<()>) {}\n";
         let finder = FieldFinder::new(&["JoinHandle", "AbortHandle", "Child"]).expect("a finder");
