@@ -2,9 +2,11 @@
 //! after every file has been linted and its syntax tree dropped.
 //!
 //! Today one rule lives here, `unjoined-handle-field`: each file reports the
-//! struct fields that hold task handles or child processes, and the field
-//! names it uses in ways that may join, abort or hand them off; a field
-//! that no file of its crate handles is reported. Files are grouped into
+//! struct fields that hold task handles, join sets or child processes, and
+//! the field names it uses in ways that may join, abort or hand them off
+//! (and, apart, the uses that only spawn into a set); a field that no file
+//! of its crate handles is reported, a join set only when some file spawns
+//! into it. Files are grouped into
 //! crates by their nearest `Cargo.toml` (with none, the run is one crate).
 //! A file of the crate that was not parsed (the prefilter skipped it, or it
 //! does not parse) is searched as text for `.field`, and any hit counts as a
@@ -163,9 +165,10 @@ impl Merged {
                     .fingerprints(RULE.id, path, &field.line_text, &field.owner);
                 let (mut message, help) = describe(field);
                 if self.cleared.contains(field) {
-                    message.push_str(
-                        "; clearing or removing the handles drops them, which does not stop what they run",
-                    );
+                    message.push_str(match field.holds {
+                        Held::StdChild | Held::TokioChild => "; clearing or removing a `Child` drops it, which neither kills nor waits the process",
+                        _ => "; clearing or removing the handles drops them, which does not stop what they run",
+                    });
                 }
                 Finding {
                     rule: &RULE,
