@@ -3,12 +3,15 @@
 //! in one file and used in another. A line that must be reported carries
 //! `//~ <rule-id>`; every other line must stay quiet, whether the whole
 //! crate is linted or each file alone (as a pre-commit hook names them).
+//! `fixtures/crates/fields` does the same for handles kept in fields: join
+//! sets, tuple structs, guards and `Drop` impls in other files.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const CRATE: &str = "fixtures/crates/reach";
+const FIELDS: &str = "fixtures/crates/fields";
 
 /// (path, line, rule) of every finding of `tasklint check <paths>`.
 fn findings(paths: &[&Path]) -> BTreeSet<(String, usize, String)> {
@@ -42,9 +45,9 @@ fn findings(paths: &[&Path]) -> BTreeSet<(String, usize, String)> {
         .collect()
 }
 
-fn sources() -> Vec<PathBuf> {
+fn sources(krate: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let mut dirs = vec![PathBuf::from(CRATE).join("src")];
+    let mut dirs = vec![PathBuf::from(krate).join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("fixture folder") {
             let path = entry.expect("an entry").path();
@@ -75,16 +78,34 @@ fn expected(path: &Path) -> BTreeSet<(String, usize, String)> {
         .collect()
 }
 
+fn whole_crate(krate: &str, at_least: usize) {
+    let all: BTreeSet<_> = sources(krate).iter().flat_map(|p| expected(p)).collect();
+    assert!(all.len() >= at_least, "the fixture marks its findings");
+    assert_eq!(findings(&[Path::new(krate)]), all);
+}
+
+fn each_file_alone(krate: &str) {
+    for path in sources(krate) {
+        assert_eq!(findings(&[&path]), expected(&path), "{}", path.display());
+    }
+}
+
 #[test]
 fn the_whole_crate_reports_exactly_the_marked_lines() {
-    let all: BTreeSet<_> = sources().iter().flat_map(|p| expected(p)).collect();
-    assert!(all.len() >= 8, "the fixture marks its findings");
-    assert_eq!(findings(&[Path::new(CRATE)]), all);
+    whole_crate(CRATE, 8);
 }
 
 #[test]
 fn each_file_alone_still_sees_the_rest_of_its_crate() {
-    for path in sources() {
-        assert_eq!(findings(&[&path]), expected(&path), "{}", path.display());
-    }
+    each_file_alone(CRATE);
+}
+
+#[test]
+fn fields_across_files_report_exactly_the_marked_lines() {
+    whole_crate(FIELDS, 5);
+}
+
+#[test]
+fn fields_judged_from_one_file_still_see_the_rest_of_the_crate() {
+    each_file_alone(FIELDS);
 }

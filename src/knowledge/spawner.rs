@@ -66,6 +66,19 @@ const FUNCTION_SPAWNERS: &[(&str, Spawner)] = &[
 /// Signal futures the rules know by path.
 const SIGNAL_PATHS: &[&str] = &["tokio::signal::ctrl_c", "tokio::signal::unix::signal"];
 
+/// Guards that abort a task when dropped, by path (`abort-spawn-blocking`
+/// resolves them, so their imports are kept).
+const GUARD_PATHS: &[&str] = &[
+    "tokio_util::task::AbortOnDropHandle",
+    "tokio_util::task::abort_on_drop::AbortOnDropHandle",
+];
+
+/// Is this the resolved path of an abort-on-drop guard's constructor?
+pub fn is_abort_guard_constructor(path: &str) -> bool {
+    path.strip_suffix("::new")
+        .is_some_and(|ty| GUARD_PATHS.contains(&ty))
+}
+
 /// The spawner a resolved function path names.
 pub fn function_spawner(path: &str) -> Option<Spawner> {
     FUNCTION_SPAWNERS
@@ -211,6 +224,7 @@ pub fn is_known_path(path: &str) -> bool {
         || kind_of_type_path(path).is_some()
         || kind_of_constructor(path).is_some()
         || SIGNAL_PATHS.contains(&path)
+        || GUARD_PATHS.contains(&path)
 }
 
 /// Every path above: spawning functions, kind types, signals.
@@ -220,6 +234,7 @@ pub fn known_paths() -> impl Iterator<Item = &'static str> {
         .map(|(path, _)| *path)
         .chain(KIND_TYPES.iter().map(|(path, _)| *path))
         .chain(SIGNAL_PATHS.iter().copied())
+        .chain(GUARD_PATHS.iter().copied())
 }
 
 /// Every segment of every path above (`tokio`, `task`, `spawn`, `Runtime`,

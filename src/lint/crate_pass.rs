@@ -2,9 +2,11 @@
 //! after every file has been linted and its syntax tree dropped.
 //!
 //! Today one rule lives here, `unjoined-handle-field`: each file reports the
-//! struct fields that hold task handles or child processes, and the field
-//! names it uses in ways that may join, abort or hand them off; a field
-//! that no file of its crate handles is reported. Files are grouped into
+//! struct fields that hold task handles, join sets or child processes, and
+//! the field names it uses in ways that may join, abort or hand them off
+//! (and, apart, the uses that only spawn into a set); a field that no file
+//! of its crate handles is reported, a join set only when some file spawns
+//! into it. Files are grouped into
 //! crates by their nearest `Cargo.toml` (with none, the run is one crate).
 //! A file of the crate that was not parsed (the prefilter skipped it, or it
 //! does not parse) is searched as text for `.field`, and any hit counts as a
@@ -32,6 +34,31 @@ fn wants_facts(settings: &Settings) -> bool {
     settings.is_enabled(&RULE)
 }
 
+/// Field uses by struct and name, or by name alone (any struct).
+#[derive(Default)]
+struct Uses {
+    in_owner: HashSet<(String, String)>,
+    anywhere: HashSet<String>,
+}
+
+impl Uses {
+    fn add(&mut self, uses: &BTreeSet<(Option<String>, String)>) {
+        for (owner, name) in uses {
+            match owner {
+                Some(owner) => self.in_owner.insert((owner.clone(), name.clone())),
+                None => self.anywhere.insert(name.clone()),
+            };
+        }
+    }
+
+    fn contains(&self, field: &HandleField) -> bool {
+        self.anywhere.contains(&field.name)
+            || self
+                .in_owner
+                .contains(&(field.owner.clone(), field.name.clone()))
+    }
+}
+
 /// The facts of one crate, merged.
 #[derive(Default)]
 struct Merged {
@@ -39,6 +66,12 @@ struct Merged {
     fields: Vec<(String, HandleField, Severity)>,
     handled_in: HashSet<(String, String)>,
     handled_anywhere: HashSet<String>,
+    /// Uses that fill or abort a join set: they handle other fields.
+    set_uses: Uses,
+    /// Fields spawned into.
+    spawned: Uses,
+    /// Fields cleared, or whose removed handles are thrown away.
+    cleared: Uses,
     /// Some file of the crate sets `kill_on_drop(true)`: its tokio `Child`
     /// fields are guards that kill their process when dropped.
     kill_on_drop: bool,
@@ -47,6 +80,9 @@ struct Merged {
 impl Merged {
     fn add_uses(&mut self, facts: &FileFacts) {
         self.kill_on_drop |= facts.kill_on_drop;
+        self.set_uses.add(&facts.set_uses);
+        self.spawned.add(&facts.spawned);
+        self.cleared.add(&facts.cleared);
         for (owner, name) in &facts.handled {
             match owner {
                 Some(owner) => self.handled_in.insert((owner.clone(), name.clone())),
@@ -66,18 +102,32 @@ impl Merged {
         );
     }
 
-    fn is_handled(&self, field: &HandleField) -> bool {
-        (self.kill_on_drop && field.holds == Held::TokioChild)
-            || self.handled_anywhere.contains(&field.name)
+    /// Does some use join, abort or hand off what the field holds?
+    fn is_used(&self, field: &HandleField) -> bool {
+        let handled = self.handled_anywhere.contains(&field.name)
             || self
                 .handled_in
-                .contains(&(field.owner.clone(), field.name.clone()))
+                .contains(&(field.owner.clone(), field.name.clone()));
+        if field.holds == Held::JoinSet {
+            return handled;
+        }
+        handled
+            || (self.kill_on_drop && field.holds == Held::TokioChild)
+            || field.beside_drop_guard
+            || self.set_uses.contains(field)
     }
 
+    fn is_handled(&self, field: &HandleField) -> bool {
+        // A set nothing is spawned into holds nothing to lose.
+        self.is_used(field) || (field.holds == Held::JoinSet && !self.spawned.contains(field))
+    }
+
+    /// The fields still to look for in other files (a set not yet seen
+    /// spawned into may be, in a file merged later).
     fn unhandled_names(&self) -> BTreeSet<String> {
         self.fields
             .iter()
-            .filter(|(_, f, _)| !self.is_handled(f))
+            .filter(|(_, f, _)| !self.is_used(f))
             .map(|(_, f, _)| f.name.clone())
             .collect()
     }
@@ -113,7 +163,13 @@ impl Merged {
                     .entry(path)
                     .or_default()
                     .fingerprints(RULE.id, path, &field.line_text, &field.owner);
-                let (message, help) = describe(field);
+                let (mut message, help) = describe(field);
+                if self.cleared.contains(field) {
+                    message.push_str(match field.holds {
+                        Held::StdChild | Held::TokioChild => "; clearing or removing a `Child` drops it, which neither kills nor waits the process",
+                        _ => "; clearing or removing the handles drops them, which does not stop what they run",
+                    });
+                }
                 Finding {
                     rule: &RULE,
                     severity: *severity,
@@ -135,6 +191,10 @@ fn describe(field: &HandleField) -> (String, String) {
         owner, name, holds, ..
     } = field;
     match holds {
+        Held::JoinSet => (
+            format!("field `{owner}::{name}` holds a `JoinSet` that tasks are spawned into but that is never joined: their results and panics pile up unseen, and dropping `{owner}` aborts the tasks still running"),
+            format!("drain it when `{owner}` shuts down (`while let Some(res) = set.join_next().await`, or `shutdown().await`), and reap finished tasks with `try_join_next()` as new ones are spawned; call `detach_all()` if the tasks should run on"),
+        ),
         Held::StdChild => (
             format!("field `{owner}::{name}` holds a `Child` that is only ever stored, never waited or killed"),
             format!("wait for the child when `{owner}` shuts down (`kill()` then `wait()`), or kill and wait for it in `Drop`"),

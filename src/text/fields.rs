@@ -14,9 +14,11 @@ use crate::text::signatures::{self, ItemTexts};
 #[derive(Debug, Default)]
 pub struct CrateFields {
     pub(super) names: HashSet<String>,
-    /// The names as words to search for; tuple positions (`0`) are never
-    /// identifiers, so they never keep a body.
+    /// The names as words to search for; tuple positions (`0`) are
+    /// searched as `.0` (see [`CrateFields::positions`]).
     pub(super) words: Option<AhoCorasick>,
+    /// The tuple positions among the names, as `.0`.
+    pub(super) positions: Vec<String>,
 }
 
 impl CrateFields {
@@ -30,7 +32,30 @@ impl CrateFields {
         } else {
             AhoCorasick::new(identifiers).ok()
         };
-        CrateFields { names, words }
+        let positions = names
+            .iter()
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+            .map(|n| format!(".{n}"))
+            .collect();
+        CrateFields {
+            names,
+            words,
+            positions,
+        }
+    }
+
+    /// Does `text` name a tuple position among the fields (`.0`, not `.05`
+    /// nor `1.0`)? A cheap superset: a float like `x.0` counts too.
+    pub(super) fn names_position(&self, text: &[u8]) -> bool {
+        self.positions.iter().any(|position| {
+            let needle = position.as_bytes();
+            memchr::memmem::find_iter(text, needle).any(|at| {
+                let after = text.get(at + needle.len()).copied();
+                let before = at.checked_sub(1).map(|i| text[i]);
+                !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && !before.is_some_and(|b| b.is_ascii_digit())
+            })
+        })
     }
 
     pub(super) fn contains(&self, name: &[u8]) -> bool {
@@ -122,6 +147,19 @@ pub fn fields_and_items(finder: Option<&FieldFinder>, source: &str) -> (Vec<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tuple_positions_are_found_after_a_dot() {
+        let fields = CrateFields::new(["0".to_string(), "task".to_string()].into_iter().collect());
+        assert!(fields.names_position(b"self.0.abort()"));
+        assert!(fields.names_position(b"g.0"));
+        assert!(!fields.names_position(b"x.05"));
+        assert!(!fields.names_position(b"let y = 1.0;"));
+        assert!(!fields.names_position(b"self.task"));
+        assert!(
+            !CrateFields::new(["task".to_string()].into_iter().collect()).names_position(b"self.0")
+        );
+    }
 
     #[test]
     fn handle_field_names_are_struct_fields_only() {

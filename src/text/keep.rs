@@ -32,8 +32,14 @@ pub(super) fn decide(
         .map(|f| {
             has_match(tokens[f.keyword].start, tokens[f.close].end)
                 || (any_hot
-                    && (f.keyword..=f.close)
-                        .any(|i| tokens[i].kind == Kind::Ident && is_hot(lexed.text_of(i))))
+                    && (f.keyword..=f.close).any(|i| match tokens[i].kind {
+                        Kind::Ident => is_hot(lexed.text_of(i)),
+                        // `self.0`: a tuple struct's handle field.
+                        Kind::Literal => {
+                            lexed.is_punct(i.wrapping_sub(1), b'.') && is_hot(lexed.text_of(i))
+                        }
+                        _ => false,
+                    }))
         })
         .collect();
     // A function called in the arguments of a trigger word may be a task's

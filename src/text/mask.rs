@@ -207,14 +207,13 @@ impl Masked {
     /// file is masked again with them (a plain word match: a name in a
     /// string also counts, which only costs that second masking).
     pub fn blanks_any(&self, source: &str, fields: &CrateFields) -> bool {
-        let Some(words) = &fields.words else {
-            return false;
-        };
         let text = source.as_bytes();
         self.blanked_fns.iter().any(|&(from, to)| {
-            words
-                .find_iter(&text[from..to])
-                .any(|m| is_whole_word(text, from + m.start(), from + m.end()))
+            fields.words.as_ref().is_some_and(|words| {
+                words
+                    .find_iter(&text[from..to])
+                    .any(|m| is_whole_word(text, from + m.start(), from + m.end()))
+            }) || fields.names_position(&text[from..to])
         })
     }
 }
@@ -343,6 +342,22 @@ mod tests {
         let masked = mask(source);
         assert!(masked.contains("self.task.is_none()"));
         assert!(!masked.contains("fn name"));
+    }
+
+    #[test]
+    fn bodies_naming_a_tuple_handle_field_are_kept() {
+        let source = "struct G(u8, Child);\nimpl Drop for G {\n    fn drop(&mut self) { let _ = self.1.wait(); }\n}\nfn f(x: (u8, u8)) -> u8 { x.0 }\n";
+        let masked = mask(source);
+        assert!(masked.contains("self.1.wait()"));
+        assert!(!masked.contains("x.0"));
+        // Named in another file of the crate, as `.1`.
+        let other = "fn stop(g: &mut G) {\n    let _ = g.1.wait();\n}\nfn ratio() -> f64 { 2.1 }\n";
+        let fields = CrateFields::new(["1".to_string()].into_iter().collect());
+        let (early, _, _) = masker().mask_and_find(other, None);
+        let early = early.expect("both bodies are blanked at first");
+        assert!(early.blanks_any(other, &fields));
+        let masked = masker().mask(other, &fields).map(|m| m.text);
+        assert!(masked.is_none_or(|text| text.contains("g.1.wait()") && !text.contains("2.1")));
     }
 
     #[test]

@@ -24,6 +24,15 @@ use crate::semantic::walk::Check;
 pub struct Shutdown;
 
 impl<'a> Check<'a> for Shutdown {
+    fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
+        // `AbortOnDropHandle::new(spawn_blocking(..))`: an abort on drop of a blocking task.
+        if let Expr::Call(call) = expr {
+            if cx.family_applies(Family::Shutdown) && cx.is_enabled(&abort_spawn_blocking::RULE) {
+                abort_spawn_blocking::check_guard(call, cx);
+            }
+        }
+    }
+
     fn block(&mut self, stmts: &'a [Stmt], cx: &Cx<'a>) {
         // Test code is not judged by these rules (unless configured): skip the model.
         if !cx.family_applies(Family::Shutdown) {

@@ -26,9 +26,15 @@ pub static RULE: Rule = Rule {
     default_enabled: true,
     in_tests: false,
     crate_wide: true,
-    summary: "a struct field holds a task handle or child process that is only ever stored",
+    summary:
+        "a struct field holds a task handle, join set or child process that is only ever stored",
     // A `Child` field resolves only through a `process::` path or import.
-    triggers: &[&["JoinHandle"], &["AbortHandle"], &["process::", "Child"]],
+    triggers: &[
+        &["JoinHandle"],
+        &["AbortHandle"],
+        &["JoinSet"],
+        &["process::", "Child"],
+    ],
     // A command spawned with `kill_on_drop(true)` makes `Child` fields guards.
     body_words: &["kill_on_drop"],
     doc: include_str!("../../../lints/unjoined-handle-field.md"),
@@ -43,6 +49,15 @@ pub struct FileFacts {
     /// Field uses that may join, abort or hand off what the field holds:
     /// (the struct, where the receiver is `self` in its `impl`; the field name).
     pub handled: BTreeSet<(Option<String>, String)>,
+    /// Field uses that spawn into a join set (`self.set.spawn(..)`) or
+    /// abort its tasks (`abort_all()`): they leave a `JoinSet` field
+    /// undrained, and handle any other field (keyed as `handled`).
+    pub set_uses: BTreeSet<(Option<String>, String)>,
+    /// Of `set_uses`, the fields spawned into.
+    pub spawned: BTreeSet<(Option<String>, String)>,
+    /// Fields cleared, or whose handles are removed and thrown away
+    /// (`self.tasks.clear()`, `self.tasks.remove(&id);`): for the message.
+    pub cleared: BTreeSet<(Option<String>, String)>,
     /// The file builds a command with `.kill_on_drop(true)`.
     pub kill_on_drop: bool,
 }
@@ -52,6 +67,9 @@ pub struct HandleField {
     pub owner: String,
     pub name: String,
     pub holds: Held,
+    /// Another field of the struct is a `DropGuard`: dropping the owner
+    /// cancels a token its tasks watch, so their handles are owned.
+    pub beside_drop_guard: bool,
     /// The field's name.
     pub region: Region,
     /// The field's source line, for its fingerprint.
@@ -64,6 +82,32 @@ const BENIGN_READS: &[&str] = &["is_finished", "len", "is_empty", "is_some", "is
 const WRITES: &[&str] = &["push", "push_back", "push_front", "extend"];
 /// Writes that hand back the old value, so count only when it is thrown away.
 const WRITES_RETURNING_OLD: &[&str] = &["insert", "replace"];
+/// Removals that drop what they remove: a handle dropped is detached.
+const CLEARS: &[&str] = &["clear", "truncate"];
+/// Removals that hand the value back, so count only when it is thrown away.
+const REMOVALS: &[&str] = &[
+    "remove",
+    "swap_remove",
+    "pop",
+    "pop_front",
+    "pop_back",
+    "take",
+    "drain",
+];
+/// Methods of a `JoinSet` that add tasks to it or abort them, leaving it undrained.
+fn is_set_filling(method: &str) -> bool {
+    matches!(
+        method,
+        "spawn"
+            | "spawn_blocking"
+            | "spawn_local"
+            | "spawn_on"
+            | "spawn_local_on"
+            | "spawn_blocking_on"
+            | "build_task"
+            | "abort_all"
+    )
+}
 /// Methods that reach the value inside a lock, `Option` or smart pointer.
 const TRANSPARENT: &[&str] = &[
     "lock",
@@ -96,10 +140,13 @@ impl FieldFacts {
         }
     }
 
-    /// Records a thrown-away `insert`/`replace`, whose old value is dropped.
+    /// Records a thrown-away `insert`/`replace`/`remove`, whose value is dropped.
     fn discard(&mut self, expr: &Expr) {
         if let Expr::MethodCall(m) = expr {
-            if WRITES_RETURNING_OLD.contains(&m.method.to_string().as_str()) {
+            let method = m.method.to_string();
+            if WRITES_RETURNING_OLD.contains(&method.as_str())
+                || REMOVALS.contains(&method.as_str())
+            {
                 self.discarded.insert(expr_key(expr));
             }
         }
@@ -110,12 +157,7 @@ impl FieldFacts {
     }
 
     fn field_use(&self, base: &Expr, member: &Member, cx: &Cx<'_>) {
-        let owner = if is_self(base) {
-            cx.self_type().map(str::to_string)
-        } else {
-            None
-        };
-        self.handled(owner, member_name(member));
+        self.handled(owner_of(base, cx), member_name(member));
     }
 
     /// Destructuring a struct moves or borrows its fields: a handling use.
@@ -168,6 +210,23 @@ impl FieldFacts {
         for name in names {
             self.handled(None, name);
         }
+    }
+}
+
+/// The struct a field access belongs to, where the receiver is `self` in its `impl`.
+fn owner_of(base: &Expr, cx: &Cx<'_>) -> Option<String> {
+    if is_self(base) {
+        cx.self_type().map(str::to_string)
+    } else {
+        None
+    }
+}
+
+/// The struct and name of a field access.
+fn field_key(field: &Expr, cx: &Cx<'_>) -> Option<(Option<String>, String)> {
+    match field {
+        Expr::Field(f) => Some((owner_of(&f.base, cx), member_name(&f.member))),
+        _ => None,
     }
 }
 
@@ -234,6 +293,8 @@ fn field_under(expr: &Expr) -> Option<&Expr> {
 /// What a field's type holds that must be joined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Held {
+    /// A tokio `JoinSet`: reported only when tasks are spawned into it.
+    JoinSet,
     JoinHandle,
     AbortHandle,
     StdChild,
@@ -250,11 +311,12 @@ pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<Held> {
             // These clean up when dropped; a field of them is fine.
             if matches!(
                 name.as_str(),
-                "JoinSet" | "AbortOnDropHandle" | "Task" | "PhantomData"
+                "AbortOnDropHandle" | "DropGuard" | "Task" | "PhantomData"
             ) {
                 return None;
             }
             match cx.kind_of_type(ty) {
+                Some(Kind::JoinSet) => return Some(Held::JoinSet),
                 Some(Kind::JoinHandle | Kind::BlockingJoinHandle | Kind::ThreadJoinHandle) => {
                     return Some(Held::JoinHandle)
                 }
@@ -279,6 +341,16 @@ pub fn holds(ty: &Type, cx: &Cx<'_>) -> Option<Held> {
     }
 }
 
+/// Is the type a tokio-util `DropGuard` (through `Option`, `Arc`, ...)?
+fn is_drop_guard(ty: &Type) -> bool {
+    match peel_type(ty) {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            last.ident == "DropGuard" || type_arguments(last).any(is_drop_guard)
+        }),
+        _ => false,
+    }
+}
+
 /// `.kill_on_drop(true)`: tokio kills such a child when its `Child` is dropped.
 pub fn is_kill_on_drop(m: &syn::ExprMethodCall) -> bool {
     m.method == "kill_on_drop"
@@ -290,14 +362,18 @@ impl<'a> Check<'a> for FieldFacts {
         if !cx.family_applies(Family::Shutdown) {
             return;
         }
+        let beside_drop_guard = item.fields.iter().any(|f| is_drop_guard(&f.ty));
+        // Code outside the crate may own an unrestricted `pub` field, unless
+        // the struct has a `Drop` of its own: it takes the cleanup on itself
+        // (and its fields cannot be moved out).
+        let owns_cleanup = || cx.krate.model().has_drop(&item.ident.to_string());
         for (i, field) in item.fields.iter().enumerate() {
-            // Code outside the crate may own an unrestricted `pub` field.
-            if matches!(field.vis, syn::Visibility::Public(_)) {
-                continue;
-            }
             let Some(holds) = holds(&field.ty, cx) else {
                 continue;
             };
+            if matches!(field.vis, syn::Visibility::Public(_)) && !owns_cleanup() {
+                continue;
+            }
             let (name, region) = match &field.ident {
                 Some(ident) => (ident.to_string(), Region::from_span(ident.span())),
                 None => (
@@ -310,6 +386,7 @@ impl<'a> Check<'a> for FieldFacts {
                 owner: item.ident.to_string(),
                 name,
                 holds,
+                beside_drop_guard,
                 region,
                 line_text,
             });
@@ -350,13 +427,29 @@ impl<'a> Check<'a> for FieldFacts {
                     self.sink.borrow_mut().kill_on_drop = true;
                 }
                 let method = m.method.to_string();
-                let leaves_unjoined = BENIGN_READS.contains(&method.as_str())
-                    || WRITES.contains(&method.as_str())
-                    || (WRITES_RETURNING_OLD.contains(&method.as_str())
-                        && self.discarded.contains(&expr_key(expr)));
-                if leaves_unjoined {
+                let method = method.as_str();
+                let thrown_away = self.discarded.contains(&expr_key(expr));
+                let clears =
+                    CLEARS.contains(&method) || (REMOVALS.contains(&method) && thrown_away);
+                let leaves_unjoined = BENIGN_READS.contains(&method)
+                    || WRITES.contains(&method)
+                    || (WRITES_RETURNING_OLD.contains(&method) && thrown_away)
+                    || clears;
+                let fills_set = is_set_filling(method);
+                if leaves_unjoined || fills_set {
                     if let Some(field) = field_under(&m.receiver) {
                         self.claimed.insert(expr_key(field));
+                        if let Some(key) = field_key(field, cx) {
+                            let mut sink = self.sink.borrow_mut();
+                            if fills_set {
+                                if method != "abort_all" {
+                                    sink.spawned.insert(key.clone());
+                                }
+                                sink.set_uses.insert(key);
+                            } else if clears {
+                                sink.cleared.insert(key);
+                            }
+                        }
                     }
                 }
             }

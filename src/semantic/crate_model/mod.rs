@@ -111,6 +111,8 @@ pub struct CrateModel {
     tokio_names: HashSet<String>,
     /// Modules declared as test code, by module path.
     test_modules: Vec<Vec<String>>,
+    /// Crate types with a `Drop` impl.
+    dropped: HashSet<String>,
 }
 
 /// Types that hold or lend the value the rules follow: the first type
@@ -290,7 +292,7 @@ impl CrateModel {
                 }
             }
         }
-        let dropped: HashSet<&str> = files
+        let dropped: HashSet<String> = files
             .iter()
             .flat_map(|file| &file.items.items)
             .filter(|item| item.kind == ItemKind::Fn && item.name == "drop")
@@ -298,7 +300,7 @@ impl CrateModel {
                 Some(Owner::Impl {
                     self_ty,
                     trait_: Some(t),
-                }) if t == "Drop" => Some(self_ty.as_str()),
+                }) if t == "Drop" => Some(self_ty.clone()),
                 _ => None,
             })
             .collect();
@@ -338,7 +340,7 @@ impl CrateModel {
             if let Some(kind) = handle {
                 if wraps
                     && handles.iter().all(|h| *h == Some(kind))
-                    && !dropped.contains(item.name.as_str())
+                    && !dropped.contains(&item.name)
                 {
                     // Not marked tokio's: awaiting a wrapper is its own
                     // `Future` (mongodb's unwraps the `JoinError`).
@@ -346,6 +348,7 @@ impl CrateModel {
                 }
             }
         }
+        model.dropped = dropped;
         for (item, ty) in assoc {
             let Some(Owner::Trait(owner)) = &item.owner else {
                 continue;
@@ -563,6 +566,11 @@ impl CrateModel {
 
     /// Could a type written `name` (a last segment) mean anything to the
     /// model: an alias, or a crate type it knows?
+    /// Does the crate implement `Drop` for this type?
+    pub fn has_drop(&self, name: &str) -> bool {
+        self.dropped.contains(name)
+    }
+
     pub fn names_type(&self, name: &str) -> bool {
         self.types.contains(name) || self.aliases.contains_key(name)
     }
