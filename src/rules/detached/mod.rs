@@ -268,14 +268,18 @@ impl Detached<'_> {
     /// away (`.for_each(drop)`, `.count()`, `.last()`, `.collect()` itself
     /// discarded): the spawn in the closure gets [`Disposal::Mapped`].
     fn mapped(&mut self, expr: &Expr) {
-        let Expr::MethodCall(outer) = expr else { return };
+        let Expr::MethodCall(outer) = expr else {
+            return;
+        };
         let consumes = match outer.method.to_string().as_str() {
             "collect" | "count" | "last" => true,
             "for_each" => outer.args.first().is_some_and(|arg| match arg {
                 Expr::Path(p) => p.path.is_ident("drop"),
                 Expr::Closure(c) => match c.inputs.first() {
                     Some(Pat::Wild(_)) => true,
-                    Some(Pat::Ident(i)) => !tokens_mention(&c.body.to_token_stream(), &i.ident.to_string()),
+                    Some(Pat::Ident(i)) => {
+                        !tokens_mention(&c.body.to_token_stream(), &i.ident.to_string())
+                    }
                     _ => false,
                 },
                 _ => false,
@@ -340,37 +344,17 @@ fn detaching<'a>(call: &SpawnCall<'a>, disposal: Option<&Disposal>, cx: &Cx<'a>)
     }
 }
 
-/// Does the task's body return a `Result`: a `?` on its own level (not in
-/// a nested closure or `async` block), or `Ok(..)`/`Err(..)` as its tail or
-/// returned? Its `Err` is then the task's output, lost with a dropped handle.
+/// Can the task's body end in an `Err`: a `?` on its own level (not in a
+/// nested closure or `async` block), or an `Err(..)` it makes there? Its
+/// `Err` is then the task's output, lost with a dropped handle. (A body that
+/// always ends in `Ok(())` loses nothing.)
 pub fn returns_result(body: TaskBody<'_>) -> bool {
     let mut finder = ResultFinder { found: false };
     match body {
-        TaskBody::Block(b) => {
-            if b.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(tail, None) if is_ok_or_err(tail))) {
-                return true;
-            }
-            finder.visit_block(b);
-        }
-        TaskBody::Expr(e) => {
-            if is_ok_or_err(e) {
-                return true;
-            }
-            finder.visit_expr(e);
-        }
+        TaskBody::Block(b) => finder.visit_block(b),
+        TaskBody::Expr(e) => finder.visit_expr(e),
     }
     finder.found
-}
-
-/// `Ok(..)`, `Err(..)`, `Ok::<_, E>(..)`.
-fn is_ok_or_err(expr: &Expr) -> bool {
-    match expr {
-        Expr::Call(call) => matches!(&*call.func, Expr::Path(p)
-            if p.path.segments.len() == 1
-                && matches!(p.path.segments[0].ident.to_string().as_str(), "Ok" | "Err")),
-        Expr::Paren(p) => is_ok_or_err(&p.expr),
-        _ => false,
-    }
 }
 
 struct ResultFinder {
@@ -384,7 +368,9 @@ impl<'ast> Visit<'ast> for ResultFinder {
         }
         match expr {
             Expr::Try(_) => self.found = true,
-            Expr::Return(r) if r.expr.as_deref().is_some_and(is_ok_or_err) => self.found = true,
+            Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Err")) => {
+                self.found = true
+            }
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => syn::visit::visit_expr(self, expr),
         }

@@ -439,7 +439,8 @@ impl<'ast> Visit<'ast> for Waits<'_, 'ast> {
                         self.cx.task_body(expr)
                     {
                         let text = self.cx.block_lines(body);
-                        if text.contains("wait(") || text.contains("wait_") || text.contains("reap") {
+                        if text.contains("wait(") || text.contains("wait_") || text.contains("reap")
+                        {
                             self.found = true;
                             return;
                         }
@@ -448,7 +449,11 @@ impl<'ast> Visit<'ast> for Waits<'_, 'ast> {
                 syn::visit::visit_expr(self, expr);
             }
             Expr::Path(p) => {
-                if p.path.segments.last().is_some_and(|s| Self::says_wait(&s.ident.to_string())) {
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| Self::says_wait(&s.ident.to_string()))
+                {
                     self.found = true;
                 }
             }
