@@ -148,17 +148,18 @@ impl<'a, 'c> Walker<'a, 'c> {
 /// Methods whose closure runs once per key or once per process:
 /// `entry(k).or_insert_with(|| ..)`, `cell.get_or_init(|| ..)`,
 /// `opt.get_or_insert_with(|| ..)`, `ONCE.call_once(|| ..)`.
-fn is_run_once_method(method: &str) -> bool {
-    matches!(
-        method,
-        "or_insert_with"
-            | "or_insert_with_key"
-            | "get_or_init"
-            | "get_or_try_init"
-            | "get_or_insert_with"
-            | "call_once"
-            | "call_once_force"
-    )
+fn is_run_once_method(method: &syn::Ident) -> bool {
+    [
+        "or_insert_with",
+        "or_insert_with_key",
+        "get_or_init",
+        "get_or_try_init",
+        "get_or_insert_with",
+        "call_once",
+        "call_once_force",
+    ]
+    .iter()
+    .any(|name| method == name)
 }
 
 /// `Lazy::new(|| ..)`, `LazyLock::new(|| ..)`, `LazyCell::new(|| ..)`.
@@ -288,7 +289,7 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
                 };
                 self.with_frame(frame, |w| visit::visit_expr_closure(w, c))
             }
-            Expr::MethodCall(m) if is_run_once_method(&m.method.to_string()) => {
+            Expr::MethodCall(m) if is_run_once_method(&m.method) => {
                 self.note_run_once(&m.args);
                 visit::visit_expr_method_call(self, m);
             }

@@ -100,8 +100,8 @@ impl<'a> Check<'a> for Detached<'a> {
                             let rest = &stmts[i + 1..];
                             let value = peel_result(&init.expr);
                             let Some(call) = cx.spawn_call(value) else {
-                                if !mentioned_in(&name, rest) {
-                                    // `let _hs: Vec<_> = xs.map(|x| spawn(..)).collect();`
+                                // `let _hs: Vec<_> = xs.map(|x| spawn(..)).collect();`
+                                if is_mapped_collect(value) && !mentioned_in(&name, rest) {
                                     self.mapped(value);
                                 }
                                 if matches!(value, Expr::MethodCall(_) | Expr::Call(_)) {
@@ -271,9 +271,11 @@ impl Detached<'_> {
         let Expr::MethodCall(outer) = expr else {
             return;
         };
-        let consumes = match outer.method.to_string().as_str() {
-            "collect" | "count" | "last" => true,
-            "for_each" => outer.args.first().is_some_and(|arg| match arg {
+        let method = &outer.method;
+        let consumes = if method == "collect" || method == "count" || method == "last" {
+            true
+        } else if method == "for_each" {
+            outer.args.first().is_some_and(|arg| match arg {
                 Expr::Path(p) => p.path.is_ident("drop"),
                 Expr::Closure(c) => match c.inputs.first() {
                     Some(Pat::Wild(_)) => true,
@@ -283,8 +285,9 @@ impl Detached<'_> {
                     _ => false,
                 },
                 _ => false,
-            }),
-            _ => false,
+            })
+        } else {
+            false
         };
         if !consumes {
             return;
@@ -342,6 +345,28 @@ fn detaching<'a>(call: &SpawnCall<'a>, disposal: Option<&Disposal>, cx: &Cx<'a>)
     if let (true, Some(disposal)) = (discarded, disposal) {
         detached_spawn::check(call, disposal, body, cx);
     }
+}
+
+/// `xs.map(|x| ..).collect()` (a `map` link within a few of the `collect`):
+/// a cheap test before looking for reads of the binding.
+fn is_mapped_collect(expr: &Expr) -> bool {
+    let Expr::MethodCall(outer) = expr else {
+        return false;
+    };
+    if outer.method != "collect" {
+        return false;
+    }
+    let mut link = &*outer.receiver;
+    for _ in 0..8 {
+        let Expr::MethodCall(m) = link else {
+            return false;
+        };
+        if m.method == "map" {
+            return matches!(m.args.first(), Some(Expr::Closure(_)));
+        }
+        link = &m.receiver;
+    }
+    false
 }
 
 /// Can the task's body end in an `Err`: a `?` on its own level (not in a

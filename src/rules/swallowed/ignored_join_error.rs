@@ -664,11 +664,15 @@ pub fn join_macro<'a>(
     scope: &Scope<'_, 'a>,
     cx: &Cx<'a>,
 ) -> Vec<Discard> {
-    let name = crate::syntax::macros::macro_name(mac);
-    let try_join = match name.as_str() {
-        "join" => false,
-        "try_join" => true,
-        _ => return Vec::new(),
+    let Some(last) = mac.path.segments.last() else {
+        return Vec::new();
+    };
+    let try_join = if last.ident == "join" {
+        false
+    } else if last.ident == "try_join" {
+        true
+    } else {
+        return Vec::new();
     };
     let Some(crate::syntax::macros::Expansion::Exprs(args)) = cx.expansions.get(mac) else {
         return Vec::new();
