@@ -370,16 +370,32 @@ fn is_mapped_collect(expr: &Expr) -> bool {
 }
 
 /// Can the task's body end in an `Err`: a `?` on its own level (not in a
-/// nested closure or `async` block), or an `Err(..)` it makes there? Its
-/// `Err` is then the task's output, lost with a dropped handle. (A body that
-/// always ends in `Ok(())` loses nothing.)
+/// nested closure or `async` block), `return Err(..)` there, or `Err(..)` as
+/// its tail? Its `Err` is then the task's output, lost with a dropped
+/// handle. (A body that always ends in `Ok(())` loses nothing, and an
+/// `Err(..)` sent on a channel is not the task's output.)
 pub fn returns_result(body: TaskBody<'_>) -> bool {
     let mut finder = ResultFinder { found: false };
     match body {
-        TaskBody::Block(b) => finder.visit_block(b),
-        TaskBody::Expr(e) => finder.visit_expr(e),
+        TaskBody::Block(b) => {
+            if matches!(b.stmts.last(), Some(Stmt::Expr(tail, None)) if is_err_call(tail)) {
+                return true;
+            }
+            finder.visit_block(b);
+        }
+        TaskBody::Expr(e) => {
+            if is_err_call(e) {
+                return true;
+            }
+            finder.visit_expr(e);
+        }
     }
     finder.found
+}
+
+/// `Err(..)`.
+fn is_err_call(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Err")))
 }
 
 struct ResultFinder {
@@ -393,9 +409,7 @@ impl<'ast> Visit<'ast> for ResultFinder {
         }
         match expr {
             Expr::Try(_) => self.found = true,
-            Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Err")) => {
-                self.found = true
-            }
+            Expr::Return(r) if r.expr.as_deref().is_some_and(is_err_call) => self.found = true,
             Expr::Closure(_) | Expr::Async(_) => {}
             _ => syn::visit::visit_expr(self, expr),
         }
