@@ -257,9 +257,12 @@ impl<'a> Cx<'a> {
             .take_while(|frame| !matches!(frame, Frame::Fn(_) | Frame::Impl { .. }))
     }
 
-    /// Inside a loop body or a closure, below the enclosing `fn`?
+    /// Inside a loop body or a closure, below the enclosing `fn` and below
+    /// the innermost run-once closure (whose body runs once, whatever loop
+    /// or closure it sits in)?
     pub fn is_per_item(&self) -> bool {
         self.frames_in_fn()
+            .take_while(|frame| !matches!(frame, Frame::RunOnce))
             .any(|frame| matches!(frame, Frame::Loop | Frame::Closure))
     }
 
@@ -268,7 +271,7 @@ impl<'a> Cx<'a> {
             match frame {
                 Frame::Async => return true,
                 Frame::Fn(f) => return f.is_async(),
-                Frame::Closure => return false,
+                Frame::Closure | Frame::RunOnce => return false,
                 _ => {}
             }
         }

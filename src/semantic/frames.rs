@@ -33,6 +33,10 @@ impl FnFrame<'_> {
 pub enum Frame<'a> {
     Fn(FnFrame<'a>),
     Closure,
+    /// A closure run once per key or once per process (`or_insert_with(|| ..)`,
+    /// `get_or_init(|| ..)`, `Once::call_once(|| ..)`, `Lazy::new(|| ..)`):
+    /// what it spawns is a one-shot spawn, not a per-item one.
+    RunOnce,
     Loop,
     Async,
     Impl {

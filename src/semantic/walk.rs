@@ -33,11 +33,17 @@ pub trait Check<'a> {
 pub struct Walker<'a, 'c> {
     pub cx: Cx<'a>,
     checks: Vec<Box<dyn Check<'a> + 'c>>,
+    /// Closures passed to a run-once method or constructor, by address.
+    run_once: Vec<*const syn::ExprClosure>,
 }
 
 impl<'a, 'c> Walker<'a, 'c> {
     pub fn new(cx: Cx<'a>, checks: Vec<Box<dyn Check<'a> + 'c>>) -> Self {
-        Walker { cx, checks }
+        Walker {
+            cx,
+            checks,
+            run_once: Vec::new(),
+        }
     }
 
     pub fn run(mut self, file: &'a syn::File) -> Cx<'a> {
@@ -123,11 +129,49 @@ impl<'a, 'c> Walker<'a, 'c> {
         self.cx.scopes.pop();
     }
 
+    /// Notes the closures among a run-once call's arguments.
+    fn note_run_once(&mut self, args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>) {
+        for arg in args {
+            if let Expr::Closure(c) = arg {
+                self.run_once.push(c as *const syn::ExprClosure);
+            }
+        }
+    }
+
     fn walk_items(&mut self, items: &'a [Item]) {
         for item in items {
             self.visit_item(item);
         }
     }
+}
+
+/// Methods whose closure runs once per key or once per process:
+/// `entry(k).or_insert_with(|| ..)`, `cell.get_or_init(|| ..)`,
+/// `opt.get_or_insert_with(|| ..)`, `ONCE.call_once(|| ..)`.
+fn is_run_once_method(method: &syn::Ident) -> bool {
+    [
+        "or_insert_with",
+        "or_insert_with_key",
+        "get_or_init",
+        "get_or_try_init",
+        "get_or_insert_with",
+        "call_once",
+        "call_once_force",
+    ]
+    .iter()
+    .any(|name| method == name)
+}
+
+/// `Lazy::new(|| ..)`, `LazyLock::new(|| ..)`, `LazyCell::new(|| ..)`.
+fn is_run_once_constructor(func: &Expr) -> bool {
+    let Expr::Path(p) = func else { return false };
+    let segments = &p.path.segments;
+    segments.len() >= 2
+        && segments[segments.len() - 1].ident == "new"
+        && matches!(
+            segments[segments.len() - 2].ident.to_string().as_str(),
+            "Lazy" | "LazyLock" | "LazyCell"
+        )
 }
 
 impl<'a> Visit<'a> for Walker<'a, '_> {
@@ -238,7 +282,20 @@ impl<'a> Visit<'a> for Walker<'a, '_> {
         }
         match expr {
             Expr::Closure(c) => {
-                self.with_frame(Frame::Closure, |w| visit::visit_expr_closure(w, c))
+                let frame = if self.run_once.contains(&(c as *const syn::ExprClosure)) {
+                    Frame::RunOnce
+                } else {
+                    Frame::Closure
+                };
+                self.with_frame(frame, |w| visit::visit_expr_closure(w, c))
+            }
+            Expr::MethodCall(m) if is_run_once_method(&m.method) => {
+                self.note_run_once(&m.args);
+                visit::visit_expr_method_call(self, m);
+            }
+            Expr::Call(call) if is_run_once_constructor(&call.func) => {
+                self.note_run_once(&call.args);
+                visit::visit_expr_call(self, call);
             }
             Expr::Async(a) => self.with_frame(Frame::Async, |w| visit::visit_expr_async(w, a)),
             Expr::Loop(l) => self.with_frame(Frame::Loop, |w| visit::visit_expr_loop(w, l)),

@@ -23,25 +23,43 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn check(call: &SpawnCall<'_>, disposal: &Disposal, body: Option<TaskBody<'_>>, cx: &Cx<'_>) {
-    if cx.is_per_item() || is_owned_elsewhere(call, body, cx) {
+    // A task whose body returns a `Result` loses an error when detached, not
+    // just a task: the exemptions that say who ends the task (per item, a
+    // signal, an owner, an actor loop) say nothing about where its `Err` goes.
+    let loses_error = body.is_some_and(super::returns_result);
+    // The handles of a `.map(..)` closure thrown away together: one-shot
+    // spawns in a closure, not per-item spawns that each drop their own.
+    let per_item = cx.is_per_item() && *disposal != Disposal::Mapped;
+    if !loses_error && (per_item || is_owned_elsewhere(call, body, cx)) {
+        return;
+    }
+    if loses_error && call.task.is_some_and(is_cancellable_future) {
         return;
     }
     let name = &call.name;
+    let lost = if loses_error {
+        " and the `Err` it returns is lost"
+    } else {
+        ""
+    };
     let message = match disposal {
         Disposal::UnreadBinding(binding) if binding.starts_with('_') => format!(
-            "`{binding}` does not keep the task spawned with `{name}` attached: its handle is dropped at the end of the scope"
+            "`{binding}` does not keep the task spawned with `{name}` attached: its handle is dropped at the end of the scope{lost}"
         ),
         Disposal::UnreadBinding(binding) => {
-            format!("`{binding}`, the handle of the task spawned with `{name}`, is never used, so the task is detached")
+            format!("`{binding}`, the handle of the task spawned with `{name}`, is never used, so the task is detached{lost}")
         }
-        _ => format!("the handle of the task spawned with `{name}` is dropped, so the task is detached"),
+        Disposal::Mapped => format!(
+            "the handles of the tasks spawned with `{name}` in `.map(..)` are thrown away together, so every task is detached{lost}"
+        ),
+        _ => format!("the handle of the task spawned with `{name}` is dropped, so the task is detached{lost}"),
     };
-    cx.report(
-        &RULE,
-        call.region,
-        message,
-        "keep the `JoinHandle` and await or abort it on shutdown, spawn onto a `JoinSet` or `TaskTracker`, or write `drop(handle)` if detaching is intended",
-    );
+    let help = if loses_error {
+        "keep the `JoinHandle` and handle its `Result` (await it, or spawn onto a `JoinSet` that is drained), or handle the error inside the task (log it)"
+    } else {
+        "keep the `JoinHandle` and await or abort it on shutdown, spawn onto a `JoinSet` or `TaskTracker`, or write `drop(handle)` if detaching is intended"
+    };
+    cx.report(&RULE, call.region, message, help);
 }
 
 /// The exemptions of SPEC §2, and those the corpus review added: a task

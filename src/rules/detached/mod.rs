@@ -37,6 +37,14 @@ pub enum Disposal {
     UnreadBinding(String),
     /// `let name = spawn(..);` (a `Child`) and `name` is read, but never waited.
     UnwaitedChild(String),
+    /// `let name = spawn(..);` (a std `Child`) waited only after an early
+    /// exit (`?`, `return`) on this line, which drops it unwaited.
+    EarlyExit(String, usize),
+    /// `xs.map(|x| spawn(..)).for_each(drop)`, `let _ = xs.map(|x|
+    /// spawn(..)).collect::<Vec<_>>();`: the handles a `.map(..)` closure
+    /// makes, thrown away together (each spawn is the closure's value, so
+    /// not a per-item spawn that drops its own handle).
+    Mapped,
 }
 
 /// How a discarded spawn is written, for the fixes that edit around it.
@@ -51,13 +59,18 @@ pub enum Written<'a> {
 impl Disposal {
     /// Dropped right here, as opposed to at the end of the scope.
     pub fn is_immediate(&self) -> bool {
-        matches!(self, Disposal::Statement | Disposal::LetUnderscore)
+        matches!(
+            self,
+            Disposal::Statement | Disposal::LetUnderscore | Disposal::Mapped
+        )
     }
 }
 
 #[derive(Default)]
 pub struct Detached<'a> {
     disposals: HashMap<crate::syntax::exprs::ExprKey, Disposal>,
+    /// `kill()` calls that are `.await`ed (tokio's, which waits).
+    awaited_kills: std::collections::HashSet<crate::syntax::exprs::ExprKey>,
     /// `let name = <call>;` and the statements after it, for a call that
     /// turns out to spawn only once the walk knows its receiver (`cmd`
     /// bound earlier in the same block).
@@ -87,6 +100,10 @@ impl<'a> Check<'a> for Detached<'a> {
                             let rest = &stmts[i + 1..];
                             let value = peel_result(&init.expr);
                             let Some(call) = cx.spawn_call(value) else {
+                                // `let _hs: Vec<_> = xs.map(|x| spawn(..)).collect();`
+                                if is_mapped_collect(value) && !mentioned_in(&name, rest) {
+                                    self.mapped(value);
+                                }
                                 if matches!(value, Expr::MethodCall(_) | Expr::Call(_)) {
                                     self.bound.insert(expr_key(value), (name, rest));
                                 }
@@ -105,6 +122,20 @@ impl<'a> Check<'a> for Detached<'a> {
     }
 
     fn expr(&mut self, expr: &'a Expr, cx: &Cx<'a>) {
+        match expr {
+            Expr::Await(a) if matches!(&*a.base, Expr::MethodCall(m) if m.method == "kill") => {
+                self.awaited_kills.insert(expr_key(&a.base));
+            }
+            Expr::MethodCall(m)
+                if m.method == "kill"
+                    && cx.is_enabled(&unreaped_child::RULE)
+                    && cx.family_applies(unreaped_child::RULE.family) =>
+            {
+                let awaited = self.awaited_kills.remove(&expr_key(expr));
+                unreaped_child::check_kill(m, awaited, cx);
+            }
+            _ => {}
+        }
         if !matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
             return;
         }
@@ -153,6 +184,9 @@ fn binding_disposal(
         && !unreaped_child::is_reaped(&name, rest, cx.expansions)
     {
         Some(Disposal::UnwaitedChild(name))
+    } else if call.spawner == Spawner::Child && unreaped_child::exits_matter(call, cx) {
+        let line = unreaped_child::early_exit(&name, rest, cx.expansions)?;
+        Some(Disposal::EarlyExit(name, line))
     } else {
         None
     }
@@ -223,9 +257,60 @@ impl Detached<'_> {
                 }
             }
             Expr::Call(_) | Expr::MethodCall(_) => {
+                self.mapped(expr);
                 self.disposals.insert(expr_key(expr), disposal);
             }
             _ => {}
+        }
+    }
+
+    /// `xs.map(|x| spawn(..))` consumed by a chain that throws the handles
+    /// away (`.for_each(drop)`, `.count()`, `.last()`, `.collect()` itself
+    /// discarded): the spawn in the closure gets [`Disposal::Mapped`].
+    fn mapped(&mut self, expr: &Expr) {
+        let Expr::MethodCall(outer) = expr else {
+            return;
+        };
+        let method = &outer.method;
+        let consumes = if method == "collect" || method == "count" || method == "last" {
+            true
+        } else if method == "for_each" {
+            outer.args.first().is_some_and(|arg| match arg {
+                Expr::Path(p) => p.path.is_ident("drop"),
+                Expr::Closure(c) => match c.inputs.first() {
+                    Some(Pat::Wild(_)) => true,
+                    Some(Pat::Ident(i)) => {
+                        !tokens_mention(&c.body.to_token_stream(), &i.ident.to_string())
+                    }
+                    _ => false,
+                },
+                _ => false,
+            })
+        } else {
+            false
+        };
+        if !consumes {
+            return;
+        }
+        let mut link = &*outer.receiver;
+        for _ in 0..8 {
+            let Expr::MethodCall(m) = link else { return };
+            if m.method == "map" {
+                if let Some(Expr::Closure(c)) = m.args.first() {
+                    let value = match &*c.body {
+                        Expr::Block(b) => match b.block.stmts.last() {
+                            Some(Stmt::Expr(tail, None)) => tail,
+                            _ => return,
+                        },
+                        other => other,
+                    };
+                    // Kept only if the walk finds a spawn there.
+                    let value = peel_result(value);
+                    self.disposals.insert(expr_key(value), Disposal::Mapped);
+                }
+                return;
+            }
+            link = &m.receiver;
         }
     }
 
@@ -260,6 +345,77 @@ fn detaching<'a>(call: &SpawnCall<'a>, disposal: Option<&Disposal>, cx: &Cx<'a>)
     if let (true, Some(disposal)) = (discarded, disposal) {
         detached_spawn::check(call, disposal, body, cx);
     }
+}
+
+/// `xs.map(|x| ..).collect()` (a `map` link within a few of the `collect`):
+/// a cheap test before looking for reads of the binding.
+fn is_mapped_collect(expr: &Expr) -> bool {
+    let Expr::MethodCall(outer) = expr else {
+        return false;
+    };
+    if outer.method != "collect" {
+        return false;
+    }
+    let mut link = &*outer.receiver;
+    for _ in 0..8 {
+        let Expr::MethodCall(m) = link else {
+            return false;
+        };
+        if m.method == "map" {
+            return matches!(m.args.first(), Some(Expr::Closure(_)));
+        }
+        link = &m.receiver;
+    }
+    false
+}
+
+/// Can the task's body end in an `Err`: a `?` on its own level (not in a
+/// nested closure or `async` block), `return Err(..)` there, or `Err(..)` as
+/// its tail? Its `Err` is then the task's output, lost with a dropped
+/// handle. (A body that always ends in `Ok(())` loses nothing, and an
+/// `Err(..)` sent on a channel is not the task's output.)
+pub fn returns_result(body: TaskBody<'_>) -> bool {
+    let mut finder = ResultFinder { found: false };
+    match body {
+        TaskBody::Block(b) => {
+            if matches!(b.stmts.last(), Some(Stmt::Expr(tail, None)) if is_err_call(tail)) {
+                return true;
+            }
+            finder.visit_block(b);
+        }
+        TaskBody::Expr(e) => {
+            if is_err_call(e) {
+                return true;
+            }
+            finder.visit_expr(e);
+        }
+    }
+    finder.found
+}
+
+/// `Err(..)`.
+fn is_err_call(expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Err")))
+}
+
+struct ResultFinder {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ResultFinder {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if self.found {
+            return;
+        }
+        match expr {
+            Expr::Try(_) => self.found = true,
+            Expr::Return(r) if r.expr.as_deref().is_some_and(is_err_call) => self.found = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => syn::visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// Is `name` mentioned anywhere in `stmts` (macro tokens included)?

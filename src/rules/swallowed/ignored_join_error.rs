@@ -352,6 +352,10 @@ pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Disc
                     }
                     _ => false,
                 };
+                if let Expr::Macro(m) = &*init.expr {
+                    found.extend(join_macro(&m.mac, Some(pat), scope, cx));
+                    continue;
+                }
                 if discarded {
                     let plain = matches!(local.pat, Pat::Wild(_)) && local.attrs.is_empty();
                     if let Some((awaited, j)) =
@@ -372,6 +376,13 @@ pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Disc
                 }
             }
             Stmt::Expr(Expr::Assign(a), Some(_)) if matches!(&*a.left, Expr::Infer(_)) => {
+                if let Expr::Macro(m) = &*a.right {
+                    let wild = Pat::Wild(syn::PatWild {
+                        attrs: Vec::new(),
+                        underscore_token: Default::default(),
+                    });
+                    found.extend(join_macro(&m.mac, Some(&wild), scope, cx));
+                }
                 if let Some((awaited, j)) = plain_await(&a.right, scope, cx) {
                     let prefix = crate::rules::layout::between_starts(
                         Region::from_span(a.left.span()),
@@ -392,6 +403,10 @@ pub fn block<'a>(stmts: &[Stmt], scope: &Scope<'_, 'a>, cx: &Cx<'a>) -> Vec<Disc
                         found.extend(discard(join, "discarded"));
                     }
                 }
+            }
+            Stmt::Macro(m) => found.extend(join_macro(&m.mac, None, scope, cx)),
+            Stmt::Expr(Expr::Macro(m), Some(_)) => {
+                found.extend(join_macro(&m.mac, None, scope, cx));
             }
             Stmt::Expr(Expr::MethodCall(m), Some(_)) if m.method == "ok" && m.args.is_empty() => {
                 if let Some(join) = join(&m.receiver, scope, cx) {
@@ -604,4 +619,101 @@ fn match_handles(arms: &[syn::Arm], in_option: bool, cx: &Cx<'_>) -> bool {
         return false;
     }
     true
+}
+
+/// `select!` arms on a `JoinSet`'s next result whose pattern throws the
+/// error away and whose handler does nothing with a failure:
+/// `_ = set.join_next() => {}`, `Some(_) = set.join_next() => ..`, or one
+/// that binds the result and never reads it.
+pub fn select_arms<'a>(
+    select: &crate::syntax::macros::SelectMacro,
+    scope: &Scope<'_, 'a>,
+    cx: &Cx<'a>,
+) -> Vec<Discard> {
+    let mut found = Vec::new();
+    for arm in &select.arms {
+        let future = peel_ref(&arm.future);
+        if join_next(future, scope.model, cx).is_none() || aborted_set(future, scope.model) {
+            continue;
+        }
+        // `None` or `Some(Ok(v))` alone: the arm never sees an error, and the
+        // tool does not judge which branches a failed match disables.
+        if matches!(err_part(&arm.pat, true), ErrPart::None) {
+            continue;
+        }
+        if arm_handles(&arm.pat, true, &arm.handler, cx) {
+            continue;
+        }
+        found.push(Discard {
+            region: Region::from_span(arm.future.span()),
+            text: cx.text(arm.future.span()),
+            how: "discarded by a `select!` arm",
+            fix: None,
+        });
+    }
+    found
+}
+
+/// `let _ = tokio::join!(a, b);`, `let (_, _) = join!(a, b);`,
+/// `join!(a, b);`, `let _ = try_join!(a, b);` where `a`, `b` are task
+/// handles: each handle whose result the pattern throws away.
+/// `pat` is `None` for a statement.
+pub fn join_macro<'a>(
+    mac: &syn::Macro,
+    pat: Option<&Pat>,
+    scope: &Scope<'_, 'a>,
+    cx: &Cx<'a>,
+) -> Vec<Discard> {
+    let Some(last) = mac.path.segments.last() else {
+        return Vec::new();
+    };
+    let try_join = if last.ident == "join" {
+        false
+    } else if last.ident == "try_join" {
+        true
+    } else {
+        return Vec::new();
+    };
+    let Some(crate::syntax::macros::Expansion::Exprs(args)) = cx.expansions.get(mac) else {
+        return Vec::new();
+    };
+    // Which results the pattern throws away, by position.
+    let wild = |p: &Pat| match p {
+        Pat::Wild(_) => true,
+        Pat::Ident(i) => i.subpat.is_none() && i.ident.to_string().starts_with('_'),
+        _ => false,
+    };
+    let discarded = |i: usize| match pat {
+        // `try_join!(..);` is a `Result` statement: rustc's `unused_must_use` says so.
+        None => !try_join,
+        Some(p) if wild(p) => true,
+        Some(Pat::Tuple(t)) if !try_join => t.elems.iter().nth(i).is_some_and(wild),
+        _ => false,
+    };
+    let how = if try_join {
+        "discarded with the `try_join!` result"
+    } else {
+        "discarded with the `join!` result"
+    };
+    let mut found = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        if !discarded(i) {
+            continue;
+        }
+        let handle = peel_ref(arg);
+        let is_handle = matches!(
+            scope.model.class_of(handle, cx),
+            Some(Class::Handle(k)) if k.join_error && k.kind != Kind::AbortHandle
+        );
+        if !is_handle || aborted_before(handle, scope.model) {
+            continue;
+        }
+        found.push(Discard {
+            region: Region::from_span(crate::syntax::spans::expr(arg)),
+            text: cx.text(crate::syntax::spans::expr(arg)),
+            how,
+            fix: None,
+        });
+    }
+    found
 }

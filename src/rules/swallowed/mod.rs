@@ -149,6 +149,14 @@ impl<'a> Check<'a> for Swallowed<'a> {
     }
 
     fn select(&mut self, select: &'a SelectMacro, mac: &'a Macro, cx: &Cx<'a>) {
+        if cx.is_enabled(&ignored_join_error::RULE) && !self.expects_panic(cx) {
+            self.judge_joins(cx, |scope| {
+                (
+                    Vec::new(),
+                    ignored_join_error::select_arms(select, scope, cx),
+                )
+            });
+        }
         if !cx.is_enabled(&swallowed_cancellation::RULE)
             || !self
                 .statement_macros
