@@ -120,6 +120,7 @@ mod tests {
     fn other_schemes_and_hosts_name_no_file() {
         assert_eq!(to_path(&uri("untitled:Untitled-1")), None);
         assert_eq!(to_path(&uri("file://elsewhere/x.rs")), None);
-        assert_eq!(to_path(&uri("file:///bad%zz")), None);
+        assert_eq!(decode("/bad%zz"), None);
+        assert_eq!(decode("/bad%4"), None);
     }
 }
