@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -383,7 +383,11 @@ fn diagnostics_follow_open_change_and_save() {
 
     // Several changes in quick succession are linted once, at their end.
     for version in 4..10 {
-        let text = if version % 2 == 0 { LEAKY } else { "fn ok() {}\n" };
+        let text = if version % 2 == 0 {
+            LEAKY
+        } else {
+            "fn ok() {}\n"
+        };
         client.change_all(&uri, version, text);
     }
     // (How many are linted depends on how fast they arrive: at least the last.)
@@ -469,7 +473,11 @@ fn code_actions_fix_suppress_and_fix_all() {
             .stdout(Stdio::piped())
             .spawn()
             .and_then(|mut child| {
-                child.stdin.take().expect("stdin").write_all(text.as_bytes())?;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(text.as_bytes())?;
                 child.wait_with_output()
             })
             .expect("tasklint check");
@@ -487,7 +495,9 @@ fn code_actions_fix_suppress_and_fix_all() {
     );
     assert!(unsafe_fix.get("isPreferred").is_none(), "{unsafe_fix:#}");
     assert!(
-        !actions.iter().any(|a| a["kind"] == "source.fixAll.tasklint"),
+        !actions
+            .iter()
+            .any(|a| a["kind"] == "source.fixAll.tasklint"),
         "only quick fixes were asked for"
     );
     // Both fixes (the later one first, so the earlier's lines hold): what
@@ -560,7 +570,10 @@ impl Server {
     let lib_uri = file_uri(&root.join("src/lib.rs"));
     let stop_uri = file_uri(&root.join("src/stop.rs"));
     client.open(&lib_uri, lib);
-    assert_eq!(codes(&client.diagnostics(&lib_uri)), ["unjoined-handle-field"]);
+    assert_eq!(
+        codes(&client.diagnostics(&lib_uri)),
+        ["unjoined-handle-field"]
+    );
     client.open(&stop_uri, stop);
     client.diagnostics(&stop_uri);
     let handled = "use crate::Server;\n\nimpl Server {\n    pub fn stop(&self) {\n        self.listener.abort();\n    }\n}\n";
@@ -587,7 +600,10 @@ fn configuration_applies_per_file_and_reloads_when_it_changes() {
     let (_dir, root) = project(&[
         ("src/main.rs", LEAKY),
         ("tasklint.toml", "ignore = [\"detached-endless-task\"]\n"),
-        ("member/Cargo.toml", "[package]\nname = \"member\"\nversion = \"0.1.0\"\n"),
+        (
+            "member/Cargo.toml",
+            "[package]\nname = \"member\"\nversion = \"0.1.0\"\n",
+        ),
         ("member/src/main.rs", LEAKY),
         ("member/tasklint.toml", "select = [\"all\"]\n"),
     ]);
@@ -608,7 +624,12 @@ fn configuration_applies_per_file_and_reloads_when_it_changes() {
         .collect();
     assert_eq!(
         globs,
-        ["**/tasklint.toml", "**/.tasklint.toml", "**/Cargo.toml", "**/*.rs"]
+        [
+            "**/tasklint.toml",
+            "**/.tasklint.toml",
+            "**/Cargo.toml",
+            "**/*.rs"
+        ]
     );
     client.send(json!({ "jsonrpc": "2.0", "id": registration["id"], "result": null }));
 
@@ -654,7 +675,10 @@ fn configuration_applies_per_file_and_reloads_when_it_changes() {
 #[test]
 fn a_client_that_pulls_gets_diagnostics_on_request() {
     let (_dir, root) = project(&[("src/main.rs", LEAKY)]);
-    let capabilities = json!({ "textDocument": { "diagnostic": { "dynamicRegistration": false } } });
+    let capabilities = json!({
+        "textDocument": { "diagnostic": { "dynamicRegistration": false } },
+        "workspace": { "diagnostic": { "refreshSupport": true } }
+    });
     let (mut client, init) = Client::start(&root, capabilities);
     assert_eq!(
         init["capabilities"]["diagnosticProvider"]["identifier"],
@@ -674,6 +698,17 @@ fn a_client_that_pulls_gets_diagnostics_on_request() {
     assert_eq!(report["items"][0]["code"], "detached-endless-task");
     client.change_all(&uri, 2, "fn fine() {}\n");
     assert_eq!(pull(&mut client)["items"], json!([]), "the unsaved text");
+    // Linted after a pause in typing (not pulled): the client is asked to
+    // pull again when the findings changed.
+    client.change_all(&uri, 3, LEAKY);
+    let refresh = client.wait_for("a refresh request", |m| {
+        m["method"] == "workspace/diagnostic/refresh"
+    });
+    client.send(json!({ "jsonrpc": "2.0", "id": refresh["id"], "result": null }));
+    assert_eq!(
+        pull(&mut client)["items"][0]["code"],
+        "detached-endless-task"
+    );
     assert!(
         !client
             .seen
@@ -827,22 +862,26 @@ fn neovim_shows_the_diagnostics_and_applies_a_quick_fix() {
         .unwrap_or_else(|err| panic!("Neovim wrote nothing ({status}): {err}"));
     let seen: Value = serde_json::from_str(&seen_text).expect("JSON from Neovim");
     assert!(seen.get("error").is_none(), "{seen:#}");
-    assert_eq!(seen["clients"], 1, "tasklint's is the only client: {seen:#}");
+    assert_eq!(
+        seen["clients"], 1,
+        "tasklint's is the only client: {seen:#}"
+    );
     let before = seen["before"].as_array().expect("diagnostics");
     let before_codes: Vec<&str> = before.iter().filter_map(|d| d["code"].as_str()).collect();
     assert_eq!(
         before_codes,
-        ["tracker-wait-without-close", "ignored-join-error", "detached-endless-task"],
+        [
+            "tracker-wait-without-close",
+            "ignored-join-error",
+            "detached-endless-task"
+        ],
         "{seen:#}"
     );
     for diagnostic in before {
         assert_eq!(diagnostic["source"], "tasklint", "{seen:#}");
         assert_eq!(diagnostic["namespace"], seen["namespace"], "{seen:#}");
     }
-    assert_eq!(
-        seen["applied"],
-        "Insert `tracker.close();` before waiting"
-    );
+    assert_eq!(seen["applied"], "Insert `tracker.close();` before waiting");
     let after: Vec<&str> = seen["after"]
         .as_array()
         .expect("diagnostics")

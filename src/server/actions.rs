@@ -246,14 +246,20 @@ mod tests {
     #[test]
     fn a_minimal_edit_replaces_only_what_changed() {
         let edit = minimal_edit("a\nbc\nd\n", "a\nbXc\nd\n", Encoding::Utf16).expect("edit");
-        assert_eq!(edit.range, Range::new(Position::new(1, 1), Position::new(1, 1)));
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(1, 1), Position::new(1, 1))
+        );
         assert_eq!(edit.new_text, "X");
         // A repeated letter: the prefix and the suffix do not overlap.
         let edit = minimal_edit("aa", "aaa", Encoding::Utf16).expect("edit");
         assert_eq!(edit.new_text, "a");
         assert_eq!(minimal_edit("same", "same", Encoding::Utf16), None);
         let edit = minimal_edit("é", "è", Encoding::Utf16).expect("edit");
-        assert_eq!(edit.range, Range::new(Position::new(0, 0), Position::new(0, 1)));
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(0, 0), Position::new(0, 1))
+        );
         assert_eq!(edit.new_text, "è");
     }
 }

@@ -78,7 +78,10 @@ fn lint_with(
         .collect();
     for finding in result.findings {
         if let Some(path) = path_of.get(finding.path.as_str()) {
-            findings.entry(path.to_path_buf()).or_default().push(finding);
+            findings
+                .entry(path.to_path_buf())
+                .or_default()
+                .push(finding);
         }
     }
     Ok(findings)
@@ -137,7 +140,10 @@ pub fn config_error_place(message: &str) -> Option<(Uri, Range)> {
         }
         let line: u32 = rest[..digits].parse().ok()?;
         let line = line.saturating_sub(1);
-        let range = Range::new(Position::new(line, 0), Position::new(line.saturating_add(1), 0));
+        let range = Range::new(
+            Position::new(line, 0),
+            Position::new(line.saturating_add(1), 0),
+        );
         return Some((uri::from_path(path)?, range));
     }
     None

@@ -209,8 +209,14 @@ mod tests {
         let utf32 = Positions::new(text, Encoding::Utf32);
         assert_eq!(utf32.range(&region).start, Position::new(1, 6));
         assert_eq!(offset(text, Position::new(1, 7), Encoding::Utf16), 13);
-        assert_eq!(position_of_offset(text, 13, Encoding::Utf16), Position::new(1, 7));
-        assert_eq!(offset(text, Position::new(9, 0), Encoding::Utf16), text.len());
+        assert_eq!(
+            position_of_offset(text, 13, Encoding::Utf16),
+            Position::new(1, 7)
+        );
+        assert_eq!(
+            offset(text, Position::new(9, 0), Encoding::Utf16),
+            text.len()
+        );
         assert_eq!(offset(text, Position::new(0, 99), Encoding::Utf16), 1);
     }
 

@@ -85,7 +85,10 @@ fn documentation(name: &str) -> Option<String> {
     }
     let mut doc = format!("# Family `{id}`\n\n");
     for rule in family {
-        doc.push_str(&format!("- `{}` ({}): {}\n", rule.id, rule.severity, rule.summary));
+        doc.push_str(&format!(
+            "- `{}` ({}): {}\n",
+            rule.id, rule.severity, rule.summary
+        ));
     }
     Some(doc)
 }
@@ -106,10 +109,14 @@ mod tests {
 
     #[test]
     fn a_rule_id_in_an_allow_list_shows_its_doc() {
-        let line = "    tokio::spawn(x); // tasklint: allow(ignored-join-error, detached-spawn) why";
+        let line =
+            "    tokio::spawn(x); // tasklint: allow(ignored-join-error, detached-spawn) why";
         let at = line.find("detached-spawn").expect("in the line") as u32 + 3;
         let doc = hover_text(line, at).expect("a hover");
-        assert_eq!(doc, crate::rules::by_id("detached-spawn").expect("rule").doc);
+        assert_eq!(
+            doc,
+            crate::rules::by_id("detached-spawn").expect("rule").doc
+        );
         let family = line.find("(ignored").expect("x") as u32 + 1;
         assert!(hover_text(line, family).is_some());
     }

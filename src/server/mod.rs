@@ -110,7 +110,9 @@ impl<'c> Server<'c> {
         // Characters are what tasklint counts: UTF-32 when the client can.
         let encoding = if offered.contains(&PositionEncodingKind::UTF32) {
             Encoding::Utf32
-        } else if offered.contains(&PositionEncodingKind::UTF8) && !offered.contains(&PositionEncodingKind::UTF16) {
+        } else if offered.contains(&PositionEncodingKind::UTF8)
+            && !offered.contains(&PositionEncodingKind::UTF16)
+        {
             Encoding::Utf8
         } else {
             Encoding::Utf16
@@ -161,16 +163,14 @@ impl<'c> Server<'c> {
                     })),
                 },
             )),
-            code_action_provider: Some(CodeActionProviderCapability::Options(
-                CodeActionOptions {
-                    code_action_kinds: Some(vec![
-                        CodeActionKind::QUICKFIX,
-                        CodeActionKind::from(actions::FIX_ALL),
-                    ]),
-                    work_done_progress_options: Default::default(),
-                    resolve_provider: Some(false),
-                },
-            )),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::from(actions::FIX_ALL),
+                ]),
+                work_done_progress_options: Default::default(),
+                resolve_provider: Some(false),
+            })),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             diagnostic_provider: self.pull.then(|| {
                 DiagnosticServerCapabilities::Options(DiagnosticOptions {
@@ -254,7 +254,7 @@ impl<'c> Server<'c> {
                 .map(|(uri, _)| uri.clone())
                 .collect();
             if !due.is_empty() {
-                let _ = catch_unwind(AssertUnwindSafe(|| self.lint(&due)));
+                let _ = catch_unwind(AssertUnwindSafe(|| self.lint(&due, None)));
             }
         }
     }
@@ -304,15 +304,15 @@ impl<'c> Server<'c> {
     fn on_notification(&mut self, note: Notification) {
         match note.method.as_str() {
             notify::DidOpenTextDocument::METHOD => {
-                let Some(params) = params::<DidOpenTextDocumentParams>(note)
-                else {
+                let Some(params) = params::<DidOpenTextDocumentParams>(note) else {
                     return;
                 };
                 let doc = params.text_document;
                 let Some(path) = uri::to_path(&doc.uri) else {
                     return;
                 };
-                let is_rust = doc.language_id == "rust" || path.extension().is_some_and(|e| e == "rs");
+                let is_rust =
+                    doc.language_id == "rust" || path.extension().is_some_and(|e| e == "rs");
                 if !is_rust {
                     return;
                 }
@@ -321,8 +321,7 @@ impl<'c> Server<'c> {
                 self.pending.insert(doc.uri, Instant::now());
             }
             notify::DidChangeTextDocument::METHOD => {
-                let Some(params) = params::<DidChangeTextDocumentParams>(note)
-                else {
+                let Some(params) = params::<DidChangeTextDocumentParams>(note) else {
                     return;
                 };
                 let uri = params.text_document.uri;
@@ -334,8 +333,7 @@ impl<'c> Server<'c> {
                 }
             }
             notify::DidSaveTextDocument::METHOD => {
-                let Some(params) = params::<DidSaveTextDocumentParams>(note)
-                else {
+                let Some(params) = params::<DidSaveTextDocumentParams>(note) else {
                     return;
                 };
                 // The saved text is what other crates' runs read from disk.
@@ -345,8 +343,7 @@ impl<'c> Server<'c> {
                 }
             }
             notify::DidCloseTextDocument::METHOD => {
-                let Some(params) = params::<DidCloseTextDocumentParams>(note)
-                else {
+                let Some(params) = params::<DidCloseTextDocumentParams>(note) else {
                     return;
                 };
                 let uri = params.text_document.uri;
@@ -361,8 +358,7 @@ impl<'c> Server<'c> {
                 }
             }
             notify::DidChangeWatchedFiles::METHOD => {
-                let Some(params) = params::<DidChangeWatchedFilesParams>(note)
-                else {
+                let Some(params) = params::<DidChangeWatchedFilesParams>(note) else {
                     return;
                 };
                 self.on_watched(params);
@@ -411,9 +407,10 @@ impl<'c> Server<'c> {
     }
 
     /// Lints the crates of these buffers: every open buffer of each crate,
-    /// together, and publishes (or, when the client pulls, asks it to pull
-    /// again) what changed.
-    fn lint(&mut self, uris: &[Uri]) {
+    /// together, and publishes what it found; a client that pulls is asked
+    /// to pull again when the findings of a buffer changed (but for the
+    /// one it is pulling now, `pulled`).
+    fn lint(&mut self, uris: &[Uri], pulled: Option<&Uri>) {
         let roots = CrateRoots::default();
         let mut crates: HashMap<Option<PathBuf>, Vec<Uri>> = HashMap::new();
         let mut seen = HashSet::new();
@@ -446,7 +443,7 @@ impl<'c> Server<'c> {
                 vec![members]
             };
             for members in runs {
-                changed_elsewhere |= self.lint_together(&root, &members, uris);
+                changed_elsewhere |= self.lint_together(&root, &members, pulled);
             }
         }
         if changed_elsewhere && self.pull && self.refresh {
@@ -455,8 +452,13 @@ impl<'c> Server<'c> {
     }
 
     /// Lints these buffers in one run. Returns whether the findings of a
-    /// buffer not in `asked` changed.
-    fn lint_together(&mut self, root: &Option<PathBuf>, members: &[Uri], asked: &[Uri]) -> bool {
+    /// buffer other than `pulled` changed.
+    fn lint_together(
+        &mut self,
+        root: &Option<PathBuf>,
+        members: &[Uri],
+        pulled: Option<&Uri>,
+    ) -> bool {
         let texts: Vec<(PathBuf, String)> = members
             .iter()
             .filter_map(|uri| self.documents.get(uri))
@@ -491,7 +493,7 @@ impl<'c> Server<'c> {
                     diagnostics::diagnostics(doc.findings(), &doc.text, self.encoding);
                 let version = doc.version;
                 self.publish(uri.clone(), diagnostics, Some(version));
-            } else if changed && !asked.contains(uri) {
+            } else if changed && pulled != Some(uri) {
                 changed_elsewhere = true;
             }
         }
@@ -511,7 +513,9 @@ impl<'c> Server<'c> {
                 }
                 self.show(
                     MessageType::ERROR,
-                    format!("tasklint: {new} (linting with the default settings until it is fixed)"),
+                    format!(
+                        "tasklint: {new} (linting with the default settings until it is fixed)"
+                    ),
                 );
                 let place = diagnostics::config_error_place(&new);
                 let uri = place.map(|(uri, range)| {
@@ -559,7 +563,7 @@ impl<'c> Server<'c> {
     /// Lints the buffer now if its findings are not those of its text.
     fn ensure_fresh(&mut self, uri: &Uri) {
         if self.documents.get(uri).is_some_and(|doc| !doc.is_fresh()) {
-            self.lint(std::slice::from_ref(uri));
+            self.lint(std::slice::from_ref(uri), Some(uri));
         }
     }
 
@@ -639,7 +643,10 @@ impl<'c> Server<'c> {
     }
 
     fn show(&self, typ: MessageType, message: String) {
-        self.notify(notify::ShowMessage::METHOD, ShowMessageParams { typ, message });
+        self.notify(
+            notify::ShowMessage::METHOD,
+            ShowMessageParams { typ, message },
+        );
     }
 
     fn notify(&self, method: &str, params: impl serde::Serialize) {
@@ -668,8 +675,12 @@ fn params<P: serde::de::DeserializeOwned>(note: Notification) -> Option<P> {
 /// Parameters that do not fit the method are the client's error, answered
 /// as such.
 fn parse<P: serde::de::DeserializeOwned>(request: Request) -> Result<P, (ErrorCode, String)> {
-    serde_json::from_value(request.params)
-        .map_err(|err| (ErrorCode::InvalidParams, format!("invalid parameters: {err}")))
+    serde_json::from_value(request.params).map_err(|err| {
+        (
+            ErrorCode::InvalidParams,
+            format!("invalid parameters: {err}"),
+        )
+    })
 }
 
 /// Did a lint find the same as the one before (for pulling clients: is
