@@ -505,6 +505,23 @@ fn code_actions_fix_suppress_and_fix_all() {
     let both = apply(&apply(FIXABLE, unsafe_fix, &uri), fix, &uri);
     assert_eq!(both, fixed_by_cli(&root, "src/lib.rs", FIXABLE, true));
 
+    // The light bulb (an automatic request) does not offer to fix all.
+    let automatic = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 7, "character": 4 }, "end": { "line": 7, "character": 4 } },
+            "context": { "diagnostics": [], "triggerKind": 2 }
+        }),
+    );
+    let kinds: Vec<&str> = automatic["result"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["quickfix", "quickfix", "quickfix"]);
+
     // source.fixAll: the safe fixes alone, as `check --fix` makes them.
     let actions = client.code_actions(&uri, 0, Some(vec!["source.fixAll"]));
     assert_eq!(actions.len(), 1, "{actions:#?}");

@@ -20,8 +20,8 @@ use lsp_types::notification::{self as notify, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionParams,
-    CodeActionProviderCapability, DiagnosticOptions, DiagnosticServerCapabilities,
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
+    CodeActionProviderCapability, CodeActionTriggerKind, DiagnosticOptions,
+    DiagnosticServerCapabilities, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
     DidChangeWatchedFilesRegistrationOptions, DidCloseTextDocumentParams,
     DidOpenTextDocumentParams, DidSaveTextDocumentParams, DocumentDiagnosticParams,
     DocumentDiagnosticReport, DocumentDiagnosticReportResult, FileSystemWatcher,
@@ -254,7 +254,19 @@ impl<'c> Server<'c> {
                 .map(|(uri, _)| uri.clone())
                 .collect();
             if !due.is_empty() {
-                let _ = catch_unwind(AssertUnwindSafe(|| self.lint(&due, None)));
+                // Taken off first: a lint that fails is not tried again
+                // until the buffer changes.
+                for uri in &due {
+                    self.pending.remove(uri);
+                }
+                let linted = catch_unwind(AssertUnwindSafe(|| self.lint(&due, None)));
+                if linted.is_err() {
+                    self.show(
+                        MessageType::ERROR,
+                        "tasklint failed to lint a file (a bug: please report it); it goes on"
+                            .to_string(),
+                    );
+                }
             }
         }
     }
@@ -573,6 +585,15 @@ impl<'c> Server<'c> {
         let Some(doc) = self.documents.get(&uri) else {
             return serde_json::Value::Null;
         };
+        // Fixing all takes a lint in rounds: not for the light bulb a
+        // client asks about on every move of the cursor, unless it asks
+        // for source actions by name.
+        let automatic = params.context.trigger_kind == Some(CodeActionTriggerKind::AUTOMATIC);
+        let asks_source = params
+            .context
+            .only
+            .as_ref()
+            .is_some_and(|only| only.iter().any(|kind| kind.as_str().starts_with("source")));
         let wanted = actions::Wanted(params.context.only);
         let mut found = actions::quick_fixes(
             &uri,
@@ -587,7 +608,7 @@ impl<'c> Server<'c> {
                 .as_ref()
                 .is_some_and(|fix| crate::lint::fix::applies(fix, false))
         });
-        if has_safe_fix {
+        if has_safe_fix && (asks_source || !automatic) {
             let fixed = self.fixed_text(&uri);
             if let Some(doc) = self.documents.get(&uri) {
                 found.extend(actions::fix_all(
