@@ -2,7 +2,8 @@
 //!
 //! The pipeline: [`input`] finds the files, [`lint`] reads, prefilters
 //! ([`text`]), parses ([`syntax`]) and walks each one ([`semantic`]) with
-//! the [`rules`]' checks, and [`report`] writes the sorted findings.
+//! the [`rules`]' checks, and [`report`] writes the sorted findings;
+//! `server` does the same for an editor, over the Language Server Protocol.
 
 // Standard output carries the report alone, written by `output`; messages
 // go through `diag`, which never panics on a closed or full stream.
@@ -24,5 +25,6 @@ pub mod lint;
 pub mod report;
 pub mod rules;
 pub(crate) mod semantic;
+pub(crate) mod server;
 pub(crate) mod syntax;
 pub(crate) mod text;

@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "config",
     "lint",
     "report",
+    "server",
     "cli",
 ];
 

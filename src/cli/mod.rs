@@ -1,4 +1,4 @@
-//! The command line: `tasklint check`, `rules`, `explain`.
+//! The command line: `tasklint check`, `rules`, `explain`, `server`.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -46,6 +46,8 @@ enum Command {
     },
     /// Print a rule's documentation.
     Explain { rule: String },
+    /// Run the language server (LSP, over standard input and output) for editors.
+    Server,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -211,6 +213,13 @@ pub fn run_from(
             }
         },
         Command::Rules { format } => print_out(&list_rules(format)),
+        Command::Server => match crate::server::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                diag!("error: tasklint server: {}", escape::text(&message));
+                ExitCode::from(1)
+            }
+        },
         Command::Explain { rule } => match rules::by_id(&rule) {
             Some(rule) => print_out(rule.doc),
             None => {
