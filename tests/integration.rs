@@ -602,25 +602,7 @@ fn the_sarif_validator_check_skips_offline_and_fails_under_ci() {
     if std::env::var_os("TASKLINT_TEST_OFFLINE").is_some() {
         return;
     }
-    let me = std::env::current_exe().expect("the test binary");
-    let run = |ci: bool| {
-        let mut command = Command::new(&me);
-        command
-            .args(["sarif_passes_microsofts_validator", "--exact"])
-            .env("TASKLINT_TEST_OFFLINE", "1");
-        if ci {
-            command.env("CI", "true");
-        } else {
-            command.env_remove("CI");
-        }
-        let output = command.output().expect("run the test binary");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        (output.status.success(), text)
-    };
+    let run = |ci: bool| support::rerun_offline("sarif_passes_microsofts_validator", ci);
     let (passed, text) = run(false);
     assert!(passed, "{text}");
     assert!(text.contains("1 passed"), "{text}");

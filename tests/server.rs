@@ -920,27 +920,8 @@ fn the_neovim_test_skips_offline_and_fails_under_ci() {
     if std::env::var_os("TASKLINT_TEST_OFFLINE").is_some() {
         return;
     }
-    let me = std::env::current_exe().expect("the test binary");
     let run = |ci: bool| {
-        let mut command = Command::new(&me);
-        command
-            .args([
-                "neovim_shows_the_diagnostics_and_applies_a_quick_fix",
-                "--exact",
-            ])
-            .env("TASKLINT_TEST_OFFLINE", "1");
-        if ci {
-            command.env("CI", "true");
-        } else {
-            command.env_remove("CI");
-        }
-        let output = command.output().expect("run the test binary");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        (output.status.success(), text)
+        support::rerun_offline("neovim_shows_the_diagnostics_and_applies_a_quick_fix", ci)
     };
     let (passed, text) = run(false);
     assert!(passed, "{text}");

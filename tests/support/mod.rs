@@ -72,3 +72,26 @@ pub fn install(script: &Path, dir: &Path) -> Output {
         .output()
         .expect("run the install script")
 }
+
+/// Runs the test `name` of this test binary again, in a child with the
+/// installs made to fail (`TASKLINT_TEST_OFFLINE`), with `CI` set or not:
+/// whether it passed, and what it printed. How the honest skips are tested.
+pub fn rerun_offline(name: &str, ci: bool) -> (bool, String) {
+    let me = std::env::current_exe().expect("the test binary");
+    let mut command = Command::new(me);
+    command
+        .args([name, "--exact"])
+        .env("TASKLINT_TEST_OFFLINE", "1");
+    if ci {
+        command.env("CI", "true");
+    } else {
+        command.env_remove("CI");
+    }
+    let output = command.output().expect("run the test binary");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
