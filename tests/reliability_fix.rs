@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod support;
 use support::{stderr, tasklint, write};
@@ -17,18 +17,7 @@ fn read(dir: &Path, relative: &str) -> String {
 /// Runs tasklint as `nobody` when root (permissions do not stop root);
 /// as the current user otherwise.
 fn tasklint_as_user(dir: &Path, args: &[&str]) -> Output {
-    let id = Command::new("id").arg("-u").output().expect("id");
-    if String::from_utf8_lossy(&id.stdout).trim() != "0" {
-        return tasklint(dir, args);
-    }
-    Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_tasklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("setpriv runs")
+    support::tasklint_unprivileged(dir, args).unwrap_or_else(|| tasklint(dir, args))
 }
 
 #[test]

@@ -38,24 +38,6 @@ fn tasklint_as(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().expect("tasklint ends")
 }
 
-/// Runs tasklint as the unprivileged `nobody` (so that permissions apply);
-/// `None` when not root or `setpriv` is missing.
-fn tasklint_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
-    let id = Command::new("id").arg("-u").output().ok()?;
-    if String::from_utf8_lossy(&id.stdout).trim() != "0" {
-        return None;
-    }
-    let output = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_tasklint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .ok()?;
-    Some(output)
-}
-
 fn chmod(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
@@ -76,7 +58,7 @@ fn an_unreadable_folder_is_a_finding_and_the_run_goes_on() {
     chmod(&dir.path().join("src"), 0o755);
     chmod(&dir.path().join("src/ok.rs"), 0o644);
     chmod(&dir.path().join("src/locked"), 0o000);
-    let run = tasklint_unprivileged(dir.path(), &["check", "src", "--format", "concise"]);
+    let run = support::tasklint_unprivileged(dir.path(), &["check", "src", "--format", "concise"]);
     chmod(&dir.path().join("src/locked"), 0o755);
     let Some(run) = run else {
         return; // permissions do not stop root: needs setpriv
@@ -123,7 +105,8 @@ fn an_unreadable_gitignore_is_a_warning() {
     chmod(&dir.path().join("src"), 0o755);
     chmod(&dir.path().join("src/a.rs"), 0o644);
     chmod(&dir.path().join("src/.gitignore"), 0o000);
-    let Some(run) = tasklint_unprivileged(dir.path(), &["check", "src", "--format", "concise"])
+    let Some(run) =
+        support::tasklint_unprivileged(dir.path(), &["check", "src", "--format", "concise"])
     else {
         return;
     };

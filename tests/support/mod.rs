@@ -95,3 +95,21 @@ pub fn rerun_offline(name: &str, ci: bool) -> (bool, String) {
     );
     (output.status.success(), text)
 }
+
+/// Runs tasklint as the unprivileged `nobody` (so that permissions apply);
+/// `None` when not root or `setpriv` is missing.
+pub fn tasklint_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
+    let id = Command::new("id").arg("-u").output().ok()?;
+    if String::from_utf8_lossy(&id.stdout).trim() != "0" {
+        return None;
+    }
+    let output = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_tasklint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .ok()?;
+    Some(output)
+}
