@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 mod support;
 use support::{command, scratch, stderr, stdout, tasklint, write};
@@ -273,37 +273,13 @@ fn sarif_fixes_pass_microsofts_validator() {
         results[0]["fixes"][0]["properties"]["applicability"],
         "unsafe"
     );
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/install-sarif-multitool.sh");
-    let tools = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif-multitool");
-    let installed = Command::new("bash")
-        .arg(&script)
-        .arg(&tools)
-        .output()
-        .expect("install");
-    if installed.status.code() == Some(3) {
-        println!("skipped: npm is missing, so the SARIF validator cannot be installed");
+    let Some(validator) = support::sarif_validator() else {
         return;
-    }
-    assert!(installed.status.success(), "{}", stderr(&installed));
-    let validator = PathBuf::from(stdout(&installed).trim());
-    let log = dir.path().join("validation.sarif");
-    let output = Command::new(validator)
-        .args([
-            "validate",
-            "--rule-kind",
-            "Gh;Sarif",
-            "--log",
-            "ForceOverwrite",
-            "--output",
-        ])
-        .arg(&log)
-        .arg(dir.path().join("out.sarif"))
-        .output()
-        .expect("run the validator");
-    assert!(output.status.success(), "{}", stdout(&output));
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&log).expect("log")).expect("JSON");
-    let problems = results["runs"][0]["results"].as_array().map_or(0, Vec::len);
-    assert_eq!(problems, 0, "the validator reported problems: {results}");
+    };
+    let (problems, printed) = support::sarif_problems(
+        &validator,
+        &dir.path().join("out.sarif"),
+        &dir.path().join("validation.sarif"),
+    );
+    assert_eq!(problems, 0, "the validator reported problems: {printed}");
 }

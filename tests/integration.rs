@@ -566,30 +566,15 @@ fn sarif_passes_microsofts_validator() {
         16
     );
 
-    let Some(validator) = sarif_validator() else {
+    let Some(validator) = support::sarif_validator() else {
         return;
     };
-    let log = p.path("validation.sarif");
-    let output = Command::new(&validator)
-        .args([
-            "validate",
-            "--rule-kind",
-            "Gh;Sarif",
-            "--log",
-            "ForceOverwrite",
-            "--output",
-        ])
-        .arg(&log)
-        .arg(p.path("out.sarif"))
-        .output()
-        .expect("run the validator");
-    let printed = String::from_utf8_lossy(&output.stdout);
+    let (problems, printed) = support::sarif_problems(
+        &validator,
+        &p.path("out.sarif"),
+        &p.path("validation.sarif"),
+    );
     println!("{printed}");
-    assert!(output.status.success(), "validator failed: {printed}");
-    let results: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&log).expect("validation log"))
-            .expect("JSON");
-    let problems = results["runs"][0]["results"].as_array().map_or(0, Vec::len);
     assert_eq!(problems, 0, "the validator reported problems:\n{printed}");
 }
 
@@ -616,27 +601,6 @@ fn the_sarif_validator_check_skips_offline_and_fails_under_ci() {
         text.contains("CI is set, so a check that cannot run is a failure"),
         "{text}"
     );
-}
-
-/// The validator's binary, installed under target/ on first use; `None`
-/// where it cannot be installed (npm missing, or the registry out of
-/// reach): the check is then skipped with the reason printed, unless `CI`
-/// is set, where that fails the test.
-fn sarif_validator() -> Option<PathBuf> {
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/install-sarif-multitool.sh");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif-multitool");
-    let output = support::install(&script, &dir);
-    if !output.status.success() {
-        support::skip_or_fail(
-            "the SARIF validator (npm package @microsoft/sarif-multitool)",
-            &String::from_utf8_lossy(&output.stderr),
-        );
-        return None;
-    }
-    Some(PathBuf::from(
-        String::from_utf8_lossy(&output.stdout).trim(),
-    ))
 }
 
 // Standard input and the options of `check`

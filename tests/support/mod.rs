@@ -2,7 +2,7 @@
 //! runs of the built binary in it.
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A folder under cargo's temp folder, removed when dropped.
@@ -112,4 +112,50 @@ pub fn tasklint_unprivileged(dir: &Path, args: &[&str]) -> Option<Output> {
         .output()
         .ok()?;
     Some(output)
+}
+
+/// The validator's binary, installed under target/ on first use; `None`
+/// where it cannot be installed (npm missing, or the registry out of
+/// reach): the check is then skipped with the reason printed, unless `CI`
+/// is set, where that fails the test.
+pub fn sarif_validator() -> Option<PathBuf> {
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/install-sarif-multitool.sh");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sarif-multitool");
+    let output = install(&script, &dir);
+    if !output.status.success() {
+        skip_or_fail(
+            "the SARIF validator (npm package @microsoft/sarif-multitool)",
+            &String::from_utf8_lossy(&output.stderr),
+        );
+        return None;
+    }
+    Some(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
+}
+
+/// Runs the SARIF `validator` on `sarif`, its log written to `log`: how many
+/// problems it found, and what it printed. A validator that fails to run
+/// fails the test.
+pub fn sarif_problems(validator: &Path, sarif: &Path, log: &Path) -> (usize, String) {
+    let output = Command::new(validator)
+        .args([
+            "validate",
+            "--rule-kind",
+            "Gh;Sarif",
+            "--log",
+            "ForceOverwrite",
+            "--output",
+        ])
+        .arg(log)
+        .arg(sarif)
+        .output()
+        .expect("run the validator");
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "validator failed: {printed}");
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(log).expect("validation log")).expect("JSON");
+    let problems = results["runs"][0]["results"].as_array().map_or(0, Vec::len);
+    (problems, format!("{printed}\n{results}"))
 }
