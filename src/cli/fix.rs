@@ -8,7 +8,7 @@ use crate::base::diag::diag;
 use crate::base::escape;
 use crate::base::finding::Finding;
 use crate::base::fix::Applicability;
-use crate::config::files::Resolver;
+use crate::config::resolve::Resolver;
 use crate::lint::fix::{self as fixing, FixRun, Fixed};
 use crate::lint::run::{self, RunRequest, RunResult};
 use crate::report::output;

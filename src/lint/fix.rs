@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::base::finding::Finding;
 use crate::base::fix::{Applicability, Fix};
-use crate::config::files::Resolver;
+use crate::config::resolve::Resolver;
 use crate::lint::inputs::Source;
 use crate::lint::run::{self, RunError, RunRequest, RunResult};
 

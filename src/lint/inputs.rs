@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use crate::base::fasthash::FastMap;
-use crate::config::files::Resolver;
+use crate::config::resolve::Resolver;
 use crate::config::settings::Settings;
 use crate::input::discover::{self, DiscoverOptions};
 use crate::input::read::Early;

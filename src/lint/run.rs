@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::base::finding::Finding;
-use crate::config::files::{Resolver, Selection};
+use crate::config::files::Selection;
+use crate::config::resolve::Resolver;
 use crate::config::settings::Settings;
 use crate::input::discover::{CrateRoots, DiscoverOptions};
 use crate::input::read::Early;
