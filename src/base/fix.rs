@@ -2,12 +2,12 @@
 //! (never a re-printed syntax tree, so formatting and comments stay), each
 //! fix with an applicability, as ruff's `Fix` and rustc's suggestions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::base::region::Region;
 
 /// How sure a fix is to keep what the code means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     /// Shown, never applied: no edit is right in general.

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::base::fix::Applicability;
 
@@ -12,7 +12,7 @@ pub use crate::base::fix::Applicability;
 /// the prefilter lets a file that holds it through.
 pub const SUPPRESSION_MARKER: &str = "tasklint:";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,

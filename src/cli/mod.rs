@@ -171,6 +171,14 @@ struct CheckArgs {
     /// Print the files this run would lint, one a line; lint nothing.
     #[arg(long, conflicts_with_all = ["explain_model", "output", "baseline", "write_baseline"])]
     show_files: bool,
+    /// Keep the result cache in this folder (default: `.tasklint_cache` in
+    /// the project root: the nearest folder above the current one with a
+    /// tasklint configuration or a `Cargo.lock`, else the current folder).
+    #[arg(long, value_name = "DIR", env = "TASKLINT_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write the result cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 /// How tasklint was started.
@@ -306,6 +314,7 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         jobs: args.jobs,
         prefilter: !args.no_prefilter,
         texts: Vec::new(),
+        cache: None,
     };
     if let Some(file) = &args.explain_model {
         let explained = explain::explain_model(&request, file).map_err(|err| err.to_string())?;
@@ -346,11 +355,18 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         let (result, done) = fix::run(&request, resolver, args.diff, args.unsafe_fixes)?;
         (result, Some(done))
     } else {
+        let request = RunRequest {
+            cache: cache_dir(args),
+            ..request
+        };
         let result = run::run_with(&request, resolver).map_err(|err| err.to_string())?;
         (result, None)
     };
     for warning in &result.warnings {
         diag!("warning: {}", escape::text(warning));
+    }
+    for note in &result.notes {
+        diag!("note: {}", escape::text(note));
     }
     let RunResult {
         mut findings,
@@ -417,6 +433,15 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
             (timings.crate_passed - timings.linted).as_secs_f64(),
             (timings.started.elapsed() - timings.crate_passed).as_secs_f64()
         );
+        if let Some(cache) = stats.cache {
+            diag!(
+                "cache: walk {}, {} hashed, {} from the cache, {} linted",
+                if cache.replayed { "replayed" } else { "done" },
+                render::plural(cache.files_hashed, "file"),
+                render::plural(cache.crates_reused, "crate"),
+                render::plural(cache.crates_linted, "crate")
+            );
+        }
     }
     if !args.quiet {
         if args.format != Format::Human {
@@ -505,6 +530,23 @@ fn apply_baseline(
         }
     }
     Ok(notices)
+}
+
+/// The result cache's folder for this run, `None` with `--no-cache`.
+fn cache_dir(args: &CheckArgs) -> Option<PathBuf> {
+    if args.no_cache {
+        return None;
+    }
+    if let Some(dir) = &args.cache_dir {
+        return Some(dir.clone());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let marks = ["tasklint.toml", ".tasklint.toml", "Cargo.lock"];
+    let root = cwd
+        .ancestors()
+        .find(|dir| marks.iter().any(|mark| dir.join(mark).is_file()))
+        .unwrap_or(&cwd);
+    Some(root.join(".tasklint_cache"))
 }
 
 fn statistics(findings: &[Finding]) -> String {

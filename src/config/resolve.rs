@@ -98,6 +98,30 @@ impl Resolver {
         self.probes()
     }
 
+    /// Takes probes known whole in advance (a replayed walk's) instead of
+    /// [`Resolver::probe`].
+    pub fn use_probes(&mut self, probes: Probes) -> Arc<Probes> {
+        self.probes = Arc::new(probes);
+        self.probes()
+    }
+
+    /// Every configuration file read so far, the files they extend
+    /// included (for the result cache, which must notice when one changes).
+    pub fn config_files(&self) -> Vec<PathBuf> {
+        let forced = self.forced.iter().flatten();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for config in forced.chain(self.by_dir.values().flatten()) {
+            let mut next = Some(config);
+            while let Some(config) = next {
+                files.push(config.file.clone());
+                next = config.base.as_ref();
+            }
+        }
+        files.sort();
+        files.dedup();
+        files
+    }
+
     /// The probes of [`Resolver::probe`] (none before it).
     pub fn probes(&self) -> Arc<Probes> {
         Arc::clone(&self.probes)

@@ -52,6 +52,26 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// A text that is the same for two settings exactly when they lint
+    /// alike (for the result cache's keys).
+    pub fn fingerprint(&self) -> String {
+        let enabled: Vec<&str> = self.enabled.iter().map(|rule| rule.id).collect();
+        let mut severity: Vec<(&&str, &Severity)> = self.severity.iter().collect();
+        severity.sort();
+        let mut spawners: Vec<_> = self.declared.spawners.iter().collect();
+        spawners.sort_by(|a, b| a.0.cmp(b.0));
+        format!(
+            "{enabled:?} {severity:?} {} {spawners:?} {:?} {:?} {} {:?}",
+            self.lint_tests,
+            self.declared.shutdown_words,
+            self.declared.signals,
+            self.max_file_size,
+            self.triggers
+        )
+    }
+}
+
 /// The default `max-file-size`: 10 MiB, far beyond hand-written source;
 /// bigger files are generated data, slow to parse and costly to hold.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;

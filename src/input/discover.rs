@@ -39,6 +39,11 @@ pub struct Discovered<T> {
     /// `parse-error` finding at that path, and the walk goes on.
     pub unreadable: Vec<(PathBuf, String)>,
     pub warnings: Vec<String>,
+    /// The `.gitignore` and `.ignore` files of the walked folders (none with
+    /// `no_ignore`), and the folders pruned as nested crates: what the walk
+    /// read beyond the folders themselves, for the result cache.
+    pub ignore_files: Vec<PathBuf>,
+    pub pruned: Vec<PathBuf>,
 }
 
 /// The files to lint under `paths`, sorted, each once (a file reached
@@ -57,6 +62,8 @@ pub fn discover<T: Default + Send>(
     // Each found file with the index of the path that found it.
     let mut found = Vec::new();
     let problems = Mutex::new((Vec::new(), Vec::new()));
+    let ignore_files = Mutex::new(Vec::new());
+    let pruned = std::sync::Arc::new(Mutex::new(Vec::new()));
     for (index, root) in paths.iter().enumerate() {
         let metadata =
             std::fs::metadata(root).map_err(|err| format!("{}: {err}", root.display()))?;
@@ -82,6 +89,7 @@ pub fn discover<T: Default + Send>(
         let mut walk = ignore::WalkBuilder::new(root);
         let (prune, walk_root) = (excludes.clone(), root.clone());
         let nested_crates = options.skip_nested_crates;
+        let pruned_here = std::sync::Arc::clone(&pruned);
         walk.standard_filters(!options.no_ignore)
             .hidden(true)
             .require_git(false)
@@ -90,9 +98,18 @@ pub fn discover<T: Default + Send>(
                 if !is_dir {
                     return true;
                 }
+                let nested = || {
+                    let nested = entry.path().join("Cargo.toml").is_file();
+                    if nested {
+                        if let Ok(mut pruned) = pruned_here.lock() {
+                            pruned.push(entry.path().to_path_buf());
+                        }
+                    }
+                    nested
+                };
                 let skipped = entry.depth() > 0
                     && (SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d)
-                        || nested_crates && entry.path().join("Cargo.toml").is_file());
+                        || nested_crates && nested());
                 // An excluded folder is not walked at all.
                 !skipped && !is_excluded(&prune, entry.path(), true, &walk_root)
             });
@@ -124,9 +141,15 @@ pub fn discover<T: Default + Send>(
                     if entry.file_type().is_some_and(|t| t.is_dir()) {
                         visit_dir(path);
                         if !options.no_ignore {
-                            if let Some(warning) = unreadable_ignore_file(path) {
+                            let (found, warning) = ignore_files_in(path);
+                            if let Some(warning) = warning {
                                 if let Ok(mut problems) = problems.lock() {
                                     problems.1.push(warning);
+                                }
+                            }
+                            if !found.is_empty() {
+                                if let Ok(mut ignore_files) = ignore_files.lock() {
+                                    ignore_files.extend(found);
                                 }
                             }
                         }
@@ -186,10 +209,16 @@ pub fn discover<T: Default + Send>(
     let (mut unreadable, warnings) = problems.into_inner().unwrap_or_default();
     unreadable.sort();
     unreadable.dedup();
+    let mut ignore_files = ignore_files.into_inner().unwrap_or_default();
+    ignore_files.sort();
+    let mut pruned = pruned.lock().map(|p| p.clone()).unwrap_or_default();
+    pruned.sort();
     Ok(Discovered {
         files: found,
         unreadable,
         warnings,
+        ignore_files,
+        pruned,
     })
 }
 
@@ -216,20 +245,30 @@ fn walk_problem(
 
 /// A warning for a folder's ignore file that exists but cannot be read:
 /// the walk skips it silently.
-fn unreadable_ignore_file(dir: &Path) -> Option<String> {
-    [".gitignore", ".ignore"].iter().find_map(|name| {
+/// The folder's ignore files that exist, and the warning for the first
+/// that cannot be read.
+fn ignore_files_in(dir: &Path) -> (Vec<PathBuf>, Option<String>) {
+    let mut found = Vec::new();
+    let mut warning = None;
+    for name in [".gitignore", ".ignore"] {
         let file = dir.join(name);
-        let metadata = std::fs::metadata(&file).ok()?;
-        let why = if metadata.is_file() {
-            std::fs::File::open(&file).err()?.to_string()
-        } else {
-            "not a regular file".to_string()
+        let Ok(metadata) = std::fs::metadata(&file) else {
+            continue;
         };
-        Some(format!(
-            "cannot use `{}`: {why}; the files it ignores are linted",
-            display_path(&file)
-        ))
-    })
+        let why = if metadata.is_file() {
+            std::fs::File::open(&file).err().map(|err| err.to_string())
+        } else {
+            Some("not a regular file".to_string())
+        };
+        if let (Some(why), None) = (why, &warning) {
+            warning = Some(format!(
+                "cannot use `{}`: {why}; the files it ignores are linted",
+                display_path(&file)
+            ));
+        }
+        found.push(file);
+    }
+    (found, warning)
 }
 
 /// Warnings for an ignore file that could not be read or parsed.
@@ -468,6 +507,30 @@ impl Probes {
                 .collect::<Vec<_>>(),
         );
         Probes { found }
+    }
+
+    /// Probes known in advance, whole (a replayed walk's).
+    pub fn known(found: FastMap<PathBuf, u8>) -> Probes {
+        Probes { found }
+    }
+
+    /// Every folder probed, with its bits (for the result cache, which
+    /// gives them back as `known`).
+    pub fn entries(&self) -> impl Iterator<Item = (&Path, u8)> + '_ {
+        self.found.iter().map(|(dir, bits)| (dir.as_path(), *bits))
+    }
+
+    /// The probed files that exist in the folders probed.
+    pub fn files(&self) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for (dir, bits) in &self.found {
+            for (i, name) in PROBED.iter().enumerate() {
+                if bits & 1 << i != 0 {
+                    files.push(dir.join(name));
+                }
+            }
+        }
+        files
     }
 
     /// Is `name` (one of [`PROBED`]) a file in `dir`?

@@ -2,4 +2,5 @@
 
 pub mod discover;
 pub(crate) mod read;
+pub mod stamp;
 pub mod workspace;

@@ -6,6 +6,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use crate::input::stamp::{hash, Stamp};
+
 /// What reading a file during the walk found (see [`read_early`]).
 #[derive(Debug, Default)]
 pub enum Early {
@@ -77,6 +79,28 @@ pub fn read_filtered(
     })
 }
 
+/// [`read_filtered`] for the result cache: also the file's stamp, taken
+/// before its bytes are read (a write after it changes the stamp the next
+/// run sees), and the hash of the bytes read.
+pub fn read_stamped(
+    path: &Path,
+    limit: u64,
+    passes: impl Fn(&[u8]) -> bool,
+) -> Result<(Option<Vec<u8>>, Stamp, u128), ReadError> {
+    let file = open_nonblocking(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    let stamp = Stamp::of(&metadata);
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        let read = read_open(&file, limit, &mut buffer)?;
+        let bytes = &buffer[..read];
+        Ok((passes(bytes).then(|| bytes.to_vec()), stamp, hash(bytes)))
+    })
+}
+
 /// Opens a file to read without blocking on a FIFO that took its place.
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
@@ -108,9 +132,13 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// folder that took a walked file's place fails or reads nothing at once,
 /// and a device is cut at the limit.
 fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
-    let file = open_nonblocking(path)?;
+    read_open(&open_nonblocking(path)?, limit, buffer)
+}
+
+/// [`read_into`] from a file already open.
+fn read_open(file: &File, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
     // One byte past the limit tells a file that is too large.
-    let mut bounded = (&file).take(limit.saturating_add(1));
+    let mut bounded = file.take(limit.saturating_add(1));
     let mut filled = 0;
     let outcome = loop {
         if buffer.len() - filled < 8192 {

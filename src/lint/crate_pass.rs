@@ -393,6 +393,19 @@ pub(crate) fn covers(run_paths: &[PathBuf], root: &Path) -> bool {
         .any(|p| root.starts_with(canonical(p)))
 }
 
+/// [`covers`] for many roots: the run's folders, canonical, once.
+pub(crate) fn covering(run_paths: &[PathBuf]) -> impl Fn(&Path) -> bool {
+    let dirs: Vec<PathBuf> = run_paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| canonical(p))
+        .collect();
+    move |root| {
+        let root = canonical(root);
+        dirs.iter().any(|dir| root.starts_with(dir))
+    }
+}
+
 /// The `.rs` files of the crate at `root`, not descending into other crates.
 pub(crate) fn crate_files(root: &Path) -> Vec<PathBuf> {
     let mut walk = ignore::WalkBuilder::new(root);

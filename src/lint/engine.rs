@@ -13,7 +13,8 @@ use crate::base::fingerprint::Fingerprinter;
 use crate::base::fix::LineIndex;
 use crate::base::rule::SUPPRESSION_MARKER;
 use crate::config::settings::Settings;
-use crate::input::read::{read_filtered, Early, ReadError};
+use crate::input::read::{read_filtered, read_stamped, Early, ReadError};
+use crate::input::stamp::Stamp;
 use crate::lint::suppress::{self, ItemLines, Suppressions};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
@@ -159,6 +160,35 @@ pub fn read_early(path: &Path, widest: &Settings) -> Early {
         Ok(Some(bytes)) => Early::Declares(bytes),
         Ok(None) => Early::Skipped,
         Err(_) => Early::Unread,
+    }
+}
+
+/// [`read_early`] for the result cache: also the file's stamp and the
+/// hash of its bytes. Without `early` (a run that reads nothing early) the
+/// file is read for its hash only, and left [`Early::Unread`].
+pub fn read_early_stamped(
+    path: &Path,
+    widest: &Settings,
+    early: bool,
+) -> (Early, Option<(Stamp, u128)>) {
+    let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
+    let reports = std::cell::Cell::new(false);
+    let read = read_stamped(path, limit, |bytes| {
+        if !early {
+            return false;
+        }
+        let scan = widest.scan(bytes);
+        reports.set(scan.reports);
+        scan.reports || (scan.declares && bytes.len() <= signatures::MAX_TEXT)
+    });
+    match read {
+        Ok((Some(bytes), stamp, hash)) if reports.get() => {
+            (Early::Read(bytes), Some((stamp, hash)))
+        }
+        Ok((Some(bytes), stamp, hash)) => (Early::Declares(bytes), Some((stamp, hash))),
+        Ok((None, stamp, hash)) if early => (Early::Skipped, Some((stamp, hash))),
+        Ok((None, stamp, hash)) => (Early::Unread, Some((stamp, hash))),
+        Err(_) => (Early::Unread, None),
     }
 }
 

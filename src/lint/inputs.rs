@@ -61,6 +61,43 @@ pub fn gather(
     resolver: &mut Resolver,
     read: Option<&(dyn Fn(&Path) -> Early + Sync)>,
 ) -> Result<Gathered, String> {
+    gather_with(request, resolver, read, None, false).map(|(gathered, _)| gathered)
+}
+
+/// What a walk found and what it read beyond the files, kept by the
+/// result cache and given back to [`gather_cached`] when nothing it read
+/// changed, so that a warm run does not walk.
+#[derive(Debug, Clone, Default)]
+pub struct Walk {
+    /// The files found, sorted, each once (before standard input).
+    pub files: Vec<discover::SourcePath>,
+    pub unreadable: Vec<(PathBuf, String)>,
+    pub warnings: Vec<String>,
+    pub ignore_files: Vec<PathBuf>,
+    pub pruned: Vec<PathBuf>,
+    /// Every folder probed (those walked and their parents), with its bits.
+    pub probed: Vec<(PathBuf, u8)>,
+}
+
+/// [`gather`] for the result cache: `replay` stands for the walk (`read`
+/// then runs on its files in parallel), and the walk is returned.
+pub fn gather_cached(
+    request: &Request<'_>,
+    resolver: &mut Resolver,
+    read: &(dyn Fn(&Path) -> Early + Sync),
+    replay: Option<Walk>,
+) -> Result<(Gathered, Walk), String> {
+    let (gathered, walk) = gather_with(request, resolver, Some(read), replay, true)?;
+    Ok((gathered, walk.unwrap_or_default()))
+}
+
+fn gather_with(
+    request: &Request<'_>,
+    resolver: &mut Resolver,
+    read: Option<&(dyn Fn(&Path) -> Early + Sync)>,
+    replay: Option<Walk>,
+    keep_walk: bool,
+) -> Result<(Gathered, Option<Walk>), String> {
     let dash = Path::new(STDIN_NAME);
     let reads_stdin =
         request.stdin_filename.is_some() || request.paths.iter().any(|p| p.as_path() == dash);
@@ -72,6 +109,7 @@ pub fn gather(
         .collect();
     let (mut inputs, mut earlies): (Vec<Input>, Vec<Early>) = (Vec::new(), Vec::new());
     let mut warnings = Vec::new();
+    let mut kept_walk = None;
     if !walked.is_empty() {
         // Folders are probed for configurations and manifests as the walk
         // finds them; the resolver probes the rest (their parents).
@@ -83,8 +121,42 @@ pub fn gather(
             }
         };
         let no_read = |_: &Path| Early::Unread;
-        let discovered =
-            discover::discover(&walked, request.discover, read.unwrap_or(&no_read), &probe)?;
+        let read = read.unwrap_or(&no_read);
+        let replayed = replay.is_some();
+        let discovered = match replay {
+            Some(walk) => {
+                probed
+                    .lock()
+                    .map_err(|_| "a walking thread failed".to_string())?
+                    .extend(walk.probed);
+                let files = walk
+                    .files
+                    .into_par_iter()
+                    .map(|file| {
+                        let early = read(&file.path);
+                        (file, early)
+                    })
+                    .collect();
+                discover::Discovered {
+                    files,
+                    unreadable: walk.unreadable,
+                    warnings: walk.warnings,
+                    ignore_files: walk.ignore_files,
+                    pruned: walk.pruned,
+                }
+            }
+            None => discover::discover(&walked, request.discover, read, &probe)?,
+        };
+        if keep_walk {
+            kept_walk = Some(Walk {
+                files: discovered.files.iter().map(|(f, _)| f.clone()).collect(),
+                unreadable: discovered.unreadable.clone(),
+                warnings: discovered.warnings.clone(),
+                ignore_files: discovered.ignore_files,
+                pruned: discovered.pruned,
+                probed: Vec::new(),
+            });
+        }
         warnings = discovered.warnings;
         let mut found = discovered.files;
         // Standard input stands for the file of the same path: that file
@@ -102,8 +174,20 @@ pub fn gather(
             };
             found.push((file, Early::Failed(message)));
         }
-        let paths: Vec<PathBuf> = found.iter().map(|(file, _)| file.path.clone()).collect();
-        resolver.probe(&paths, probed.into_inner().unwrap_or_default());
+        let probed = probed.into_inner().unwrap_or_default();
+        let probes = if replayed {
+            // Every folder the files need, probed by the walk replayed.
+            resolver.use_probes(discover::Probes::known(probed))
+        } else {
+            let paths: Vec<PathBuf> = found.iter().map(|(file, _)| file.path.clone()).collect();
+            resolver.probe(&paths, probed)
+        };
+        if let Some(walk) = &mut kept_walk {
+            walk.probed = probes
+                .entries()
+                .map(|(dir, bits)| (dir.to_path_buf(), bits))
+                .collect();
+        }
         let mut kept = Vec::with_capacity(found.len());
         for (file, early) in found {
             let applied = resolver.for_file(&file.path)?;
@@ -178,9 +262,10 @@ pub fn gather(
         });
         earlies.push(Early::Unread);
     }
-    Ok(Gathered {
+    let gathered = Gathered {
         inputs,
         earlies,
         warnings,
-    })
+    };
+    Ok((gathered, kept_walk))
 }

@@ -1,5 +1,6 @@
 //! Linting: one file, suppressions, the crate pass, the run.
 
+pub mod cache;
 pub mod crate_models;
 pub mod crate_pass;
 pub mod engine;

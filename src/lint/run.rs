@@ -19,9 +19,10 @@ use crate::config::resolve::Resolver;
 use crate::config::settings::Settings;
 use crate::input::discover::{CrateRoots, DiscoverOptions};
 use crate::input::read::Early;
+use crate::lint::cache::{self, Cache, Seen, Stored, StoredCrate};
 use crate::lint::crate_models;
 use crate::lint::crate_pass;
-use crate::lint::engine::{self, CrateOf, FileJob, Loaded};
+use crate::lint::engine::{self, CrateOf, FileJob, FileOutcome, Loaded};
 use crate::lint::inputs::{self, Input, Source};
 use crate::lint::suppress;
 use crate::text::fields::CrateFields;
@@ -51,6 +52,10 @@ pub struct RunRequest {
     /// Text to lint as if it were the file at that path (the rounds of
     /// `--fix` lint fixed text before it is written).
     pub texts: Vec<(PathBuf, String)>,
+    /// The result cache's folder (see [`crate::lint::cache`]); `None`, or a
+    /// run of standard input, in-memory texts or without the prefilter,
+    /// lints without it.
+    pub cache: Option<PathBuf>,
 }
 
 impl RunRequest {
@@ -62,6 +67,23 @@ impl RunRequest {
             prefilter: true,
             ..RunRequest::default()
         }
+    }
+
+    /// The cache folder this run uses, if any.
+    fn cache_dir(&self) -> Option<&Path> {
+        let stdin = self.stdin_filename.is_some()
+            || self.paths.iter().any(|p| p.as_path() == Path::new("-"));
+        let dir = self.cache.as_deref()?;
+        (!stdin && self.texts.is_empty() && self.prefilter).then_some(dir)
+    }
+
+    /// What besides the files decides this request's output, for the
+    /// cache's key.
+    fn cache_key(&self) -> String {
+        format!(
+            "{:?} {:?} {} {:?} {:?}",
+            self.paths, self.config, self.no_config, self.selection, self.discover
+        )
     }
 
     /// The configuration resolver the run would use: fails on a bad
@@ -111,6 +133,8 @@ pub struct RunResult {
     pub stats: RunStats,
     /// Warnings for the user (an unreadable `.gitignore`), in order.
     pub warnings: Vec<String>,
+    /// Notes for the user (a damaged cache, ignored).
+    pub notes: Vec<String>,
     pub timings: Timings,
 }
 
@@ -120,6 +144,18 @@ pub struct RunStats {
     pub files_scanned: usize,
     /// Files parsed (the others were skipped by the prefilter, or unreadable).
     pub files_parsed: usize,
+    pub cache: Option<CacheStats>,
+}
+
+/// What the result cache spared a run (`TASKLINT_TIMING` shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheStats {
+    /// The walk was replayed: no folder was read.
+    pub replayed: bool,
+    /// Files read to be hashed, their stamps having changed (or new).
+    pub files_hashed: usize,
+    pub crates_reused: usize,
+    pub crates_linted: usize,
 }
 
 /// When each phase of a run ended, from its start.
@@ -185,19 +221,89 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         .build()
         .map_err(|err| RunError::Threads(err.to_string()))?;
     let prefilter = request.prefilter;
+    let mut notes = Vec::new();
+    let cache = request.cache_dir().map(|dir| {
+        let (cache, note) = Cache::open(dir, cache::key(&request.cache_key()));
+        notes.extend(note);
+        cache
+    });
     // Files are read as the walk finds them; those no settings could let
     // through are dropped there, the others kept for the first pass.
     let widest = Settings::widest();
+    let reads_early = prefilter && widest.filters_within_widest();
     let read_early = |path: &Path| engine::read_early(path, &widest);
-    let early_reads = (prefilter && widest.filters_within_widest())
-        .then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
-    let gathered = pool
-        .install(|| inputs::gather(&gather_request, &mut resolver, early_reads))
-        .map_err(RunError::Inputs)?;
+    let early_reads = reads_early.then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
+    // With the cache, a file whose stamp holds is not read; the others are
+    // read (early or only for their hash) and hashed.
+    let visit = |path: &Path| match &cache {
+        Some(cache) => cache
+            .visit(path, |path| {
+                engine::read_early_stamped(path, &widest, reads_early)
+            })
+            .unwrap_or_default(),
+        None => Early::Unread,
+    };
+    let (gathered, walk) = match &cache {
+        Some(cache) => {
+            let replay = cache.replay();
+            let replayed = replay.is_some();
+            let (gathered, walk) = pool
+                .install(|| inputs::gather_cached(&gather_request, &mut resolver, &visit, replay))
+                .map_err(RunError::Inputs)?;
+            (gathered, Some((walk, replayed)))
+        }
+        None => {
+            let gathered = pool
+                .install(|| inputs::gather(&gather_request, &mut resolver, early_reads))
+                .map_err(RunError::Inputs)?;
+            (gathered, None)
+        }
+    };
     let warnings = gathered.warnings;
     let (files, mut earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
+    // The crates whose results the cache holds, and those to keep there.
+    let mut from_cache: Vec<Option<FileOutcome>> = files.iter().map(|_| None).collect();
+    let mut late_from_cache: Vec<Finding> = Vec::new();
+    let mut to_keep: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
+    let mut seen: Vec<Option<Seen>> = Vec::new();
+    let mut crates_reused = 0;
+    if let Some(cache) = &cache {
+        seen = cache.seen(files.iter().map(|f| f.path.as_path()));
+        let covers = crate_pass::covering(paths);
+        for (root, members) in roots.group(files.iter().map(|f| f.path.as_path())) {
+            let whole = root.as_deref().is_none_or(&covers);
+            if !whole
+                || members
+                    .iter()
+                    .any(|&i| !matches!(files[i].source, Source::File))
+            {
+                continue;
+            }
+            let krate = cache::Crate {
+                root: root.as_deref(),
+                members: members
+                    .iter()
+                    .map(|&i| (files[i].path.as_path(), files[i].explicit))
+                    .collect(),
+                seen: members.iter().map(|&i| seen[i]).collect(),
+                settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
+            };
+            match cache.crate_results(&krate) {
+                Some((outcomes, late)) => {
+                    crates_reused += 1;
+                    for (&i, outcome) in members.iter().zip(outcomes) {
+                        from_cache[i] = Some(outcome);
+                        earlies[i] = Early::Skipped;
+                    }
+                    late_from_cache.extend(late);
+                    to_keep.push((root, members));
+                }
+                None => to_keep.push((root, members)),
+            }
+        }
+    }
     // The bytes of skipped files that declare something, for the crate models.
     let declaring: Vec<Option<Vec<u8>>> = earlies
         .iter_mut()
@@ -219,7 +325,11 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         files
             .par_iter()
             .zip(earlies)
-            .map(|(file, early)| {
+            .zip(from_cache)
+            .map(|((file, early), cached)| {
+                if let Some(outcome) = cached {
+                    return (Loaded::Done(outcome), (Vec::new(), ItemTexts::default()));
+                }
                 let job = job_for(file, None, None, false);
                 let mut loaded = engine::read_input(file, early, &job);
                 let fields = loaded.prepare(&file.settings, prefilter);
@@ -301,6 +411,23 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         crate_pass::run(&files, &outcomes, &run)
     });
     let crate_passed = started.elapsed();
+    late.extend(late_from_cache);
+    let mut cache_stats = None;
+    if let Some(cache) = &cache {
+        let (walk, replayed) = walk.as_ref().map_or((None, false), |(w, r)| (Some(w), *r));
+        let hashed = cache.hashed();
+        cache_stats = Some(CacheStats {
+            replayed,
+            files_hashed: hashed,
+            crates_reused,
+            crates_linted: to_keep.len() - crates_reused,
+        });
+        let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
+        let stored = keep(
+            &files, &outcomes, &late, to_keep, seen, walk, &resolver, paths,
+        );
+        notes.extend(cache.store(stored, changed));
+    }
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;
@@ -320,9 +447,11 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         stats: RunStats {
             files_scanned: files.len(),
             files_parsed: parsed,
+            cache: cache_stats,
         },
         files,
         warnings,
+        notes,
         timings: Timings {
             started,
             discovered,
@@ -332,6 +461,57 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             crate_passed,
         },
     })
+}
+
+/// What the cache keeps of a run: the crates it linted that it covers
+/// whole, with their outcomes and crate-pass findings.
+#[allow(clippy::too_many_arguments)]
+fn keep<'r>(
+    files: &'r [Input],
+    outcomes: &[(String, FileOutcome)],
+    late: &[Finding],
+    crates: Vec<(Option<PathBuf>, Vec<usize>)>,
+    seen: Vec<Option<Seen>>,
+    walk: Option<&'r inputs::Walk>,
+    resolver: &Resolver,
+    paths: &'r [PathBuf],
+) -> Stored<'r> {
+    let mut crate_of: HashMap<&str, usize> = HashMap::new();
+    if !late.is_empty() {
+        for (at, (_, members)) in crates.iter().enumerate() {
+            for &i in members {
+                crate_of.insert(files[i].display.as_str(), at);
+            }
+        }
+    }
+    let mut late_of: Vec<Vec<Finding>> = crates.iter().map(|_| Vec::new()).collect();
+    for finding in late {
+        if let Some(&at) = crate_of.get(finding.path.as_str()) {
+            late_of[at].push(finding.clone());
+        }
+    }
+    let crates = crates
+        .into_iter()
+        .zip(late_of)
+        .map(|((root, members), late)| StoredCrate {
+            root,
+            settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
+            outcomes: members
+                .iter()
+                .map(|&i| cache::kept(&outcomes[i].1))
+                .collect(),
+            members: members.iter().map(|&i| (i, files[i].explicit)).collect(),
+            late,
+        })
+        .collect();
+    Stored {
+        paths: files.iter().map(|f| f.path.as_path()).collect(),
+        seen,
+        crates,
+        walk,
+        config_files: resolver.config_files(),
+        roots_of_walk: paths,
+    }
 }
 
 fn file_job<'s>(
