@@ -183,7 +183,12 @@ fn build_output_git_and_cache_changes_do_not_relint() {
         .filter_map(|line| line.strip_prefix("note: `")?.split_once("` changed"))
         .map(|(path, _)| path)
         .collect();
-    assert_eq!(causes, ["src/lib.rs"], "{stderr}");
+    // One run, or two if the write of `src/lib.rs` was seen in two parts.
+    assert!(!causes.is_empty(), "{stderr}");
+    assert!(
+        causes.iter().all(|cause| *cause == "src/lib.rs"),
+        "{stderr}"
+    );
 }
 
 #[test]
