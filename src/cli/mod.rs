@@ -23,6 +23,7 @@ use crate::rules;
 
 mod cargo;
 mod fix;
+mod watch;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -179,6 +180,15 @@ struct CheckArgs {
     /// Neither read nor write the result cache.
     #[arg(long)]
     no_cache: bool,
+    /// Lint again whenever a Rust or configuration file changes, until Ctrl-C (then exit 0).
+    #[arg(
+        long,
+        conflicts_with_all = [
+            "fix", "diff", "add_suppression", "write_baseline", "output",
+            "show_settings", "show_files", "explain_model", "stdin_filename",
+        ]
+    )]
+    watch: bool,
 }
 
 /// How tasklint was started.
@@ -213,7 +223,11 @@ pub fn run_from(
         }
     };
     match cli.command {
-        Command::Check(args) => match check(&args, invocation) {
+        Command::Check(args) if args.watch && args.paths.iter().any(|p| p == "-") => {
+            let _ = watch::refuse_stdin(invocation).print();
+            ExitCode::from(2)
+        }
+        Command::Check(args) => match checked(&args, invocation) {
             Ok(code) => code,
             Err(message) => {
                 diag!("error: {}", escape::text(&message));
@@ -287,6 +301,15 @@ fn list_rules(format: RulesFormat) -> String {
             }
             out
         }
+    }
+}
+
+/// `check`, once or with `--watch` again on every change.
+fn checked(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
+    if args.watch {
+        watch::run(args, invocation)
+    } else {
+        check(args, invocation)
     }
 }
 
