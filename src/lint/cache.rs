@@ -266,6 +266,9 @@ pub struct Cache {
     seen_new: Mutex<FastMap<Box<[u8]>, Seen>>,
     /// The snapshot's crates by root.
     crate_index: HashMap<Option<String>, usize>,
+    /// The hash of each settings' fingerprint, by the settings' address
+    /// (settings are shared: most crates have the same).
+    fingerprints: Mutex<HashMap<usize, u128>>,
     /// Files read because their stamps did not hold.
     hashed: AtomicUsize,
 }
@@ -323,6 +326,7 @@ impl Cache {
             by_path,
             seen_new: Mutex::default(),
             crate_index,
+            fingerprints: Mutex::default(),
             hashed: AtomicUsize::new(0),
         };
         (cache, note)
@@ -457,7 +461,9 @@ impl Cache {
                                 .is_some_and(|f| Path::new(&snapshot.paths[f.0 as usize]) == *path)
                     },
                 );
-        if !same_members || record.settings != split(settings_hash(&krate.settings)) {
+        if !same_members
+            || record.settings != split(settings_hash(&krate.settings, &self.fingerprints))
+        {
             return None;
         }
         let mut outcomes: Vec<FileOutcome> = (0..krate.members.len())
@@ -474,12 +480,9 @@ impl Cache {
         Some((outcomes, late))
     }
 
-    /// Writes the snapshot of this run, atomically, unless nothing changed
-    /// (`changed` false). A failure is a note for the user.
-    pub fn store(&self, run: Stored<'_>, changed: bool) -> Option<String> {
-        if !changed {
-            return None;
-        }
+    /// Writes the snapshot of this run, atomically. A failure is a note
+    /// for the user.
+    pub fn store(&self, run: Stored<'_>) -> Option<String> {
         let snapshot = self.snapshot_of(run);
         let dir = version_dir(&self.dir);
         let written = (|| -> std::io::Result<()> {
@@ -536,7 +539,7 @@ impl Cache {
                 Some(CrateRecord {
                     root,
                     members,
-                    settings: split(settings_hash(&stored.settings)),
+                    settings: split(settings_hash(&stored.settings, &self.fingerprints)),
                     outcomes: stored
                         .outcomes
                         .iter()
@@ -669,19 +672,30 @@ pub fn kept(outcome: &FileOutcome) -> FileOutcome {
 
 /// The hash of the settings of a crate's members, in order (settings are
 /// shared, so each distinct one is printed once).
-fn settings_hash(settings: &[Arc<Settings>]) -> u128 {
-    let mut printed: HashMap<*const Settings, usize> = HashMap::new();
-    let mut texts: Vec<String> = Vec::new();
-    let mut order = Vec::with_capacity(settings.len());
+fn settings_hash(settings: &[Arc<Settings>], printed: &Mutex<HashMap<usize, u128>>) -> u128 {
+    // Runs of members with the same settings: (their hash, how many).
+    let mut runs: Vec<(u128, usize)> = Vec::new();
+    let mut last: Option<usize> = None;
     for s in settings {
-        let next = texts.len();
-        let at = *printed.entry(Arc::as_ptr(s)).or_insert(next);
-        if at == next {
-            texts.push(s.fingerprint());
+        let at = Arc::as_ptr(s) as usize;
+        if last == Some(at) {
+            if let Some(run) = runs.last_mut() {
+                run.1 += 1;
+            }
+            continue;
         }
-        order.push(at);
+        last = Some(at);
+        let known = printed.lock().ok().and_then(|p| p.get(&at).copied());
+        let hash = known.unwrap_or_else(|| {
+            let hash = stamp::hash(s.fingerprint().as_bytes());
+            if let Ok(mut printed) = printed.lock() {
+                printed.insert(at, hash);
+            }
+            hash
+        });
+        runs.push((hash, 1));
     }
-    stamp::hash(format!("{texts:?} {order:?}").as_bytes())
+    stamp::hash(format!("{runs:?}").as_bytes())
 }
 
 /// The stamps of what the walk and the configuration read besides the

@@ -304,113 +304,49 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             }
         }
     }
-    // The bytes of skipped files that declare something, for the crate models.
-    let declaring: Vec<Option<Vec<u8>>> = earlies
-        .iter_mut()
-        .map(|early| match std::mem::replace(early, Early::Skipped) {
-            Early::Declares(bytes) => Some(bytes),
-            other => {
-                *early = other;
-                None
-            }
-        })
+    // Only the crates the cache does not hold are linted.
+    let todo: Vec<usize> = (0..files.len())
+        .filter(|&i| from_cache[i].is_none())
         .collect();
-    let job_for = |file, handle_fields, krate, linted| {
-        file_job(file, &roots, prefilter, handle_fields, krate, linted)
+    let pass = Pass {
+        pool: &pool,
+        roots: &roots,
+        prefilter,
+        paths,
+        started,
     };
-    // Read and prefilter every file, then lint the ones let through, once the
-    // handle fields the crate pass judges are known from all of them (they
-    // decide what masking keeps).
-    let loaded: Vec<(Loaded, (Vec<String>, ItemTexts))> = pool.install(|| {
-        files
-            .par_iter()
-            .zip(earlies)
-            .zip(from_cache)
-            .map(|((file, early), cached)| {
-                if let Some(outcome) = cached {
-                    return (Loaded::Done(outcome), (Vec::new(), ItemTexts::default()));
-                }
-                let job = job_for(file, None, None, false);
-                let mut loaded = engine::read_input(file, early, &job);
-                let fields = loaded.prepare(&file.settings, prefilter);
-                // Only a file that will be masked waits in memory for the others.
-                match loaded {
-                    Loaded::Text(_)
-                        if matches!(file.source, Source::File)
-                            && !(prefilter && file.settings.can_mask()) =>
-                    {
-                        (Loaded::Later(file.path.clone()), fields)
-                    }
-                    loaded => (loaded, fields),
-                }
-            })
-            .collect()
-    });
-    let read = started.elapsed();
-    // By crate, as the crate pass merges its facts.
-    let mut by_crate: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
-    for (file, (_, (names, _))) in files.iter().zip(&loaded) {
-        if !names.is_empty() {
-            let root = roots.root_of(&file.path);
-            by_crate
-                .entry(root)
-                .or_default()
-                .extend(names.iter().cloned());
+    let (outcomes, mut late, phases, files) = if todo.len() == files.len() {
+        let (outcomes, late, phases) = pass.lint(&files, earlies);
+        (outcomes, late, phases, files)
+    } else {
+        let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
+        let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
+        let sub_earlies: Vec<Early> = todo
+            .iter()
+            .map(|&i| std::mem::take(&mut earlies[i]))
+            .collect();
+        let (sub_outcomes, late, phases) = pass.lint(&sub, sub_earlies);
+        for (&i, input) in todo.iter().zip(sub) {
+            slots[i] = Some(input);
         }
-    }
-    let handle_fields: HashMap<Option<PathBuf>, CrateFields> = by_crate
-        .into_iter()
-        .map(|(root, names)| (root, CrateFields::new(names)))
-        .collect();
-    let mut items: Vec<ItemTexts> = Vec::with_capacity(loaded.len());
-    let mut jobs: Vec<(usize, &Input, Loaded)> = Vec::with_capacity(loaded.len());
-    for (i, (file, (loaded, (_, file_items)))) in files.iter().zip(loaded).enumerate() {
-        items.push(file_items);
-        jobs.push((i, file, loaded));
-    }
-    let linted: Vec<bool> = jobs
-        .iter()
-        .map(|(_, _, loaded)| matches!(loaded, Loaded::Text(_) | Loaded::Later(_)))
-        .collect();
-    let models = pool.install(|| {
-        crate_models::build(crate_models::Request {
-            files: &files,
-            items,
-            declaring,
-            linted: &linted,
-            roots: &roots,
-            run_paths: paths,
-        })
-    });
-    let modelled = started.elapsed();
-    let outcomes: Vec<_> = largest_first(
-        &pool,
-        jobs,
-        |(_, _, loaded)| loaded.size(),
-        |(i, file, loaded)| {
-            let fields = match &loaded {
-                Loaded::Text(_) if !handle_fields.is_empty() => {
-                    handle_fields.get(&roots.root_of(&file.path))
-                }
-                _ => None,
-            };
-            let linted = !matches!(loaded, Loaded::Done(_));
-            let job = job_for(file, fields, models.krate_of(i), linted);
-            let outcome = engine::lint_read(loaded, &job);
-            (job.display, outcome)
-        },
-    );
-    let linted = started.elapsed();
-    let mut late = pool.install(|| {
-        let run = crate_pass::Run {
-            roots: &roots,
-            run_paths: paths,
-            prefilter,
-            handle_fields: &handle_fields,
-        };
-        crate_pass::run(&files, &outcomes, &run)
-    });
-    let crate_passed = started.elapsed();
+        let files: Vec<Input> = slots.into_iter().flatten().collect();
+        let mut linted = sub_outcomes.into_iter();
+        let outcomes = files
+            .iter()
+            .zip(from_cache)
+            .filter_map(|(file, cached)| match cached {
+                Some(outcome) => Some((file.display.clone(), outcome)),
+                None => linted.next(),
+            })
+            .collect();
+        (outcomes, late, phases, files)
+    };
+    let Phases {
+        read,
+        modelled,
+        linted,
+        crate_passed,
+    } = phases;
     late.extend(late_from_cache);
     let mut cache_stats = None;
     if let Some(cache) = &cache {
@@ -423,10 +359,13 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             crates_linted: to_keep.len() - crates_reused,
         });
         let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
-        let stored = keep(
-            &files, &outcomes, &late, to_keep, seen, walk, &resolver, paths,
-        );
-        notes.extend(cache.store(stored, changed));
+        // A snapshot that would be written the same is not written.
+        if changed {
+            let stored = keep(
+                &files, &outcomes, &late, to_keep, seen, walk, &resolver, paths,
+            );
+            notes.extend(cache.store(stored));
+        }
     }
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
@@ -461,6 +400,155 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             crate_passed,
         },
     })
+}
+
+/// When the phases of linting ended, from the run's start.
+struct Phases {
+    read: Duration,
+    modelled: Duration,
+    linted: Duration,
+    crate_passed: Duration,
+}
+
+/// What linting the files of a run needs.
+struct Pass<'p> {
+    pool: &'p rayon::ThreadPool,
+    roots: &'p CrateRoots,
+    prefilter: bool,
+    paths: &'p [PathBuf],
+    started: Instant,
+}
+
+impl Pass<'_> {
+    /// Lints `files` (whole crates; `earlies` what the walk read of each):
+    /// each file's outcome, and the crate pass's findings.
+    fn lint(
+        &self,
+        files: &[Input],
+        mut earlies: Vec<Early>,
+    ) -> (Vec<(String, FileOutcome)>, Vec<Finding>, Phases) {
+        let Pass {
+            pool,
+            roots,
+            prefilter,
+            paths,
+            started,
+        } = *self;
+        let roots = &*roots;
+        // The bytes of skipped files that declare something, for the crate models.
+        let declaring: Vec<Option<Vec<u8>>> = earlies
+            .iter_mut()
+            .map(|early| match std::mem::replace(early, Early::Skipped) {
+                Early::Declares(bytes) => Some(bytes),
+                other => {
+                    *early = other;
+                    None
+                }
+            })
+            .collect();
+        let job_for = |file, handle_fields, krate, linted| {
+            file_job(file, &roots, prefilter, handle_fields, krate, linted)
+        };
+        // Read and prefilter every file, then lint the ones let through, once the
+        // handle fields the crate pass judges are known from all of them (they
+        // decide what masking keeps).
+        let loaded: Vec<(Loaded, (Vec<String>, ItemTexts))> = pool.install(|| {
+            files
+                .par_iter()
+                .zip(earlies)
+                .map(|(file, early)| {
+                    let job = job_for(file, None, None, false);
+                    let mut loaded = engine::read_input(file, early, &job);
+                    let fields = loaded.prepare(&file.settings, prefilter);
+                    // Only a file that will be masked waits in memory for the others.
+                    match loaded {
+                        Loaded::Text(_)
+                            if matches!(file.source, Source::File)
+                                && !(prefilter && file.settings.can_mask()) =>
+                        {
+                            (Loaded::Later(file.path.clone()), fields)
+                        }
+                        loaded => (loaded, fields),
+                    }
+                })
+                .collect()
+        });
+        let read = started.elapsed();
+        // By crate, as the crate pass merges its facts.
+        let mut by_crate: HashMap<Option<PathBuf>, HashSet<String>> = HashMap::new();
+        for (file, (_, (names, _))) in files.iter().zip(&loaded) {
+            if !names.is_empty() {
+                let root = roots.root_of(&file.path);
+                by_crate
+                    .entry(root)
+                    .or_default()
+                    .extend(names.iter().cloned());
+            }
+        }
+        let handle_fields: HashMap<Option<PathBuf>, CrateFields> = by_crate
+            .into_iter()
+            .map(|(root, names)| (root, CrateFields::new(names)))
+            .collect();
+        let mut items: Vec<ItemTexts> = Vec::with_capacity(loaded.len());
+        let mut jobs: Vec<(usize, &Input, Loaded)> = Vec::with_capacity(loaded.len());
+        for (i, (file, (loaded, (_, file_items)))) in files.iter().zip(loaded).enumerate() {
+            items.push(file_items);
+            jobs.push((i, file, loaded));
+        }
+        let linted: Vec<bool> = jobs
+            .iter()
+            .map(|(_, _, loaded)| matches!(loaded, Loaded::Text(_) | Loaded::Later(_)))
+            .collect();
+        let models = pool.install(|| {
+            crate_models::build(crate_models::Request {
+                files: &files,
+                items,
+                declaring,
+                linted: &linted,
+                roots: &roots,
+                run_paths: paths,
+            })
+        });
+        let modelled = started.elapsed();
+        let outcomes: Vec<_> = largest_first(
+            &pool,
+            jobs,
+            |(_, _, loaded)| loaded.size(),
+            |(i, file, loaded)| {
+                let fields = match &loaded {
+                    Loaded::Text(_) if !handle_fields.is_empty() => {
+                        handle_fields.get(&roots.root_of(&file.path))
+                    }
+                    _ => None,
+                };
+                let linted = !matches!(loaded, Loaded::Done(_));
+                let job = job_for(file, fields, models.krate_of(i), linted);
+                let outcome = engine::lint_read(loaded, &job);
+                (job.display, outcome)
+            },
+        );
+        let linted = started.elapsed();
+        let late = pool.install(|| {
+            let run = crate_pass::Run {
+                roots: &roots,
+                run_paths: paths,
+                prefilter,
+                handle_fields: &handle_fields,
+            };
+            crate_pass::run(&files, &outcomes, &run)
+        });
+        let crate_passed = started.elapsed();
+        (
+            outcomes,
+            late,
+            Phases {
+                read,
+                modelled,
+                linted,
+                crate_passed,
+            },
+        )
+    }
 }
 
 /// What the cache keeps of a run: the crates it linted that it covers
