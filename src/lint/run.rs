@@ -434,7 +434,6 @@ impl Pass<'_> {
             paths,
             started,
         } = *self;
-        let roots = &*roots;
         // The bytes of skipped files that declare something, for the crate models.
         let declaring: Vec<Option<Vec<u8>>> = earlies
             .iter_mut()
@@ -447,7 +446,7 @@ impl Pass<'_> {
             })
             .collect();
         let job_for = |file, handle_fields, krate, linted| {
-            file_job(file, &roots, prefilter, handle_fields, krate, linted)
+            file_job(file, roots, prefilter, handle_fields, krate, linted)
         };
         // Read and prefilter every file, then lint the ones let through, once the
         // handle fields the crate pass judges are known from all of them (they
@@ -501,17 +500,17 @@ impl Pass<'_> {
             .collect();
         let models = pool.install(|| {
             crate_models::build(crate_models::Request {
-                files: &files,
+                files,
                 items,
                 declaring,
                 linted: &linted,
-                roots: &roots,
+                roots,
                 run_paths: paths,
             })
         });
         let modelled = started.elapsed();
         let outcomes: Vec<_> = largest_first(
-            &pool,
+            pool,
             jobs,
             |(_, _, loaded)| loaded.size(),
             |(i, file, loaded)| {
@@ -530,12 +529,12 @@ impl Pass<'_> {
         let linted = started.elapsed();
         let late = pool.install(|| {
             let run = crate_pass::Run {
-                roots: &roots,
+                roots,
                 run_paths: paths,
                 prefilter,
                 handle_fields: &handle_fields,
             };
-            crate_pass::run(&files, &outcomes, &run)
+            crate_pass::run(files, &outcomes, &run)
         });
         let crate_passed = started.elapsed();
         (
