@@ -131,7 +131,8 @@ impl Resolver {
     pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
         let folder = path.parent().unwrap_or(Path::new(""));
         if let Some((last, applied)) = &self.last {
-            if last == folder {
+            // By bytes: `Path`'s equality parses both into components.
+            if last.as_os_str() == folder.as_os_str() {
                 return Ok(applied.clone());
             }
         }

@@ -455,10 +455,9 @@ impl Cache {
                 && record.members.iter().zip(&krate.members).all(
                     |((i, explicit), (path, named))| {
                         explicit == named
-                            && snapshot
-                                .files
-                                .get(*i as usize)
-                                .is_some_and(|f| Path::new(&snapshot.paths[f.0 as usize]) == *path)
+                            && snapshot.files.get(*i as usize).is_some_and(|f| {
+                                snapshot.paths[f.0 as usize].as_bytes() == bytes_of(path)
+                            })
                     },
                 );
         if !same_members

@@ -400,7 +400,18 @@ pub(crate) fn covering(run_paths: &[PathBuf]) -> impl Fn(&Path) -> bool {
         .filter(|p| p.is_dir())
         .map(|p| canonical(p))
         .collect();
+    // A root under a given folder as written was walked from it (the walk
+    // does not follow links): no need to resolve links to tell.
+    let written: Vec<PathBuf> = run_paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| discover::absolute(p))
+        .collect();
     move |root| {
+        let absolute = discover::absolute(root);
+        if written.iter().any(|dir| absolute.starts_with(dir)) {
+            return true;
+        }
         let root = canonical(root);
         dirs.iter().any(|dir| root.starts_with(dir))
     }

@@ -315,32 +315,40 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         paths,
         started,
     };
-    let (outcomes, mut late, phases, files) = if todo.len() == files.len() {
-        let (outcomes, late, phases) = pass.lint(&files, earlies);
-        (outcomes, late, phases, files)
-    } else {
-        let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
-        let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
-        let sub_earlies: Vec<Early> = todo
-            .iter()
-            .map(|&i| std::mem::take(&mut earlies[i]))
-            .collect();
-        let (sub_outcomes, late, phases) = pass.lint(&sub, sub_earlies);
-        for (&i, input) in todo.iter().zip(sub) {
-            slots[i] = Some(input);
-        }
-        let files: Vec<Input> = slots.into_iter().flatten().collect();
-        let mut linted = sub_outcomes.into_iter();
-        let outcomes = files
-            .iter()
-            .zip(from_cache)
-            .filter_map(|(file, cached)| match cached {
-                Some(outcome) => Some((file.display.clone(), outcome)),
-                None => linted.next(),
-            })
-            .collect();
-        (outcomes, late, phases, files)
-    };
+    let (outcomes, mut late, phases, files): (Vec<FileOutcome>, _, _, _) =
+        if todo.len() == files.len() {
+            let (outcomes, late, phases) = pass.lint(&files, earlies);
+            let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+            (outcomes, late, phases, files)
+        } else if todo.is_empty() {
+            let now = started.elapsed();
+            let phases = Phases {
+                read: now,
+                modelled: now,
+                linted: now,
+                crate_passed: now,
+            };
+            let outcomes = from_cache.into_iter().flatten().collect();
+            (outcomes, Vec::new(), phases, files)
+        } else {
+            let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
+            let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
+            let sub_earlies: Vec<Early> = todo
+                .iter()
+                .map(|&i| std::mem::take(&mut earlies[i]))
+                .collect();
+            let (sub_outcomes, late, phases) = pass.lint(&sub, sub_earlies);
+            for (&i, input) in todo.iter().zip(sub) {
+                slots[i] = Some(input);
+            }
+            let files: Vec<Input> = slots.into_iter().flatten().collect();
+            let mut linted = sub_outcomes.into_iter().map(|(_, outcome)| outcome);
+            let outcomes = from_cache
+                .into_iter()
+                .filter_map(|cached| cached.or_else(|| linted.next()))
+                .collect();
+            (outcomes, late, phases, files)
+        };
     let Phases {
         read,
         modelled,
@@ -370,11 +378,11 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
     let mut parsed = 0;
-    for (path, outcome) in outcomes {
+    for (file, outcome) in files.iter().zip(outcomes) {
         parsed += usize::from(outcome.parsed);
         findings.extend(outcome.findings);
         if let Some(source) = outcome.source {
-            sources.insert(path, source);
+            sources.insert(file.display.clone(), source);
         }
     }
     suppress::silence_late(&mut late, |path| sources.get(path).cloned());
@@ -555,7 +563,7 @@ impl Pass<'_> {
 #[allow(clippy::too_many_arguments)]
 fn keep<'r>(
     files: &'r [Input],
-    outcomes: &[(String, FileOutcome)],
+    outcomes: &[FileOutcome],
     late: &[Finding],
     crates: Vec<(Option<PathBuf>, Vec<usize>)>,
     seen: Vec<Option<Seen>>,
@@ -583,10 +591,7 @@ fn keep<'r>(
         .map(|((root, members), late)| StoredCrate {
             root,
             settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
-            outcomes: members
-                .iter()
-                .map(|&i| cache::kept(&outcomes[i].1))
-                .collect(),
+            outcomes: members.iter().map(|&i| cache::kept(&outcomes[i])).collect(),
             members: members.iter().map(|&i| (i, files[i].explicit)).collect(),
             late,
         })
