@@ -588,20 +588,20 @@ impl Cache {
 
 /// The paths of a snapshot being written, each once.
 #[derive(Default)]
-struct PathTable {
+struct PathTable<'p> {
     paths: Vec<String>,
-    ids: FastMap<String, u32>,
+    ids: FastMap<&'p str, u32>,
 }
 
-impl PathTable {
-    fn id(&mut self, path: &Path) -> Option<u32> {
+impl<'p> PathTable<'p> {
+    fn id(&mut self, path: &'p Path) -> Option<u32> {
         let text = path.to_str()?;
         if let Some(&id) = self.ids.get(text) {
             return Some(id);
         }
         let id = self.paths.len() as u32;
         self.paths.push(text.to_string());
-        self.ids.insert(text.to_string(), id);
+        self.ids.insert(text, id);
         Some(id)
     }
 }
@@ -755,8 +755,9 @@ fn watched(
         paths.push(Path::new(&config).join("git/config"));
         paths.push(Path::new(&config).join("git/ignore"));
     }
-    paths.sort();
-    paths.dedup();
+    // By bytes: comparing paths parses them into components.
+    paths.sort_unstable_by(|a, b| bytes_of(a).cmp(bytes_of(b)));
+    paths.dedup_by(|a, b| bytes_of(a) == bytes_of(b));
     paths
         .into_par_iter()
         .map(|path| Some((text_of(&path)?, Stamp::at(&path))))
