@@ -367,8 +367,9 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             crates_linted: to_keep.len() - crates_reused,
         });
         let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
-        // A snapshot that would be written the same is not written.
-        if changed {
+        // A snapshot that would be written the same is not written, nor
+        // one with no crate to give back (a run of files named one by one).
+        if changed && !to_keep.is_empty() {
             let stored = keep(
                 &files, &outcomes, &late, to_keep, seen, walk, &resolver, paths,
             );
