@@ -241,6 +241,63 @@ fn a_signature_in_another_file_decides_again() {
     assert!(!stdout(&uncached(&root, ARGS)).contains("client.rs"));
 }
 
+/// A pre-commit run names the changed files: their crate's results also
+/// depend on its files outside the run, whose stamps are kept too.
+#[test]
+fn a_crate_not_covered_whole_follows_its_files_outside_the_run() {
+    let (_dir, root) = project();
+    settle();
+    let cache = root.parent().expect("parent").join("cache");
+    for args in [
+        &[
+            "check",
+            "src/client.rs",
+            "--select",
+            "all",
+            "--format",
+            "concise",
+        ][..],
+        &["check", "src", "--select", "all", "--format", "concise"][..],
+    ] {
+        let cold = run_with_cache(&root, &cache, args);
+        assert_eq!(shown(&cold), shown(&uncached(&root, args)));
+        let warm = run_with_cache(&root, &cache, args);
+        assert_eq!(shown(&warm), shown(&uncached(&root, args)));
+        assert!(
+            cache_line(&warm).contains("1 crate from the cache"),
+            "{}",
+            cache_line(&warm)
+        );
+    }
+    let args = [
+        "check",
+        "src/client.rs",
+        "--select",
+        "all",
+        "--format",
+        "concise",
+    ];
+    assert!(stdout(&uncached(&root, &args)).contains("client.rs"));
+    // `runtime.rs`, not in the run, no longer returns a handle.
+    write(
+        &root,
+        "src/runtime.rs",
+        "pub fn spawn<F>(future: F)\nwhere\n    F: std::future::Future + Send + 'static,\n    F::Output: Send + 'static,\n{\n    drop(tokio::spawn(future));\n}\n",
+    );
+    let output = run_with_cache(&root, &cache, &args);
+    assert_eq!(shown(&output), shown(&uncached(&root, &args)));
+    assert!(
+        !stdout(&output).contains("client.rs"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        cache_line(&output).contains("1 crate linted"),
+        "{}",
+        cache_line(&output)
+    );
+}
+
 #[test]
 fn a_handle_field_joined_in_another_file_decides_again() {
     let (_dir, root) = project();

@@ -18,9 +18,9 @@
 //! stamp is the same, or its bytes hash the same), no file came or went,
 //! and every file's settings are the same; else the whole crate is linted
 //! again: a file's findings depend on the other files of its crate (handle
-//! fields, signatures). Crates the run does not cover whole (a run naming
-//! some of their files) are never cached: their results depend on files
-//! the run does not list.
+//! fields, signatures). A crate the run does not cover whole (a run naming
+//! some of its files) depends on its files outside the run too: it is kept
+//! with the stamps of everything its own walk looks at, which must hold.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -36,6 +36,7 @@ use crate::base::finding::{Finding, Region};
 use crate::base::fix::{Applicability, Edit, Fix};
 use crate::base::rule::Severity;
 use crate::config::settings::Settings;
+use crate::input::read::Early;
 use crate::input::stamp::{self, Stamp};
 use crate::lint::engine::FileOutcome;
 use crate::lint::inputs::Walk;
@@ -120,6 +121,10 @@ struct CrateRecord {
     outcomes: Vec<(u32, OutcomeRecord)>,
     /// The crate pass's findings (before late suppressions).
     late: Vec<FindingRecord>,
+    /// For a crate the run did not cover whole, whose files outside the
+    /// run its results depend on: the stamp of everything the crate's own
+    /// walk looks at (`None`: not there).
+    outside: Vec<(String, Option<Stamp>)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -403,6 +408,17 @@ impl Cache {
         Some(made)
     }
 
+    /// [`Cache::visit`] for a file the walk did not visit (named on the
+    /// command line): what is seen of it.
+    pub fn look(
+        &self,
+        path: &Path,
+        read: impl FnOnce(&Path) -> (Early, Option<(Stamp, u128)>),
+    ) -> Option<Seen> {
+        self.visit(path, read);
+        self.seen(std::iter::once(path)).pop().flatten()
+    }
+
     /// How many files were read to be hashed.
     pub fn hashed(&self) -> usize {
         self.hashed.load(Ordering::Relaxed)
@@ -462,7 +478,20 @@ impl Cache {
                 );
         if !same_members
             || record.settings != split(settings_hash(&krate.settings, &self.fingerprints))
+            || record.outside.is_empty() != krate.whole
         {
+            return None;
+        }
+        let outside_holds =
+            record
+                .outside
+                .iter()
+                .all(|(path, stamp)| match (stamp, Stamp::at(Path::new(path))) {
+                    (None, None) => true,
+                    (Some(was), Some(now)) => *was == now && !was.is_racy(snapshot.taken),
+                    _ => false,
+                });
+        if !outside_holds {
             return None;
         }
         let mut outcomes: Vec<FileOutcome> = (0..krate.members.len())
@@ -535,7 +564,15 @@ impl Cache {
                     Some(root) => Some(text_of(root)?),
                     None => None,
                 };
+                let outside = match (&stored.root, stored.whole) {
+                    (Some(root), false) => crate::lint::crate_pass::crate_tree(root)
+                        .into_par_iter()
+                        .map(|path| Some((text_of(&path)?, Stamp::at(&path))))
+                        .collect::<Option<Vec<_>>>()?,
+                    _ => Vec::new(),
+                };
                 Some(CrateRecord {
+                    outside,
                     root,
                     members,
                     settings: split(settings_hash(&stored.settings, &self.fingerprints)),
@@ -629,6 +666,9 @@ impl Snapshot {
 /// A crate of this run, as [`Cache::crate_results`] judges it.
 pub struct Crate<'c> {
     pub root: Option<&'c Path>,
+    /// The run covers it whole (else its results depend on files outside
+    /// the run, and their stamps must hold too).
+    pub whole: bool,
     /// Each member's path and whether it was named on the command line.
     pub members: Vec<(&'c Path, bool)>,
     pub seen: Vec<Option<Seen>>,
@@ -651,6 +691,7 @@ pub struct Stored<'r> {
 /// A crate whose results may be kept: covered whole by the run.
 pub struct StoredCrate {
     pub root: Option<PathBuf>,
+    pub whole: bool,
     /// Indices into the run's files, and whether each was named.
     pub members: Vec<(usize, bool)>,
     pub settings: Vec<Arc<Settings>>,

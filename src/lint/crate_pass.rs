@@ -419,22 +419,61 @@ pub(crate) fn covering(run_paths: &[PathBuf]) -> impl Fn(&Path) -> bool {
 
 /// The `.rs` files of the crate at `root`, not descending into other crates.
 pub(crate) fn crate_files(root: &Path) -> Vec<PathBuf> {
-    let mut walk = ignore::WalkBuilder::new(root);
-    walk.hidden(true).require_git(false).filter_entry(|entry| {
-        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-        if !is_dir || entry.depth() == 0 {
-            return true;
-        }
-        let name = entry.file_name();
-        !discover::SKIPPED_DIRS.iter().any(|d| name == *d)
-            && !entry.path().join("Cargo.toml").is_file()
-    });
-    walk.build()
-        .filter_map(Result::ok)
+    crate_walk(root, None)
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .map(|e| e.into_path())
         .filter(|p| p.extension().is_some_and(|ext| ext == "rs"))
         .collect()
+}
+
+/// What [`crate_files`] looks at, for the result cache to notice a change:
+/// the folders it walks and those it prunes as nested crates, its files,
+/// and each folder's ignore files (there or not).
+pub(crate) fn crate_tree(root: &Path) -> Vec<PathBuf> {
+    let pruned = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut tree = Vec::new();
+    for entry in crate_walk(root, Some(std::sync::Arc::clone(&pruned))) {
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        let path = entry.into_path();
+        if is_dir {
+            tree.push(path.join(".gitignore"));
+            tree.push(path.join(".ignore"));
+            tree.push(path);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            tree.push(path);
+        }
+    }
+    tree.extend(pruned.lock().map(|p| p.clone()).unwrap_or_default());
+    tree
+}
+
+/// The walk of the crate at `root`, not descending into other crates
+/// (those pruned are added to `pruned`).
+fn crate_walk(
+    root: &Path,
+    pruned: Option<std::sync::Arc<std::sync::Mutex<Vec<PathBuf>>>>,
+) -> impl Iterator<Item = ignore::DirEntry> {
+    let mut walk = ignore::WalkBuilder::new(root);
+    walk.hidden(true)
+        .require_git(false)
+        .filter_entry(move |entry| {
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || entry.depth() == 0 {
+                return true;
+            }
+            let name = entry.file_name();
+            if discover::SKIPPED_DIRS.iter().any(|d| name == *d) {
+                return false;
+            }
+            let nested = entry.path().join("Cargo.toml").is_file();
+            if nested {
+                if let Some(Ok(mut pruned)) = pruned.as_ref().map(|p| p.lock()) {
+                    pruned.push(entry.path().to_path_buf());
+                }
+            }
+            !nested
+        });
+    walk.build().filter_map(Result::ok)
 }
 
 #[cfg(test)]

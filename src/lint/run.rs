@@ -266,23 +266,33 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     // The crates whose results the cache holds, and those to keep there.
     let mut from_cache: Vec<Option<FileOutcome>> = files.iter().map(|_| None).collect();
     let mut late_from_cache: Vec<Finding> = Vec::new();
-    let mut to_keep: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
+    let mut to_keep: Vec<(Option<PathBuf>, Vec<usize>, bool)> = Vec::new();
     let mut seen: Vec<Option<Seen>> = Vec::new();
     let mut crates_reused = 0;
     if let Some(cache) = &cache {
         seen = cache.seen(files.iter().map(|f| f.path.as_path()));
+        // Files named on the command line are not visited by the walk.
+        for (file, seen) in files.iter().zip(seen.iter_mut()) {
+            if seen.is_none() && file.explicit && matches!(file.source, Source::File) {
+                *seen = cache.look(&file.path, |path| {
+                    engine::read_early_stamped(path, &widest, false)
+                });
+            }
+        }
         let covers = crate_pass::covering(paths);
         for (root, members) in roots.group(files.iter().map(|f| f.path.as_path())) {
+            // A crate the run does not cover whole is kept with the stamps
+            // of its files outside the run (see `cache::Crate::whole`).
             let whole = root.as_deref().is_none_or(&covers);
-            if !whole
-                || members
-                    .iter()
-                    .any(|&i| !matches!(files[i].source, Source::File))
+            if members
+                .iter()
+                .any(|&i| !matches!(files[i].source, Source::File))
             {
                 continue;
             }
             let krate = cache::Crate {
                 root: root.as_deref(),
+                whole,
                 members: members
                     .iter()
                     .map(|&i| (files[i].path.as_path(), files[i].explicit))
@@ -298,9 +308,9 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
                         earlies[i] = Early::Skipped;
                     }
                     late_from_cache.extend(late);
-                    to_keep.push((root, members));
+                    to_keep.push((root, members, whole));
                 }
-                None => to_keep.push((root, members)),
+                None => to_keep.push((root, members, whole)),
             }
         }
     }
@@ -559,14 +569,14 @@ impl Pass<'_> {
     }
 }
 
-/// What the cache keeps of a run: the crates it linted that it covers
-/// whole, with their outcomes and crate-pass findings.
+/// What the cache keeps of a run: its crates (of files on disk), with
+/// their outcomes and crate-pass findings.
 #[allow(clippy::too_many_arguments)]
 fn keep<'r>(
     files: &'r [Input],
     outcomes: &[FileOutcome],
     late: &[Finding],
-    crates: Vec<(Option<PathBuf>, Vec<usize>)>,
+    crates: Vec<(Option<PathBuf>, Vec<usize>, bool)>,
     seen: Vec<Option<Seen>>,
     walk: Option<&'r inputs::Walk>,
     resolver: &Resolver,
@@ -574,7 +584,7 @@ fn keep<'r>(
 ) -> Stored<'r> {
     let mut crate_of: HashMap<&str, usize> = HashMap::new();
     if !late.is_empty() {
-        for (at, (_, members)) in crates.iter().enumerate() {
+        for (at, (_, members, _)) in crates.iter().enumerate() {
             for &i in members {
                 crate_of.insert(files[i].display.as_str(), at);
             }
@@ -589,8 +599,9 @@ fn keep<'r>(
     let crates = crates
         .into_iter()
         .zip(late_of)
-        .map(|((root, members), late)| StoredCrate {
+        .map(|((root, members, whole), late)| StoredCrate {
             root,
+            whole,
             settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
             outcomes: members.iter().map(|&i| cache::kept(&outcomes[i])).collect(),
             members: members.iter().map(|&i| (i, files[i].explicit)).collect(),
