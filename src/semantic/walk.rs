@@ -6,11 +6,10 @@
 //! (a `Runtime`, a `JoinSet`, a `Command`), and whether this is test code.
 //! Macro bodies are walked through their expansions.
 
-use std::collections::HashMap;
-
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, FnArg, ImplItemFn, Item, ItemFn, Macro, Pat, Signature, Stmt};
 
+use crate::base::fasthash::FastMap;
 use crate::semantic::context::Cx;
 use crate::semantic::frames::{FnFrame, Frame};
 use crate::syntax::exprs::{has_cfg_test, is_test_fn, type_name};
@@ -50,7 +49,7 @@ impl<'a, 'c> Walker<'a, 'c> {
         // `#![cfg(test)]` at the top of a file: the whole file is test code.
         self.cx.test_depth += usize::from(has_cfg_test(&file.attrs));
         self.cx.scopes.push_module(&file.items);
-        self.cx.env.push(HashMap::new());
+        self.cx.env.push(FastMap::default());
         for item in &file.items {
             self.visit_item(item);
         }
@@ -96,7 +95,7 @@ impl<'a, 'c> Walker<'a, 'c> {
                 for check in &mut w.checks {
                     check.enter_fn(&frame, &w.cx);
                 }
-                w.cx.env.push(HashMap::new());
+                w.cx.env.push(FastMap::default());
                 for input in &sig.inputs {
                     if let FnArg::Typed(typed) = input {
                         if let Pat::Ident(ident) = &*typed.pat {
@@ -118,7 +117,7 @@ impl<'a, 'c> Walker<'a, 'c> {
                 Stmt::Item(item) => Some(item),
                 _ => None,
             }));
-        self.cx.env.push(HashMap::new());
+        self.cx.env.push(FastMap::default());
         for check in &mut self.checks {
             check.block(stmts, &self.cx);
         }

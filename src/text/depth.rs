@@ -158,6 +158,35 @@ const KEYWORDS: &[&str] = &[
     "await", "if", "match", "while", "for", "in", "static", "const", "unsafe", "become",
 ];
 
+/// Is `word` one of [`KEYWORDS`]? A `match` on the bytes, not a search of
+/// the list: the bound asks it of every word of every file it lexes.
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"return"
+            | b"break"
+            | b"yield"
+            | b"box"
+            | b"as"
+            | b"dyn"
+            | b"impl"
+            | b"else"
+            | b"let"
+            | b"move"
+            | b"async"
+            | b"await"
+            | b"if"
+            | b"match"
+            | b"while"
+            | b"for"
+            | b"in"
+            | b"static"
+            | b"const"
+            | b"unsafe"
+            | b"become"
+    )
+}
+
 /// After a `}`, these go on with the expression or pattern before it.
 const GOES_ON: &[&[u8]] = &[b"else", b"as", b"in"];
 
@@ -232,7 +261,7 @@ fn deepest<'t>(events: impl Iterator<Item = Event<'t>>) -> Result<usize, usize> 
             }
             Event::Word(word, _) => {
                 callable = true;
-                nests = KEYWORDS.iter().any(|k| k.as_bytes() == word);
+                nests = is_keyword(word);
             }
             Event::Operand(_) => callable = true,
             Event::Lifetime(_) => {}
@@ -301,6 +330,16 @@ mod tests {
     fn levels(text: &str) -> Result<usize, usize> {
         let lexed = lexer::lex(text.as_bytes()).expect("lexes");
         deepest(lexed.tokens.iter().map(|t| event(text.as_bytes(), t)))
+    }
+
+    #[test]
+    fn the_keyword_match_is_the_keyword_list() {
+        for keyword in KEYWORDS {
+            assert!(is_keyword(keyword.as_bytes()), "{keyword}");
+        }
+        for word in ["x", "returns", "i", "matches", "Self", "fn", ""] {
+            assert!(!is_keyword(word.as_bytes()), "{word}");
+        }
     }
 
     #[test]

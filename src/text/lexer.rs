@@ -45,7 +45,11 @@ pub(crate) fn lex(text: &[u8]) -> Option<Lexed<'_>> {
         let next = text.get(i + 1).copied();
         match b {
             b' ' | b'\t' | b'\n' | b'\r' => {
+                // A run at once: indentation is a good part of most files.
                 i += 1;
+                while i < text.len() && matches!(text[i], b' ' | b'\t' | b'\n' | b'\r') {
+                    i += 1;
+                }
                 continue;
             }
             b'/' if next == Some(b'/') => {

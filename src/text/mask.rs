@@ -252,12 +252,12 @@ fn blank(source: &str, lexed: &Lexed<'_>, mut ranges: Vec<(usize, usize)>) -> St
         // lines before keep just their breaks, the last one a space per
         // character. Most of a masked file was spaces the parser skipped.
         let blanked = &source[from..to];
-        let tail = match blanked.rfind('\n') {
+        let tail = match memchr::memrchr(b'\n', blanked.as_bytes()) {
             Some(last_break) => {
-                for c in blanked[..last_break + 1].chars() {
-                    if c == '\n' || c == '\r' {
-                        out.push(c);
-                    }
+                // Line breaks are ASCII: found by byte, not by character.
+                let breaks = &blanked.as_bytes()[..last_break + 1];
+                for at in memchr::memchr2_iter(b'\n', b'\r', breaks) {
+                    out.push(char::from(breaks[at]));
                 }
                 &blanked[last_break + 1..]
             }

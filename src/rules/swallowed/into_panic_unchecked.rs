@@ -2,8 +2,7 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Stmt};
 
-use std::collections::HashMap;
-
+use crate::base::fasthash::FastMap;
 use crate::base::finding::Region;
 use crate::base::fix::{Edit, Fix};
 use crate::base::rule::Severity;
@@ -25,7 +24,7 @@ pub static RULE: Rule = Rule {
     fix: Applicability::Safe,
 };
 
-pub fn check(expr: &Expr, guarded: &[Region], fixes: &HashMap<Region, Fix>, cx: &Cx<'_>) {
+pub fn check(expr: &Expr, guarded: &[Region], fixes: &FastMap<Region, Fix>, cx: &Cx<'_>) {
     let Expr::MethodCall(m) = expr else { return };
     if m.method != "into_panic" || !m.args.is_empty() {
         return;

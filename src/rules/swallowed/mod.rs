@@ -5,7 +5,6 @@
 //! statements and which loops enclose what, and hands each expression to the
 //! rules.
 
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use quote::ToTokens;
@@ -13,6 +12,7 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, Macro, Stmt};
 
+use crate::base::fasthash::{FastMap, FastSet};
 use crate::base::finding::Region;
 use crate::semantic::context::Cx;
 use crate::semantic::handles::{self, Handles};
@@ -26,21 +26,21 @@ pub mod swallowed_cancellation;
 #[derive(Default)]
 pub struct Swallowed<'a> {
     /// The handle model of each function, by the address of its body.
-    models: HashMap<usize, Rc<Handles<'a>>>,
+    models: FastMap<usize, Rc<Handles<'a>>>,
     /// `select!`s whose value nobody uses: statements of a block.
-    statement_macros: HashSet<MacroKey>,
+    statement_macros: FastSet<MacroKey>,
     /// Every loop seen so far, with its region.
     loops: Vec<(Region, &'a Expr)>,
     /// Regions where `into_panic()` is known to be safe.
     guarded: Vec<Region>,
     /// Fixes for `into_panic()` calls whose surroundings allow a guard, by their region.
-    panic_fixes: HashMap<Region, crate::base::fix::Fix>,
+    panic_fixes: FastMap<Region, crate::base::fix::Fix>,
     /// Join expressions already reported (one finding per join).
-    reported: HashSet<Region>,
+    reported: FastSet<Region>,
     /// Locals holding a join's `Result`, by function body.
-    results: HashMap<usize, Vec<ignored_join_error::ResultBinding>>,
+    results: FastMap<usize, Vec<ignored_join_error::ResultBinding>>,
     /// Bodies of `#[should_panic]` functions.
-    should_panic: HashSet<usize>,
+    should_panic: FastSet<usize>,
 }
 
 impl<'a> Swallowed<'a> {

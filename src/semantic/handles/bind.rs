@@ -1,6 +1,6 @@
 //! First pass: bindings and the collections filled with handles.
 
-use std::collections::HashMap;
+use crate::base::fasthash::FastMap;
 
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -15,8 +15,8 @@ use crate::semantic::lookup::Lookup;
 pub(super) struct Binder<'h, 'a, 'c> {
     pub(super) handles: &'h mut Handles<'a>,
     pub(super) cx: &'c dyn Lookup<'a>,
-    pub(super) filled: &'h HashMap<String, HandleKind>,
-    pub(super) newly_filled: HashMap<String, HandleKind>,
+    pub(super) filled: &'h FastMap<String, HandleKind>,
+    pub(super) newly_filled: FastMap<String, HandleKind>,
     /// Where the names of the pattern being bound are in force.
     pub(super) scope: Scope,
     /// The end of the innermost block: a `let` binds up to it.

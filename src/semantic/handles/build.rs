@@ -1,6 +1,6 @@
 //! Building the model of one function body.
 
-use std::collections::{HashMap, HashSet};
+use crate::base::fasthash::{FastMap, FastSet};
 
 use syn::visit::Visit;
 use syn::{Block, FnArg, Pat, Signature, Stmt};
@@ -26,7 +26,7 @@ pub fn is_fn_body(stmts: &[Stmt], cx: &dyn Lookup<'_>) -> bool {
 impl<'a> Handles<'a> {
     /// Builds the model of one function body (`sig` gives the parameters).
     pub fn of_fn(sig: Option<&'a Signature>, body: &'a Block, cx: &dyn Lookup<'a>) -> Handles<'a> {
-        let mut filled: HashMap<String, HandleKind> = HashMap::new();
+        let mut filled: FastMap<String, HandleKind> = FastMap::default();
         let mut handles = Handles::default();
         // Collections filled later in the body are holders from their `let`
         // on, so bindings are collected until the set of filled names is stable.
@@ -39,7 +39,7 @@ impl<'a> Handles<'a> {
                 handles: &mut handles,
                 cx,
                 filled: &filled,
-                newly_filled: HashMap::new(),
+                newly_filled: FastMap::default(),
                 scope: (START, END),
                 block_end: END,
                 let_end: None,
@@ -58,8 +58,8 @@ impl<'a> Handles<'a> {
         let mut recorder = Recorder {
             handles: &mut handles,
             cx,
-            claimed: HashSet::new(),
-            inline: HashSet::new(),
+            claimed: FastSet::default(),
+            inline: FastSet::default(),
             body: 0,
             tail: body.stmts.last().and_then(|s| match s {
                 Stmt::Expr(e, None) => Some(crate::syntax::exprs::expr_key(e)),

@@ -1,7 +1,7 @@
 //! The model: bindings of task handles, holders and sets, what happens to
 //! each, and the bodies code runs in; the queries rules ask of it.
 
-use std::collections::HashMap;
+use crate::base::fasthash::FastMap;
 
 use syn::Expr;
 
@@ -163,7 +163,7 @@ pub struct Handles<'a> {
     /// `self.task.take().unwrap().abort()` name no binding.
     pub aborts: Vec<&'a Expr>,
     /// `x.await` by the `x` awaited.
-    pub(super) awaits: HashMap<crate::syntax::exprs::ExprKey, &'a Expr>,
+    pub(super) awaits: FastMap<crate::syntax::exprs::ExprKey, &'a Expr>,
 }
 
 /// One name a pattern binds, and the stretch of code that sees it.

@@ -1,6 +1,6 @@
 //! Second pass: what happens to each binding, where.
 
-use std::collections::HashSet;
+use crate::base::fasthash::FastSet;
 
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -37,11 +37,11 @@ pub(super) struct Recorder<'h, 'a, 'c> {
     pub(super) handles: &'h mut Handles<'a>,
     pub(super) cx: &'c dyn Lookup<'a>,
     /// Mentions already classified by their parent expression.
-    pub(super) claimed: HashSet<crate::syntax::exprs::ExprKey>,
+    pub(super) claimed: FastSet<crate::syntax::exprs::ExprKey>,
     /// The function body's tail expression: its value is returned.
     pub(super) tail: Option<crate::syntax::exprs::ExprKey>,
     /// Closures called on the spot by the method they are passed to.
-    pub(super) inline: HashSet<crate::syntax::exprs::ExprKey>,
+    pub(super) inline: FastSet<crate::syntax::exprs::ExprKey>,
     /// The body being walked, in `handles.bodies`.
     pub(super) body: usize,
 }
