@@ -106,7 +106,7 @@ pub fn now() -> i64 {
 
 /// The hash of a file's bytes.
 pub fn hash(bytes: &[u8]) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(bytes)
+    twox_hash::XxHash3_128::oneshot(bytes)
 }
 
 #[cfg(test)]

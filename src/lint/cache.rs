@@ -454,6 +454,34 @@ impl Cache {
             .collect()
     }
 
+    /// The run's crates as the snapshot has them, for a run that replayed
+    /// its walk (the same files, the same manifests: the same crates) and
+    /// whose every file is in one of them: no crate root to look up.
+    pub fn replayed_crates<'p>(
+        &self,
+        paths: impl ExactSizeIterator<Item = &'p Path>,
+    ) -> Option<Vec<(Option<PathBuf>, Vec<usize>)>> {
+        let snapshot = self.snapshot.as_ref()?;
+        let count = paths.len();
+        let mut input_of: Vec<Option<usize>> = vec![None; snapshot.files.len()];
+        for (i, path) in paths.enumerate() {
+            let &index = self.by_path.get(bytes_of(path))?;
+            *input_of.get_mut(index as usize)? = Some(i);
+        }
+        let mut members_seen = 0;
+        let mut crates = Vec::with_capacity(snapshot.crates.len());
+        for record in &snapshot.crates {
+            let members: Vec<usize> = record
+                .members
+                .iter()
+                .map(|(index, _)| input_of.get(*index as usize).copied().flatten())
+                .collect::<Option<_>>()?;
+            members_seen += members.len();
+            crates.push((record.root.as_ref().map(PathBuf::from), members));
+        }
+        (members_seen == count).then_some(crates)
+    }
+
     /// The results of a crate, when they can be used: the same members
     /// (path and whether named, in order), all holding, the same settings.
     pub fn crate_results(&self, krate: &Crate<'_>) -> Option<(Vec<FileOutcome>, Vec<Finding>)> {

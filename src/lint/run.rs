@@ -280,7 +280,12 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             }
         }
         let covers = crate_pass::covering(paths);
-        for (root, members) in roots.group(files.iter().map(|f| f.path.as_path())) {
+        let replayed = walk.as_ref().is_some_and(|(_, replayed)| *replayed);
+        let crates = replayed
+            .then(|| cache.replayed_crates(files.iter().map(|f| f.path.as_path())))
+            .flatten()
+            .unwrap_or_else(|| roots.group(files.iter().map(|f| f.path.as_path())));
+        for (root, members) in crates {
             // A crate the run does not cover whole is kept with the stamps
             // of its files outside the run (see `cache::Crate::whole`).
             let whole = root.as_deref().is_none_or(&covers);
