@@ -536,10 +536,10 @@ impl Cache {
         Some((outcomes, late))
     }
 
-    /// Writes the snapshot of this run, atomically. A failure is a note
-    /// for the user.
-    pub fn store(&self, run: Stored<'_>) -> Option<String> {
-        let snapshot = self.snapshot_of(run);
+    /// Writes the snapshot of this run, atomically: what [`Cache::prepare`]
+    /// made of it, and its crates. A failure is a note for the user.
+    pub fn store(&self, prepared: Prepared, crates: Vec<StoredCrate>) -> Option<String> {
+        let snapshot = self.finish(prepared, crates);
         let dir = version_dir(&self.dir);
         let written = (|| -> std::io::Result<()> {
             std::fs::create_dir_all(&dir)?;
@@ -560,9 +560,12 @@ impl Cache {
         })
     }
 
-    fn snapshot_of(&self, run: Stored<'_>) -> Snapshot {
+    /// The part of the snapshot that needs no file linted (the paths, the
+    /// files' stamps and hashes, the walk and what it read): made on a
+    /// thread of its own while the run lints.
+    pub fn prepare(&self, run: Stored) -> Prepared {
         let mut table = PathTable::default();
-        let walk_files: Option<Vec<(u32, bool)>> = run.walk.and_then(|walk| {
+        let walk_files: Option<Vec<(u32, bool)>> = run.walk.as_ref().and_then(|walk| {
             walk.files
                 .iter()
                 .map(|f| Some((table.id(&f.path)?, f.explicit)))
@@ -579,14 +582,55 @@ impl Cache {
                 _ => index.push(None),
             }
         }
-        let crates = run
-            .crates
+        let walk = run.walk.as_ref().and_then(|walk| {
+            let texts =
+                |list: &[PathBuf]| list.iter().map(|p| text_of(p)).collect::<Option<Vec<_>>>();
+            Some(WalkRecord {
+                files: walk_files?,
+                unreadable: walk
+                    .unreadable
+                    .iter()
+                    .map(|(p, why)| Some((text_of(p)?, why.clone())))
+                    .collect::<Option<_>>()?,
+                warnings: walk.warnings.clone(),
+                ignore_files: texts(&walk.ignore_files)?,
+                pruned: texts(&walk.pruned)?,
+                probed: walk
+                    .probed
+                    .iter()
+                    .map(|(p, bits)| Some((text_of(p)?, *bits)))
+                    .collect::<Option<_>>()?,
+            })
+        });
+        let watched = match (&walk, &run.walk) {
+            (Some(_), Some(walk)) => watched(walk, &run.config_files, &run.roots_of_walk),
+            _ => None,
+        };
+        Prepared {
+            paths: table.paths,
+            index,
+            walk: walk.filter(|_| watched.is_some()),
+            watched: watched.unwrap_or_default(),
+            files,
+        }
+    }
+
+    /// The snapshot: what was prepared, and the crates.
+    fn finish(&self, prepared: Prepared, crates: Vec<StoredCrate>) -> Snapshot {
+        let Prepared {
+            paths,
+            index,
+            walk,
+            watched,
+            files,
+        } = prepared;
+        let crates = crates
             .into_iter()
             .filter_map(|stored| {
                 let members = stored
                     .members
                     .iter()
-                    .map(|&(i, explicit)| Some((index[i]?, explicit)))
+                    .map(|&(i, explicit)| Some((*index.get(i)?.as_ref()?, explicit)))
                     .collect::<Option<Vec<_>>>()?;
                 let root = match &stored.root {
                     Some(root) => Some(text_of(root)?),
@@ -614,41 +658,27 @@ impl Cache {
                 })
             })
             .collect();
-        let walk = run.walk.and_then(|walk| {
-            let texts =
-                |list: &[PathBuf]| list.iter().map(|p| text_of(p)).collect::<Option<Vec<_>>>();
-            Some(WalkRecord {
-                files: walk_files?,
-                unreadable: walk
-                    .unreadable
-                    .iter()
-                    .map(|(p, why)| Some((text_of(p)?, why.clone())))
-                    .collect::<Option<_>>()?,
-                warnings: walk.warnings.clone(),
-                ignore_files: texts(&walk.ignore_files)?,
-                pruned: texts(&walk.pruned)?,
-                probed: walk
-                    .probed
-                    .iter()
-                    .map(|(p, bits)| Some((text_of(p)?, *bits)))
-                    .collect::<Option<_>>()?,
-            })
-        });
-        let watched = match (&walk, run.walk) {
-            (Some(_), Some(walk)) => watched(walk, &run.config_files, run.roots_of_walk),
-            _ => None,
-        };
         Snapshot {
             format: FORMAT,
             key: self.key.clone(),
             taken: self.taken,
-            paths: table.paths,
-            walk: walk.filter(|_| watched.is_some()),
-            watched: watched.unwrap_or_default(),
+            paths,
+            walk,
+            watched,
             files,
             crates,
         }
     }
+}
+
+/// A snapshot but for its crates (see [`Cache::prepare`]).
+pub struct Prepared {
+    paths: Vec<String>,
+    /// Per file of the run, its index in `files` (none when not kept).
+    index: Vec<Option<u32>>,
+    walk: Option<WalkRecord>,
+    watched: Vec<(String, Option<Stamp>)>,
+    files: Vec<FileRecord>,
 }
 
 /// The paths of a snapshot being written, each once.
@@ -704,16 +734,15 @@ pub struct Crate<'c> {
 }
 
 /// What a run leaves for [`Cache::store`].
-pub struct Stored<'r> {
+pub struct Stored {
     /// The run's files, in its order, and what was seen of each.
-    pub paths: Vec<&'r Path>,
+    pub paths: Vec<PathBuf>,
     pub seen: Vec<Option<Seen>>,
-    pub crates: Vec<StoredCrate>,
     /// The walk, when the run walked (or replayed) folders only.
-    pub walk: Option<&'r Walk>,
+    pub walk: Option<Walk>,
     pub config_files: Vec<PathBuf>,
     /// The paths the walk started from.
-    pub roots_of_walk: &'r [PathBuf],
+    pub roots_of_walk: Vec<PathBuf>,
 }
 
 /// A crate whose results may be kept: covered whole by the run.
@@ -827,8 +856,9 @@ fn watched(
     // By bytes: comparing paths parses them into components.
     paths.sort_unstable_by(|a, b| bytes_of(a).cmp(bytes_of(b)));
     paths.dedup_by(|a, b| bytes_of(a) == bytes_of(b));
+    // On the thread that prepares the snapshot, while the run lints.
     paths
-        .into_par_iter()
+        .into_iter()
         .map(|path| Some((text_of(&path)?, Stamp::at(&path))))
         .collect()
 }

@@ -330,8 +330,26 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         paths,
         started,
     };
-    let (outcomes, mut late, phases, files): (Vec<FileOutcome>, _, _, _) =
-        if todo.len() == files.len() {
+    // What the cache will keep, but for the crates' results, is made on a
+    // thread of its own while the run lints.
+    let (walk, replayed) = walk.map_or((None, false), |(walk, replayed)| (Some(walk), replayed));
+    let hashed = cache.as_ref().map_or(0, Cache::hashed);
+    let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
+    // A snapshot that would be written the same is not written, nor one
+    // with no crate to give back (a run of files named one by one).
+    let stored = (cache.is_some() && changed && !to_keep.is_empty()).then(|| Stored {
+        paths: files.iter().map(|f| f.path.clone()).collect(),
+        seen: std::mem::take(&mut seen),
+        walk,
+        config_files: resolver.config_files(),
+        roots_of_walk: paths.to_vec(),
+    });
+    let ((outcomes, mut late, phases, files), prepared) = std::thread::scope(|scope| {
+        let preparing = match (&cache, stored) {
+            (Some(cache), Some(stored)) => Some(scope.spawn(move || cache.prepare(stored))),
+            _ => None,
+        };
+        let linted = if todo.len() == files.len() {
             let (outcomes, late, phases) = pass.lint(&files, earlies);
             let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
             (outcomes, late, phases, files)
@@ -364,6 +382,9 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
                 .collect();
             (outcomes, late, phases, files)
         };
+        (linted, preparing.and_then(|thread| thread.join().ok()))
+    });
+    let outcomes: Vec<FileOutcome> = outcomes;
     let Phases {
         read,
         modelled,
@@ -371,25 +392,15 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         crate_passed,
     } = phases;
     late.extend(late_from_cache);
-    let mut cache_stats = None;
-    if let Some(cache) = &cache {
-        let (walk, replayed) = walk.as_ref().map_or((None, false), |(w, r)| (Some(w), *r));
-        let hashed = cache.hashed();
-        cache_stats = Some(CacheStats {
-            replayed,
-            files_hashed: hashed,
-            crates_reused,
-            crates_linted: to_keep.len() - crates_reused,
-        });
-        let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
-        // A snapshot that would be written the same is not written, nor
-        // one with no crate to give back (a run of files named one by one).
-        if changed && !to_keep.is_empty() {
-            let stored = keep(
-                &files, &outcomes, &late, to_keep, seen, walk, &resolver, paths,
-            );
-            notes.extend(cache.store(stored));
-        }
+    let cache_stats = cache.as_ref().map(|_| CacheStats {
+        replayed,
+        files_hashed: hashed,
+        crates_reused,
+        crates_linted: to_keep.len() - crates_reused,
+    });
+    if let (Some(cache), Some(prepared)) = (&cache, prepared) {
+        let crates = keep(&files, &outcomes, &late, to_keep);
+        notes.extend(pool.install(|| cache.store(prepared, crates)));
     }
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources = HashMap::new();
@@ -574,19 +585,14 @@ impl Pass<'_> {
     }
 }
 
-/// What the cache keeps of a run: its crates (of files on disk), with
-/// their outcomes and crate-pass findings.
-#[allow(clippy::too_many_arguments)]
-fn keep<'r>(
-    files: &'r [Input],
+/// What the cache keeps of a run's crates (of files on disk): their
+/// outcomes and crate-pass findings.
+fn keep(
+    files: &[Input],
     outcomes: &[FileOutcome],
     late: &[Finding],
     crates: Vec<(Option<PathBuf>, Vec<usize>, bool)>,
-    seen: Vec<Option<Seen>>,
-    walk: Option<&'r inputs::Walk>,
-    resolver: &Resolver,
-    paths: &'r [PathBuf],
-) -> Stored<'r> {
+) -> Vec<StoredCrate> {
     let mut crate_of: HashMap<&str, usize> = HashMap::new();
     if !late.is_empty() {
         for (at, (_, members, _)) in crates.iter().enumerate() {
@@ -601,7 +607,7 @@ fn keep<'r>(
             late_of[at].push(finding.clone());
         }
     }
-    let crates = crates
+    crates
         .into_iter()
         .zip(late_of)
         .map(|((root, members, whole), late)| StoredCrate {
@@ -612,15 +618,7 @@ fn keep<'r>(
             members: members.iter().map(|&i| (i, files[i].explicit)).collect(),
             late,
         })
-        .collect();
-    Stored {
-        paths: files.iter().map(|f| f.path.as_path()).collect(),
-        seen,
-        crates,
-        walk,
-        config_files: resolver.config_files(),
-        roots_of_walk: paths,
-    }
+        .collect()
 }
 
 fn file_job<'s>(
