@@ -47,15 +47,19 @@ sleep 2.1
 "${warm[@]}" >/dev/null || true
 cmp <("${cold[@]}") <("${warm[@]}") || { echo "warm output differs from cold" >&2; exit 1; }
 
-rg_times=() tl_times=() warm_times=()
+fresh=("$tasklint" check "$corpus" --select all --quiet --format concise --cache-dir "$cache/fresh")
+rg_times=() tl_times=() warm_times=() fresh_times=()
 for _ in $(seq "$runs"); do
   rg_times+=("$(seconds rg -l -t rust spawn "$corpus")")
   tl_times+=("$(seconds "${cold[@]}")")
   warm_times+=("$(seconds "${warm[@]}")")
+  rm -rf "$cache/fresh"
+  fresh_times+=("$(seconds "${fresh[@]}")")
 done
 rg_median=$(printf '%s\n' "${rg_times[@]}" | median)
 tl_median=$(printf '%s\n' "${tl_times[@]}" | median)
 warm_median=$(printf '%s\n' "${warm_times[@]}" | median)
+fresh_median=$(printf '%s\n' "${fresh_times[@]}" | median)
 
 stats=$("$tasklint" check "$corpus" --select all --format concise --statistics --no-cache 2>&1 >/dev/null | grep '^files:' || true)
 peak_kb=$( { /usr/bin/time -f '%M' "$tasklint" check "$corpus" --select all --quiet --format concise --no-cache >/dev/null || true; } 2>&1 | tail -n 1)
@@ -66,6 +70,7 @@ echo "corpus:            $corpus ($(find "$corpus" -name '*.rs' | wc -l) .rs fil
 echo "ripgrep median:    ${rg_median} s   (rg -l -t rust spawn)"
 echo "tasklint median:   ${tl_median} s   (check --select all --no-cache: cold)"
 echo "ratio:             $(awk -v t="$tl_median" -v r="$rg_median" 'BEGIN { printf "%.2f", t / r }')x   (target: at most 3x)"
+echo "cold, writing:     ${fresh_median} s   (an empty result cache, filled: $(awk -v f="$fresh_median" -v t="$tl_median" 'BEGIN { printf "%+.0f%%", (f / t - 1) * 100 }') on cold)"
 echo "warm median:       ${warm_median} s   (the same, from the result cache)"
 echo "warm ratio:        $(awk -v t="$warm_median" -v r="$rg_median" 'BEGIN { printf "%.2f", t / r }')x   (target: at most 0.5x)"
 warm_kb=$( { /usr/bin/time -f '%M' "${warm[@]}" >/dev/null || true; } 2>&1 | tail -n 1)
