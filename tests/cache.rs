@@ -409,6 +409,19 @@ fn a_damaged_cache_is_ignored_with_a_note() {
         "{}",
         stderr(&output)
     );
+    // A FIFO in the snapshot's place: not waited on.
+    std::fs::remove_dir(&snapshot).expect("rmdir");
+    let made = std::process::Command::new("mkfifo").arg(&snapshot).status();
+    if made.is_ok_and(|status| status.success()) {
+        let output = run_with_cache(&root, &cache, ARGS);
+        assert_eq!(shown(&output).0, shown(&uncached(&root, ARGS)).0);
+        assert!(
+            stderr(&output).contains("note: cache"),
+            "{}",
+            stderr(&output)
+        );
+        std::fs::remove_file(&snapshot).expect("rm fifo");
+    }
     // A cache folder that cannot be made: a note, and the run goes on.
     let blocked = root.parent().expect("parent").join("blocked");
     std::fs::write(&blocked, "a file").expect("write");
