@@ -148,19 +148,8 @@ pub fn lint_read(read: Loaded, job: &FileJob<'_>) -> FileOutcome {
 /// left for [`read_path`], which knows the file's own limit.
 pub fn read_early(path: &Path, widest: &Settings) -> Early {
     let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
-    let reports = std::cell::Cell::new(false);
-    let read = read_filtered(path, limit, |bytes| {
-        let scan = widest.scan(bytes);
-        reports.set(scan.reports);
-        // Kept for the crate model's signatures (see `signatures::MAX_TEXT`).
-        scan.reports || (scan.declares && bytes.len() <= signatures::MAX_TEXT)
-    });
-    match read {
-        Ok(Some(bytes)) if reports.get() => Early::Read(bytes),
-        Ok(Some(bytes)) => Early::Declares(bytes),
-        Ok(None) => Early::Skipped,
-        Err(_) => Early::Unread,
-    }
+    let early = EarlyFilter::new(widest, true);
+    early.of(read_filtered(path, limit, |bytes| early.passes(bytes)).ok())
 }
 
 /// [`read_early`] for the result cache: also the file's stamp and the
@@ -172,23 +161,49 @@ pub fn read_early_stamped(
     early: bool,
 ) -> (Early, Option<(Stamp, u128)>) {
     let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
-    let reports = std::cell::Cell::new(false);
-    let read = read_stamped(path, limit, |bytes| {
-        if !early {
+    let filter = EarlyFilter::new(widest, early);
+    match read_stamped(path, limit, |bytes| filter.passes(bytes)) {
+        Ok((kept, stamp, hash)) => (filter.of(Some(kept)), Some((stamp, hash))),
+        Err(_) => (Early::Unread, None),
+    }
+}
+
+/// The widest prefilter as a read's filter, and what its verdict makes of
+/// the bytes kept.
+struct EarlyFilter<'s> {
+    widest: &'s Settings,
+    /// Filter at all (else nothing is kept, and the file stays unread).
+    early: bool,
+    reports: std::cell::Cell<bool>,
+}
+
+impl<'s> EarlyFilter<'s> {
+    fn new(widest: &'s Settings, early: bool) -> Self {
+        EarlyFilter {
+            widest,
+            early,
+            reports: std::cell::Cell::new(false),
+        }
+    }
+
+    fn passes(&self, bytes: &[u8]) -> bool {
+        if !self.early {
             return false;
         }
-        let scan = widest.scan(bytes);
-        reports.set(scan.reports);
+        let scan = self.widest.scan(bytes);
+        self.reports.set(scan.reports);
+        // Kept for the crate model's signatures (see `signatures::MAX_TEXT`).
         scan.reports || (scan.declares && bytes.len() <= signatures::MAX_TEXT)
-    });
-    match read {
-        Ok((Some(bytes), stamp, hash)) if reports.get() => {
-            (Early::Read(bytes), Some((stamp, hash)))
+    }
+
+    /// `read`: `None` when reading failed, else the bytes kept, if any.
+    fn of(&self, read: Option<Option<Vec<u8>>>) -> Early {
+        match read {
+            Some(Some(bytes)) if self.reports.get() => Early::Read(bytes),
+            Some(Some(bytes)) => Early::Declares(bytes),
+            Some(None) if self.early => Early::Skipped,
+            Some(None) | None => Early::Unread,
         }
-        Ok((Some(bytes), stamp, hash)) => (Early::Declares(bytes), Some((stamp, hash))),
-        Ok((None, stamp, hash)) if early => (Early::Skipped, Some((stamp, hash))),
-        Ok((None, stamp, hash)) => (Early::Unread, Some((stamp, hash))),
-        Err(_) => (Early::Unread, None),
     }
 }
 
