@@ -445,7 +445,7 @@ fn shown_text(path: &std::ffi::OsStr) -> String {
 
 /// The files a run looks for in folders: the manifest that makes a crate
 /// root and the configuration files.
-const PROBED: [&str; 3] = ["Cargo.toml", "tasklint.toml", ".tasklint.toml"];
+pub const PROBED: [&str; 3] = ["Cargo.toml", "tasklint.toml", ".tasklint.toml"];
 
 /// Which of the [`PROBED`] files exist in the folders of a run's files and
 /// their parents, looked up once per folder and in parallel; the config
@@ -518,19 +518,6 @@ impl Probes {
     /// gives them back as `known`).
     pub fn entries(&self) -> impl Iterator<Item = (&Path, u8)> + '_ {
         self.found.iter().map(|(dir, bits)| (dir.as_path(), *bits))
-    }
-
-    /// The probed files that exist in the folders probed.
-    pub fn files(&self) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        for (dir, bits) in &self.found {
-            for (i, name) in PROBED.iter().enumerate() {
-                if bits & 1 << i != 0 {
-                    files.push(dir.join(name));
-                }
-            }
-        }
-        files
     }
 
     /// Is `name` (one of [`PROBED`]) a file in `dir`?

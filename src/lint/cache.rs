@@ -36,6 +36,7 @@ use crate::base::finding::{Finding, Region};
 use crate::base::fix::{Applicability, Edit, Fix};
 use crate::base::rule::Severity;
 use crate::config::settings::Settings;
+use crate::input::discover::PROBED;
 use crate::input::read::{self, Early};
 use crate::input::stamp::{self, Stamp};
 use crate::lint::engine::FileOutcome;
@@ -830,10 +831,7 @@ fn watched(
         if !is_above {
             paths.push(dir.clone());
         }
-        for (i, name) in ["Cargo.toml", "tasklint.toml", ".tasklint.toml"]
-            .iter()
-            .enumerate()
-        {
+        for (i, name) in PROBED.iter().enumerate() {
             if is_above || bits & 1 << i != 0 {
                 paths.push(dir.join(name));
             }
