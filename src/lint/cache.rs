@@ -132,15 +132,18 @@ struct CrateRecord {
     outside: Vec<(String, Option<Stamp>)>,
 }
 
+/// A file's outcome as kept (not the crate pass's facts: a crate is kept
+/// with its crate pass's findings).
 #[derive(Debug, Serialize, Deserialize)]
-struct OutcomeRecord {
+pub struct OutcomeRecord {
     findings: Vec<FindingRecord>,
     source: Option<String>,
     parsed: bool,
 }
 
+/// A finding as kept.
 #[derive(Debug, Serialize, Deserialize)]
-struct FindingRecord {
+pub struct FindingRecord {
     rule: String,
     severity: Severity,
     path: String,
@@ -159,8 +162,13 @@ struct FixRecord {
     edits: Vec<([usize; 4], usize, usize, String)>,
 }
 
+/// A hash as stored (serde formats differ on `u128`), and back.
 fn split(hash: u128) -> (u64, u64) {
     ((hash >> 64) as u64, hash as u64)
+}
+
+fn join((high, low): (u64, u64)) -> u128 {
+    u128::from(high) << 64 | u128::from(low)
 }
 
 fn region_of(r: [usize; 4]) -> Region {
@@ -177,7 +185,7 @@ fn region_record(r: &Region) -> [usize; 4] {
 }
 
 impl FindingRecord {
-    fn of(finding: &Finding) -> FindingRecord {
+    pub fn of(finding: &Finding) -> FindingRecord {
         FindingRecord {
             rule: finding.rule.id.to_string(),
             severity: finding.severity,
@@ -228,7 +236,8 @@ impl FindingRecord {
 }
 
 impl OutcomeRecord {
-    fn of(outcome: &FileOutcome) -> Option<OutcomeRecord> {
+    /// `None` for an outcome with nothing to keep (a file skipped).
+    pub fn of(outcome: &FileOutcome) -> Option<OutcomeRecord> {
         let empty = outcome.findings.is_empty() && outcome.source.is_none() && !outcome.parsed;
         (!empty).then(|| OutcomeRecord {
             findings: outcome.findings.iter().map(FindingRecord::of).collect(),
@@ -351,15 +360,8 @@ impl Cache {
     pub fn replay(&self) -> Option<Walk> {
         let snapshot = self.snapshot.as_ref()?;
         let walk = snapshot.walk.as_ref()?;
-        let holds = snapshot.watched.par_iter().all(|(path, stamp)| {
-            let now = Stamp::at(Path::new(path));
-            match (stamp, now) {
-                (None, None) => true,
-                (Some(was), Some(now)) => *was == now && !was.is_racy(snapshot.taken),
-                _ => false,
-            }
-        });
-        if !holds {
+        let taken = snapshot.taken;
+        if !snapshot.watched.par_iter().all(|w| still_holds(w, taken)) {
             return None;
         }
         let paths = |list: &[String]| list.iter().map(PathBuf::from).collect();
@@ -402,8 +404,7 @@ impl Cache {
         if let Some(record) = record {
             if let Some(now) = Stamp::at(path) {
                 if now == record.1 && !now.is_racy(taken) {
-                    let hash = u128::from(record.2 .0) << 64 | u128::from(record.2 .1);
-                    self.saw(index, path, now, hash, true);
+                    self.saw(index, path, now, join(record.2), true);
                     return None;
                 }
             }
@@ -519,16 +520,11 @@ impl Cache {
         {
             return None;
         }
-        let outside_holds =
-            record
-                .outside
-                .iter()
-                .all(|(path, stamp)| match (stamp, Stamp::at(Path::new(path))) {
-                    (None, None) => true,
-                    (Some(was), Some(now)) => *was == now && !was.is_racy(snapshot.taken),
-                    _ => false,
-                });
-        if !outside_holds {
+        if !record
+            .outside
+            .iter()
+            .all(|w| still_holds(w, snapshot.taken))
+        {
             return None;
         }
         let mut outcomes: Vec<FileOutcome> = (0..krate.members.len())
@@ -647,8 +643,8 @@ impl Cache {
                 };
                 let outside = match (&stored.root, stored.whole) {
                     (Some(root), false) => crate::lint::crate_pass::crate_tree(root)
-                        .into_par_iter()
-                        .map(|path| Some((text_of(&path)?, Stamp::at(&path))))
+                        .par_iter()
+                        .map(|path| watch(path))
                         .collect::<Option<Vec<_>>>()?,
                     _ => Vec::new(),
                 };
@@ -659,11 +655,11 @@ impl Cache {
                     settings: split(settings_hash(&stored.settings, &self.fingerprints)),
                     outcomes: stored
                         .outcomes
-                        .iter()
+                        .into_iter()
                         .enumerate()
-                        .filter_map(|(at, o)| Some((at as u32, OutcomeRecord::of(o)?)))
+                        .filter_map(|(at, o)| Some((at as u32, o?)))
                         .collect(),
-                    late: stored.late.iter().map(FindingRecord::of).collect(),
+                    late: stored.late,
                 })
             })
             .collect();
@@ -761,19 +757,9 @@ pub struct StoredCrate {
     /// Indices into the run's files, and whether each was named.
     pub members: Vec<(usize, bool)>,
     pub settings: Vec<Arc<Settings>>,
-    pub outcomes: Vec<FileOutcome>,
-    pub late: Vec<Finding>,
-}
-
-/// What the cache keeps of an outcome (not the crate pass's facts: a
-/// crate is kept with its crate pass's findings).
-pub fn kept(outcome: &FileOutcome) -> FileOutcome {
-    FileOutcome {
-        findings: outcome.findings.clone(),
-        source: outcome.source.clone(),
-        parsed: outcome.parsed,
-        facts: None,
-    }
+    /// By member ([`OutcomeRecord::of`]).
+    pub outcomes: Vec<Option<OutcomeRecord>>,
+    pub late: Vec<FindingRecord>,
 }
 
 /// The hash of the settings of a crate's members, in order (settings are
@@ -863,10 +849,23 @@ fn watched(
     paths.sort_unstable_by(|a, b| bytes_of(a).cmp(bytes_of(b)));
     paths.dedup_by(|a, b| bytes_of(a) == bytes_of(b));
     // On the thread that prepares the snapshot, while the run lints.
-    paths
-        .into_iter()
-        .map(|path| Some((text_of(&path)?, Stamp::at(&path))))
-        .collect()
+    paths.iter().map(|path| watch(path)).collect()
+}
+
+/// A path to watch, with its stamp now (`None`: nothing there); `None`
+/// when the path is not UTF-8.
+fn watch(path: &Path) -> Option<(String, Option<Stamp>)> {
+    Some((text_of(path)?, Stamp::at(path)))
+}
+
+/// Is what a watched path had, it still has (and not too recent a stamp
+/// to trust, see [`Stamp::is_racy`])?
+fn still_holds((path, was): &(String, Option<Stamp>), taken: i64) -> bool {
+    match (was, Stamp::at(Path::new(path))) {
+        (None, None) => true,
+        (Some(was), Some(now)) => *was == now && !was.is_racy(taken),
+        _ => false,
+    }
 }
 
 /// Snapshots of other requests (and of earlier builds) not written for a

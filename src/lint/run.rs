@@ -19,7 +19,7 @@ use crate::config::resolve::Resolver;
 use crate::config::settings::Settings;
 use crate::input::discover::{CrateRoots, DiscoverOptions};
 use crate::input::read::Early;
-use crate::lint::cache::{self, Cache, Seen, Stored, StoredCrate};
+use crate::lint::cache::{self, Cache, FindingRecord, OutcomeRecord, Seen, Stored, StoredCrate};
 use crate::lint::crate_models;
 use crate::lint::crate_pass;
 use crate::lint::engine::{self, CrateOf, FileJob, FileOutcome, Loaded};
@@ -601,10 +601,10 @@ fn keep(
             }
         }
     }
-    let mut late_of: Vec<Vec<Finding>> = crates.iter().map(|_| Vec::new()).collect();
+    let mut late_of: Vec<Vec<FindingRecord>> = crates.iter().map(|_| Vec::new()).collect();
     for finding in late {
         if let Some(&at) = crate_of.get(finding.path.as_str()) {
-            late_of[at].push(finding.clone());
+            late_of[at].push(FindingRecord::of(finding));
         }
     }
     crates
@@ -614,7 +614,10 @@ fn keep(
             root,
             whole,
             settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
-            outcomes: members.iter().map(|&i| cache::kept(&outcomes[i])).collect(),
+            outcomes: members
+                .iter()
+                .map(|&i| OutcomeRecord::of(&outcomes[i]))
+                .collect(),
             members: members.iter().map(|&i| (i, files[i].explicit)).collect(),
             late,
         })
