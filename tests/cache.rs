@@ -36,6 +36,16 @@ fn cache_line(output: &Output) -> String {
         .to_string()
 }
 
+/// Asserts that `text` holds `part`, showing `text` when it does not.
+fn has(text: &str, part: &str) {
+    assert!(text.contains(part), "no {part:?} in:\n{text}");
+}
+
+/// Asserts that `text` does not hold `part`, showing `text` when it does.
+fn lacks(text: &str, part: &str) {
+    assert!(!text.contains(part), "{part:?} in:\n{text}");
+}
+
 /// What a run without the cache prints.
 fn uncached(dir: &Path, args: &[&str]) -> Output {
     let mut args = args.to_vec();
@@ -105,11 +115,7 @@ fn project() -> (tempfile::TempDir, PathBuf) {
 fn cold(root: &Path) -> PathBuf {
     let cache = root.parent().expect("parent").join("cache");
     let first = run_with_cache(root, &cache, ARGS);
-    assert!(
-        cache_line(&first).contains("walk done"),
-        "{}",
-        cache_line(&first)
-    );
+    has(&cache_line(&first), "walk done");
     assert_eq!(shown(&first), shown(&uncached(root, ARGS)));
     cache
 }
@@ -140,8 +146,8 @@ fn a_warm_run_reads_no_file_and_prints_the_same() {
     settle();
     let cache = cold(&root);
     let before = stdout(&uncached(&root, ARGS));
-    assert!(before.contains("client.rs"), "{before}");
-    assert!(before.contains("leak.rs"), "{before}");
+    has(&before, "client.rs");
+    has(&before, "leak.rs");
     let line = warm(&root, &cache);
     assert_eq!(
         line,
@@ -170,8 +176,8 @@ fn a_changed_file_is_linted_again() {
     let cache = cold(&root);
     write(&root, "src/leak.rs", "pub fn f() {}\n");
     let line = warm(&root, &cache);
-    assert!(line.contains("1 file hashed"), "{line}");
-    assert!(line.contains("1 crate linted"), "{line}");
+    has(&line, "1 file hashed");
+    has(&line, "1 crate linted");
     assert!(!stdout(&uncached(&root, ARGS)).contains("leak.rs"));
 }
 
@@ -190,7 +196,7 @@ fn the_hash_decides_when_size_and_modification_time_are_the_same() {
     std::fs::write(&leak, &after).expect("write");
     set_modified(&leak, old);
     let line = warm(&root, &cache);
-    assert!(line.contains("1 file hashed"), "{line}");
+    has(&line, "1 file hashed");
     assert!(!stdout(&uncached(&root, ARGS)).contains("leak.rs"));
     // The same bytes written again: hashed, and the crate comes from the cache.
     std::fs::write(&leak, &after).expect("write");
@@ -215,12 +221,12 @@ fn a_changed_configuration_is_noticed() {
     );
     let output = run_with_cache(&root, &cache, &args);
     assert_eq!(shown(&output), shown(&uncached(&root, &args)));
-    assert!(!stdout(&output).contains("leak.rs"), "{}", stdout(&output));
+    lacks(&stdout(&output), "leak.rs");
     // And changed back, in place.
     write(&root, "tasklint.toml", "ignore = []\n");
     let output = run_with_cache(&root, &cache, &args);
     assert_eq!(shown(&output), shown(&uncached(&root, &args)));
-    assert!(stdout(&output).contains("leak.rs"), "{}", stdout(&output));
+    has(&stdout(&output), "leak.rs");
 }
 
 #[test]
@@ -237,7 +243,7 @@ fn a_signature_in_another_file_decides_again() {
         "pub fn spawn<F>(future: F)\nwhere\n    F: std::future::Future + Send + 'static,\n    F::Output: Send + 'static,\n{\n    drop(tokio::spawn(future));\n}\n",
     );
     let line = warm(&root, &cache);
-    assert!(line.contains("1 crate linted"), "{line}");
+    has(&line, "1 crate linted");
     assert!(!stdout(&uncached(&root, ARGS)).contains("client.rs"));
 }
 
@@ -263,11 +269,7 @@ fn a_crate_not_covered_whole_follows_its_files_outside_the_run() {
         assert_eq!(shown(&cold), shown(&uncached(&root, args)));
         let warm = run_with_cache(&root, &cache, args);
         assert_eq!(shown(&warm), shown(&uncached(&root, args)));
-        assert!(
-            cache_line(&warm).contains("1 crate from the cache"),
-            "{}",
-            cache_line(&warm)
-        );
+        has(&cache_line(&warm), "1 crate from the cache");
     }
     let args = [
         "check",
@@ -286,16 +288,8 @@ fn a_crate_not_covered_whole_follows_its_files_outside_the_run() {
     );
     let output = run_with_cache(&root, &cache, &args);
     assert_eq!(shown(&output), shown(&uncached(&root, &args)));
-    assert!(
-        !stdout(&output).contains("client.rs"),
-        "{}",
-        stdout(&output)
-    );
-    assert!(
-        cache_line(&output).contains("1 crate linted"),
-        "{}",
-        cache_line(&output)
-    );
+    lacks(&stdout(&output), "client.rs");
+    has(&cache_line(&output), "1 crate linted");
 }
 
 #[test]
@@ -321,7 +315,7 @@ fn a_deleted_file_is_gone_from_the_report_and_the_cache() {
     let cache = cold(&root);
     std::fs::remove_file(root.join("src/leak.rs")).expect("remove");
     let line = warm(&root, &cache);
-    assert!(line.contains("walk done"), "{line}");
+    has(&line, "walk done");
     assert!(!stdout(&uncached(&root, ARGS)).contains("leak.rs"));
     settle();
     warm(&root, &cache);
@@ -404,22 +398,14 @@ fn a_damaged_cache_is_ignored_with_a_note() {
     std::fs::create_dir(&snapshot).expect("mkdir");
     let output = run_with_cache(&root, &cache, ARGS);
     assert_eq!(shown(&output).0, shown(&uncached(&root, ARGS)).0);
-    assert!(
-        stderr(&output).contains("note: cache"),
-        "{}",
-        stderr(&output)
-    );
+    has(&stderr(&output), "note: cache");
     // A FIFO in the snapshot's place: not waited on.
     std::fs::remove_dir(&snapshot).expect("rmdir");
     let made = std::process::Command::new("mkfifo").arg(&snapshot).status();
     if made.is_ok_and(|status| status.success()) {
         let output = run_with_cache(&root, &cache, ARGS);
         assert_eq!(shown(&output).0, shown(&uncached(&root, ARGS)).0);
-        assert!(
-            stderr(&output).contains("note: cache"),
-            "{}",
-            stderr(&output)
-        );
+        has(&stderr(&output), "note: cache");
         std::fs::remove_file(&snapshot).expect("rm fifo");
     }
     // A cache folder that cannot be made: a note, and the run goes on.
@@ -427,11 +413,7 @@ fn a_damaged_cache_is_ignored_with_a_note() {
     std::fs::write(&blocked, "a file").expect("write");
     let output = run_with_cache(&root, &blocked.join("cache"), ARGS);
     assert_eq!(shown(&output).0, shown(&uncached(&root, ARGS)).0);
-    assert!(
-        stderr(&output).contains("note: cache not written"),
-        "{}",
-        stderr(&output)
-    );
+    has(&stderr(&output), "note: cache not written");
 }
 
 #[test]
@@ -457,7 +439,7 @@ fn another_build_of_tasklint_starts_cold() {
     // Rebuilt (a new binary in its place): its snapshot is another.
     set_modified(&tool, SystemTime::now() - Duration::from_secs(60));
     let line = cache_line(&run(&tool));
-    assert!(line.contains("0 crates from the cache"), "{line}");
+    has(&line, "0 crates from the cache");
     // Each version keeps its snapshots in a folder of its own.
     let version = cache.join(env!("CARGO_PKG_VERSION"));
     assert!(version.is_dir(), "{}", version.display());
@@ -485,7 +467,7 @@ fn two_runs_at_once_leave_a_cache_that_works() {
         }
     }
     let line = warm(&root, &cache);
-    assert!(line.contains("1 crate from the cache"), "{line}");
+    has(&line, "1 crate from the cache");
     // No temporary file is left behind.
     for version in std::fs::read_dir(&cache).expect("cache").flatten() {
         if version.path().is_dir() {
