@@ -29,18 +29,23 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::base::fasthash::FastMap;
-use crate::base::finding::{Finding, Region};
-use crate::base::fix::{Applicability, Edit, Fix};
-use crate::base::rule::Severity;
+use crate::base::finding::Finding;
 use crate::config::settings::Settings;
-use crate::input::discover::PROBED;
 use crate::input::read::{self, Early};
 use crate::input::stamp::{self, Stamp};
 use crate::lint::engine::FileOutcome;
 use crate::lint::inputs::Walk;
+
+mod records;
+mod watched;
+
+use records::{
+    bytes_of, join, split, text_of, CrateRecord, FileRecord, PathTable, Snapshot, WalkRecord,
+};
+pub use records::{FindingRecord, OutcomeRecord};
+use watched::{still_holds, watch, watched};
 
 /// A snapshot larger than this is not read (the corpus's, 26,700 files, is
 /// 5.7 MB).
@@ -72,192 +77,6 @@ pub fn key(parts: &str) -> String {
         env!("CARGO_PKG_VERSION")
     );
     format!("{:032x}", stamp::hash(text.as_bytes()))
-}
-
-fn bytes_of(path: &Path) -> &[u8] {
-    path.as_os_str().as_encoded_bytes()
-}
-
-/// A path as stored: `None` when it is not UTF-8 (such a file is not cached).
-fn text_of(path: &Path) -> Option<String> {
-    path.to_str().map(str::to_string)
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Snapshot {
-    format: u32,
-    key: String,
-    /// When the run that wrote it started (see [`Stamp::is_racy`]).
-    taken: i64,
-    /// The paths of the walk's files and of the run's, each once; the
-    /// records name them by index.
-    paths: Vec<String>,
-    walk: Option<WalkRecord>,
-    /// What the walk and the configuration read: `None` for a file that
-    /// was not there (and must still not be).
-    watched: Vec<(String, Option<Stamp>)>,
-    files: Vec<FileRecord>,
-    crates: Vec<CrateRecord>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct WalkRecord {
-    /// Each with whether it was named on the command line.
-    files: Vec<(u32, bool)>,
-    unreadable: Vec<(String, String)>,
-    warnings: Vec<String>,
-    ignore_files: Vec<String>,
-    pruned: Vec<String>,
-    probed: Vec<(String, u8)>,
-}
-
-/// A file's path, stamp and hash.
-#[derive(Debug, Serialize, Deserialize)]
-struct FileRecord(u32, Stamp, (u64, u64));
-
-#[derive(Debug, Serialize, Deserialize)]
-struct CrateRecord {
-    root: Option<String>,
-    /// Indices into the files, and whether each was named on the command line.
-    members: Vec<(u32, bool)>,
-    /// The hash of the members' settings.
-    settings: (u64, u64),
-    /// By position in `members`, for members with something to keep.
-    outcomes: Vec<(u32, OutcomeRecord)>,
-    /// The crate pass's findings (before late suppressions).
-    late: Vec<FindingRecord>,
-    /// For a crate the run did not cover whole, whose files outside the
-    /// run its results depend on: the stamp of everything the crate's own
-    /// walk looks at (`None`: not there).
-    outside: Vec<(String, Option<Stamp>)>,
-}
-
-/// A file's outcome as kept (not the crate pass's facts: a crate is kept
-/// with its crate pass's findings).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct OutcomeRecord {
-    findings: Vec<FindingRecord>,
-    source: Option<String>,
-    parsed: bool,
-}
-
-/// A finding as kept.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct FindingRecord {
-    rule: String,
-    severity: Severity,
-    path: String,
-    region: [usize; 4],
-    message: String,
-    help: String,
-    fingerprint: String,
-    local_fingerprint: String,
-    fix: Option<FixRecord>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct FixRecord {
-    applicability: Applicability,
-    message: String,
-    edits: Vec<([usize; 4], usize, usize, String)>,
-}
-
-/// A hash as stored (serde formats differ on `u128`), and back.
-fn split(hash: u128) -> (u64, u64) {
-    ((hash >> 64) as u64, hash as u64)
-}
-
-fn join((high, low): (u64, u64)) -> u128 {
-    u128::from(high) << 64 | u128::from(low)
-}
-
-fn region_of(r: [usize; 4]) -> Region {
-    Region {
-        line: r[0],
-        column: r[1],
-        end_line: r[2],
-        end_column: r[3],
-    }
-}
-
-fn region_record(r: &Region) -> [usize; 4] {
-    [r.line, r.column, r.end_line, r.end_column]
-}
-
-impl FindingRecord {
-    pub fn of(finding: &Finding) -> FindingRecord {
-        FindingRecord {
-            rule: finding.rule.id.to_string(),
-            severity: finding.severity,
-            path: finding.path.clone(),
-            region: region_record(&finding.region),
-            message: finding.message.clone(),
-            help: finding.help.clone(),
-            fingerprint: finding.fingerprint.clone(),
-            local_fingerprint: finding.local_fingerprint.clone(),
-            fix: finding.fix.as_ref().map(|fix| FixRecord {
-                applicability: fix.applicability,
-                message: fix.message.clone(),
-                edits: fix
-                    .edits
-                    .iter()
-                    .map(|e| (region_record(&e.region), e.start, e.end, e.content.clone()))
-                    .collect(),
-            }),
-        }
-    }
-
-    fn finding(&self) -> Option<Finding> {
-        Some(Finding {
-            rule: crate::rules::by_id(&self.rule)?,
-            severity: self.severity,
-            path: self.path.clone(),
-            region: region_of(self.region),
-            message: self.message.clone(),
-            help: self.help.clone(),
-            fingerprint: self.fingerprint.clone(),
-            local_fingerprint: self.local_fingerprint.clone(),
-            fix: self.fix.as_ref().map(|fix| Fix {
-                applicability: fix.applicability,
-                message: fix.message.clone(),
-                edits: fix
-                    .edits
-                    .iter()
-                    .map(|(region, start, end, content)| Edit {
-                        region: region_of(*region),
-                        start: *start,
-                        end: *end,
-                        content: content.clone(),
-                    })
-                    .collect(),
-            }),
-        })
-    }
-}
-
-impl OutcomeRecord {
-    /// `None` for an outcome with nothing to keep (a file skipped).
-    pub fn of(outcome: &FileOutcome) -> Option<OutcomeRecord> {
-        let empty = outcome.findings.is_empty() && outcome.source.is_none() && !outcome.parsed;
-        (!empty).then(|| OutcomeRecord {
-            findings: outcome.findings.iter().map(FindingRecord::of).collect(),
-            source: outcome.source.clone(),
-            parsed: outcome.parsed,
-        })
-    }
-
-    fn outcome(&self) -> Option<FileOutcome> {
-        Some(FileOutcome {
-            findings: self
-                .findings
-                .iter()
-                .map(FindingRecord::finding)
-                .collect::<Option<_>>()?,
-            source: self.source.clone(),
-            parsed: self.parsed,
-            facts: None,
-        })
-    }
 }
 
 /// What this run found out about a file it was asked to lint.
@@ -686,46 +505,6 @@ pub struct Prepared {
     files: Vec<FileRecord>,
 }
 
-/// The paths of a snapshot being written, each once.
-#[derive(Default)]
-struct PathTable<'p> {
-    paths: Vec<String>,
-    ids: FastMap<&'p str, u32>,
-}
-
-impl<'p> PathTable<'p> {
-    fn id(&mut self, path: &'p Path) -> Option<u32> {
-        let text = path.to_str()?;
-        if let Some(&id) = self.ids.get(text) {
-            return Some(id);
-        }
-        let id = self.paths.len() as u32;
-        self.paths.push(text.to_string());
-        self.ids.insert(text, id);
-        Some(id)
-    }
-}
-
-impl Snapshot {
-    /// Indices in range: a snapshot edited by hand must not panic the run.
-    fn consistent(&self) -> bool {
-        let paths = self.paths.len();
-        let walk = self
-            .walk
-            .as_ref()
-            .is_none_or(|w| w.files.iter().all(|(i, _)| (*i as usize) < paths));
-        walk && self.files.iter().all(|f| (f.0 as usize) < paths)
-            && self.crates.iter().all(|c| {
-                c.members
-                    .iter()
-                    .all(|(i, _)| (*i as usize) < self.files.len())
-                    && c.outcomes
-                        .iter()
-                        .all(|(at, _)| (*at as usize) < c.members.len())
-            })
-    }
-}
-
 /// A crate of this run, as [`Cache::crate_results`] judges it.
 pub struct Crate<'c> {
     pub root: Option<&'c Path>,
@@ -788,84 +567,6 @@ fn settings_hash(settings: &[Arc<Settings>], printed: &Mutex<HashMap<usize, u128
         runs.push((hash, 1));
     }
     stamp::hash(format!("{runs:?}").as_bytes())
-}
-
-/// The stamps of what the walk and the configuration read besides the
-/// files: every folder probed (each walked folder and its parents), the
-/// probed files found in them, the configuration files, the ignore files
-/// (the walk's, the parents' of its roots, git's own), the folders pruned.
-fn watched(
-    walk: &Walk,
-    config_files: &[PathBuf],
-    roots: &[PathBuf],
-) -> Option<Vec<(String, Option<Stamp>)>> {
-    let mut paths: Vec<PathBuf> = Vec::new();
-    // A folder above the walk's roots changes when anything comes or goes
-    // in it (`/tmp`): only the files the run looks for there are watched.
-    let above: std::collections::HashSet<PathBuf> = roots
-        .iter()
-        .flat_map(|root| {
-            let root = crate::input::discover::absolute(root);
-            root.ancestors()
-                .skip(1)
-                .map(Path::to_path_buf)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    for (dir, bits) in &walk.probed {
-        let is_above = above.contains(&crate::input::discover::absolute(dir));
-        if !is_above {
-            paths.push(dir.clone());
-        }
-        for (i, name) in PROBED.iter().enumerate() {
-            if is_above || bits & 1 << i != 0 {
-                paths.push(dir.join(name));
-            }
-        }
-    }
-    paths.extend(config_files.iter().cloned());
-    paths.extend(walk.ignore_files.iter().cloned());
-    paths.extend(walk.pruned.iter().cloned());
-    paths.extend(walk.unreadable.iter().map(|(p, _)| p.clone()));
-    for root in roots {
-        let root = crate::input::discover::absolute(root);
-        for dir in root.ancestors() {
-            for name in [".gitignore", ".ignore", ".git/info/exclude"] {
-                paths.push(dir.join(name));
-            }
-        }
-    }
-    paths.extend(ignore::gitignore::gitconfig_excludes_path());
-    if let Some(home) = std::env::var_os("HOME") {
-        paths.push(Path::new(&home).join(".gitconfig"));
-        paths.push(Path::new(&home).join(".config/git/config"));
-        paths.push(Path::new(&home).join(".config/git/ignore"));
-    }
-    if let Some(config) = std::env::var_os("XDG_CONFIG_HOME") {
-        paths.push(Path::new(&config).join("git/config"));
-        paths.push(Path::new(&config).join("git/ignore"));
-    }
-    // By bytes: comparing paths parses them into components.
-    paths.sort_unstable_by(|a, b| bytes_of(a).cmp(bytes_of(b)));
-    paths.dedup_by(|a, b| bytes_of(a) == bytes_of(b));
-    // On the thread that prepares the snapshot, while the run lints.
-    paths.iter().map(|path| watch(path)).collect()
-}
-
-/// A path to watch, with its stamp now (`None`: nothing there); `None`
-/// when the path is not UTF-8.
-fn watch(path: &Path) -> Option<(String, Option<Stamp>)> {
-    Some((text_of(path)?, Stamp::at(path)))
-}
-
-/// Is what a watched path had, it still has (and not too recent a stamp
-/// to trust, see [`Stamp::is_racy`])?
-fn still_holds((path, was): &(String, Option<Stamp>), taken: i64) -> bool {
-    match (was, Stamp::at(Path::new(path))) {
-        (None, None) => true,
-        (Some(was), Some(now)) => *was == now && !was.is_racy(taken),
-        _ => false,
-    }
 }
 
 /// Snapshots of other requests (and of earlier builds) not written for a

@@ -1,0 +1,239 @@
+//! The snapshot as stored: its records, and their conversions from and to
+//! what a run holds.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::base::fasthash::FastMap;
+use crate::base::finding::{Finding, Region};
+use crate::base::fix::{Applicability, Edit, Fix};
+use crate::base::rule::Severity;
+use crate::input::stamp::Stamp;
+use crate::lint::engine::FileOutcome;
+
+pub(super) fn bytes_of(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+/// A path as stored: `None` when it is not UTF-8 (such a file is not cached).
+pub(super) fn text_of(path: &Path) -> Option<String> {
+    path.to_str().map(str::to_string)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Snapshot {
+    pub(super) format: u32,
+    pub(super) key: String,
+    /// When the run that wrote it started (see [`Stamp::is_racy`]).
+    pub(super) taken: i64,
+    /// The paths of the walk's files and of the run's, each once; the
+    /// records name them by index.
+    pub(super) paths: Vec<String>,
+    pub(super) walk: Option<WalkRecord>,
+    /// What the walk and the configuration read: `None` for a file that
+    /// was not there (and must still not be).
+    pub(super) watched: Vec<(String, Option<Stamp>)>,
+    pub(super) files: Vec<FileRecord>,
+    pub(super) crates: Vec<CrateRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct WalkRecord {
+    /// Each with whether it was named on the command line.
+    pub(super) files: Vec<(u32, bool)>,
+    pub(super) unreadable: Vec<(String, String)>,
+    pub(super) warnings: Vec<String>,
+    pub(super) ignore_files: Vec<String>,
+    pub(super) pruned: Vec<String>,
+    pub(super) probed: Vec<(String, u8)>,
+}
+
+/// A file's path, stamp and hash.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct FileRecord(pub(super) u32, pub(super) Stamp, pub(super) (u64, u64));
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CrateRecord {
+    pub(super) root: Option<String>,
+    /// Indices into the files, and whether each was named on the command line.
+    pub(super) members: Vec<(u32, bool)>,
+    /// The hash of the members' settings.
+    pub(super) settings: (u64, u64),
+    /// By position in `members`, for members with something to keep.
+    pub(super) outcomes: Vec<(u32, OutcomeRecord)>,
+    /// The crate pass's findings (before late suppressions).
+    pub(super) late: Vec<FindingRecord>,
+    /// For a crate the run did not cover whole, whose files outside the
+    /// run its results depend on: the stamp of everything the crate's own
+    /// walk looks at (`None`: not there).
+    pub(super) outside: Vec<(String, Option<Stamp>)>,
+}
+
+/// A file's outcome as kept (not the crate pass's facts: a crate is kept
+/// with its crate pass's findings).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OutcomeRecord {
+    pub(super) findings: Vec<FindingRecord>,
+    pub(super) source: Option<String>,
+    pub(super) parsed: bool,
+}
+
+/// A finding as kept.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FindingRecord {
+    pub(super) rule: String,
+    pub(super) severity: Severity,
+    pub(super) path: String,
+    pub(super) region: [usize; 4],
+    pub(super) message: String,
+    pub(super) help: String,
+    pub(super) fingerprint: String,
+    pub(super) local_fingerprint: String,
+    pub(super) fix: Option<FixRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct FixRecord {
+    pub(super) applicability: Applicability,
+    pub(super) message: String,
+    pub(super) edits: Vec<([usize; 4], usize, usize, String)>,
+}
+
+/// A hash as stored (serde formats differ on `u128`), and back.
+pub(super) fn split(hash: u128) -> (u64, u64) {
+    ((hash >> 64) as u64, hash as u64)
+}
+
+pub(super) fn join((high, low): (u64, u64)) -> u128 {
+    u128::from(high) << 64 | u128::from(low)
+}
+
+pub(super) fn region_of(r: [usize; 4]) -> Region {
+    Region {
+        line: r[0],
+        column: r[1],
+        end_line: r[2],
+        end_column: r[3],
+    }
+}
+
+pub(super) fn region_record(r: &Region) -> [usize; 4] {
+    [r.line, r.column, r.end_line, r.end_column]
+}
+
+impl FindingRecord {
+    pub fn of(finding: &Finding) -> FindingRecord {
+        FindingRecord {
+            rule: finding.rule.id.to_string(),
+            severity: finding.severity,
+            path: finding.path.clone(),
+            region: region_record(&finding.region),
+            message: finding.message.clone(),
+            help: finding.help.clone(),
+            fingerprint: finding.fingerprint.clone(),
+            local_fingerprint: finding.local_fingerprint.clone(),
+            fix: finding.fix.as_ref().map(|fix| FixRecord {
+                applicability: fix.applicability,
+                message: fix.message.clone(),
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| (region_record(&e.region), e.start, e.end, e.content.clone()))
+                    .collect(),
+            }),
+        }
+    }
+
+    pub(super) fn finding(&self) -> Option<Finding> {
+        Some(Finding {
+            rule: crate::rules::by_id(&self.rule)?,
+            severity: self.severity,
+            path: self.path.clone(),
+            region: region_of(self.region),
+            message: self.message.clone(),
+            help: self.help.clone(),
+            fingerprint: self.fingerprint.clone(),
+            local_fingerprint: self.local_fingerprint.clone(),
+            fix: self.fix.as_ref().map(|fix| Fix {
+                applicability: fix.applicability,
+                message: fix.message.clone(),
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|(region, start, end, content)| Edit {
+                        region: region_of(*region),
+                        start: *start,
+                        end: *end,
+                        content: content.clone(),
+                    })
+                    .collect(),
+            }),
+        })
+    }
+}
+
+impl OutcomeRecord {
+    /// `None` for an outcome with nothing to keep (a file skipped).
+    pub fn of(outcome: &FileOutcome) -> Option<OutcomeRecord> {
+        let empty = outcome.findings.is_empty() && outcome.source.is_none() && !outcome.parsed;
+        (!empty).then(|| OutcomeRecord {
+            findings: outcome.findings.iter().map(FindingRecord::of).collect(),
+            source: outcome.source.clone(),
+            parsed: outcome.parsed,
+        })
+    }
+
+    pub(super) fn outcome(&self) -> Option<FileOutcome> {
+        Some(FileOutcome {
+            findings: self
+                .findings
+                .iter()
+                .map(FindingRecord::finding)
+                .collect::<Option<_>>()?,
+            source: self.source.clone(),
+            parsed: self.parsed,
+            facts: None,
+        })
+    }
+}
+
+/// The paths of a snapshot being written, each once.
+#[derive(Default)]
+pub(super) struct PathTable<'p> {
+    pub(super) paths: Vec<String>,
+    pub(super) ids: FastMap<&'p str, u32>,
+}
+
+impl<'p> PathTable<'p> {
+    pub(super) fn id(&mut self, path: &'p Path) -> Option<u32> {
+        let text = path.to_str()?;
+        if let Some(&id) = self.ids.get(text) {
+            return Some(id);
+        }
+        let id = self.paths.len() as u32;
+        self.paths.push(text.to_string());
+        self.ids.insert(text, id);
+        Some(id)
+    }
+}
+
+impl Snapshot {
+    /// Indices in range: a snapshot edited by hand must not panic the run.
+    pub(super) fn consistent(&self) -> bool {
+        let paths = self.paths.len();
+        let walk = self
+            .walk
+            .as_ref()
+            .is_none_or(|w| w.files.iter().all(|(i, _)| (*i as usize) < paths));
+        walk && self.files.iter().all(|f| (f.0 as usize) < paths)
+            && self.crates.iter().all(|c| {
+                c.members
+                    .iter()
+                    .all(|(i, _)| (*i as usize) < self.files.len())
+                    && c.outcomes
+                        .iter()
+                        .all(|(at, _)| (*at as usize) < c.members.len())
+            })
+    }
+}
