@@ -263,66 +263,24 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let (files, mut earlies) = (gathered.inputs, gathered.earlies);
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
+    let (walk, replayed) = walk.map_or((None, false), |(walk, replayed)| (Some(walk), replayed));
     // The crates whose results the cache holds, and those to keep there.
-    let mut from_cache: Vec<Option<FileOutcome>> = files.iter().map(|_| None).collect();
-    let mut late_from_cache: Vec<Finding> = Vec::new();
-    let mut to_keep: Vec<(Option<PathBuf>, Vec<usize>, bool)> = Vec::new();
-    let mut seen: Vec<Option<Seen>> = Vec::new();
-    let mut crates_reused = 0;
-    if let Some(cache) = &cache {
-        seen = cache.seen(files.iter().map(|f| f.path.as_path()));
-        // Files named on the command line are not visited by the walk.
-        for (file, seen) in files.iter().zip(seen.iter_mut()) {
-            if seen.is_none() && file.explicit && matches!(file.source, Source::File) {
-                *seen = cache.look(&file.path, |path| {
-                    engine::read_early_stamped(path, &widest, false)
-                });
+    let held = cache.as_ref().map(|cache| {
+        let held = Held::of(cache, &files, &roots, paths, replayed, &widest);
+        for (early, outcome) in earlies.iter_mut().zip(&held.outcomes) {
+            if outcome.is_some() {
+                *early = Early::Skipped; // its bytes are not needed
             }
         }
-        let covers = crate_pass::covering(paths);
-        let replayed = walk.as_ref().is_some_and(|(_, replayed)| *replayed);
-        let crates = replayed
-            .then(|| cache.replayed_crates(files.iter().map(|f| f.path.as_path())))
-            .flatten()
-            .unwrap_or_else(|| roots.group(files.iter().map(|f| f.path.as_path())));
-        for (root, members) in crates {
-            // A crate the run does not cover whole is kept with the stamps
-            // of its files outside the run (see `cache::Crate::whole`).
-            let whole = root.as_deref().is_none_or(&covers);
-            if members
-                .iter()
-                .any(|&i| !matches!(files[i].source, Source::File))
-            {
-                continue;
-            }
-            let krate = cache::Crate {
-                root: root.as_deref(),
-                whole,
-                members: members
-                    .iter()
-                    .map(|&i| (files[i].path.as_path(), files[i].explicit))
-                    .collect(),
-                seen: members.iter().map(|&i| seen[i]).collect(),
-                settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
-            };
-            match cache.crate_results(&krate) {
-                Some((outcomes, late)) => {
-                    crates_reused += 1;
-                    for (&i, outcome) in members.iter().zip(outcomes) {
-                        from_cache[i] = Some(outcome);
-                        earlies[i] = Early::Skipped;
-                    }
-                    late_from_cache.extend(late);
-                    to_keep.push((root, members, whole));
-                }
-                None => to_keep.push((root, members, whole)),
-            }
-        }
-    }
-    // Only the crates the cache does not hold are linted.
-    let todo: Vec<usize> = (0..files.len())
-        .filter(|&i| from_cache[i].is_none())
-        .collect();
+        held
+    });
+    let Held {
+        outcomes: from_cache,
+        late: late_from_cache,
+        crates: to_keep,
+        mut seen,
+        reused: crates_reused,
+    } = held.unwrap_or_else(|| Held::none(files.len()));
     let pass = Pass {
         pool: &pool,
         roots: &roots,
@@ -332,7 +290,6 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     };
     // What the cache will keep, but for the crates' results, is made on a
     // thread of its own while the run lints.
-    let (walk, replayed) = walk.map_or((None, false), |(walk, replayed)| (Some(walk), replayed));
     let hashed = cache.as_ref().map_or(0, Cache::hashed);
     let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
     // A snapshot that would be written the same is not written, nor one
@@ -349,42 +306,9 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
             (Some(cache), Some(stored)) => Some(scope.spawn(move || cache.prepare(stored))),
             _ => None,
         };
-        let linted = if todo.len() == files.len() {
-            let (outcomes, late, phases) = pass.lint(&files, earlies);
-            let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
-            (outcomes, late, phases, files)
-        } else if todo.is_empty() {
-            let now = started.elapsed();
-            let phases = Phases {
-                read: now,
-                modelled: now,
-                linted: now,
-                crate_passed: now,
-            };
-            let outcomes = from_cache.into_iter().flatten().collect();
-            (outcomes, Vec::new(), phases, files)
-        } else {
-            let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
-            let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
-            let sub_earlies: Vec<Early> = todo
-                .iter()
-                .map(|&i| std::mem::take(&mut earlies[i]))
-                .collect();
-            let (sub_outcomes, late, phases) = pass.lint(&sub, sub_earlies);
-            for (&i, input) in todo.iter().zip(sub) {
-                slots[i] = Some(input);
-            }
-            let files: Vec<Input> = slots.into_iter().flatten().collect();
-            let mut linted = sub_outcomes.into_iter().map(|(_, outcome)| outcome);
-            let outcomes = from_cache
-                .into_iter()
-                .filter_map(|cached| cached.or_else(|| linted.next()))
-                .collect();
-            (outcomes, late, phases, files)
-        };
+        let linted = pass.lint_uncached(files, earlies, from_cache);
         (linted, preparing.and_then(|thread| thread.join().ok()))
     });
-    let outcomes: Vec<FileOutcome> = outcomes;
     let Phases {
         read,
         modelled,
@@ -437,6 +361,90 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     })
 }
 
+/// What the result cache gives back to a run, and what it will keep.
+struct Held {
+    /// Per file: its outcome, when its crate's results hold.
+    outcomes: Vec<Option<FileOutcome>>,
+    /// The crate pass's findings of the crates held.
+    late: Vec<Finding>,
+    /// Every crate the cache may keep: its root, its members, and whether
+    /// the run covers it whole.
+    crates: Vec<(Option<PathBuf>, Vec<usize>, bool)>,
+    /// Per file: what the run saw of it.
+    seen: Vec<Option<Seen>>,
+    /// How many crates are held.
+    reused: usize,
+}
+
+impl Held {
+    /// Nothing held (a run without the cache).
+    fn none(files: usize) -> Held {
+        Held {
+            outcomes: (0..files).map(|_| None).collect(),
+            late: Vec::new(),
+            crates: Vec::new(),
+            seen: Vec::new(),
+            reused: 0,
+        }
+    }
+
+    /// Asks `cache` for each crate of the run (`replayed`: the walk was).
+    fn of(
+        cache: &Cache,
+        files: &[Input],
+        roots: &CrateRoots,
+        paths: &[PathBuf],
+        replayed: bool,
+        widest: &Settings,
+    ) -> Held {
+        let mut held = Held::none(files.len());
+        held.seen = cache.seen(files.iter().map(|f| f.path.as_path()));
+        // Files named on the command line are not visited by the walk.
+        for (file, seen) in files.iter().zip(held.seen.iter_mut()) {
+            if seen.is_none() && file.explicit && matches!(file.source, Source::File) {
+                *seen = cache.look(&file.path, |path| {
+                    engine::read_early_stamped(path, widest, false)
+                });
+            }
+        }
+        let covers = crate_pass::covering(paths);
+        let crates = replayed
+            .then(|| cache.replayed_crates(files.iter().map(|f| f.path.as_path())))
+            .flatten()
+            .unwrap_or_else(|| roots.group(files.iter().map(|f| f.path.as_path())));
+        for (root, members) in crates {
+            if members
+                .iter()
+                .any(|&i| !matches!(files[i].source, Source::File))
+            {
+                continue;
+            }
+            // A crate the run does not cover whole is kept with the stamps
+            // of its files outside the run (see `cache::Crate::whole`).
+            let whole = root.as_deref().is_none_or(&covers);
+            let krate = cache::Crate {
+                root: root.as_deref(),
+                whole,
+                members: members
+                    .iter()
+                    .map(|&i| (files[i].path.as_path(), files[i].explicit))
+                    .collect(),
+                seen: members.iter().map(|&i| held.seen[i]).collect(),
+                settings: members.iter().map(|&i| files[i].settings.clone()).collect(),
+            };
+            if let Some((outcomes, late)) = cache.crate_results(&krate) {
+                held.reused += 1;
+                for (&i, outcome) in members.iter().zip(outcomes) {
+                    held.outcomes[i] = Some(outcome);
+                }
+                held.late.extend(late);
+            }
+            held.crates.push((root, members, whole));
+        }
+        held
+    }
+}
+
 /// When the phases of linting ended, from the run's start.
 struct Phases {
     read: Duration,
@@ -455,6 +463,51 @@ struct Pass<'p> {
 }
 
 impl Pass<'_> {
+    /// Lints the files whose outcome the cache does not hold (whole
+    /// crates): the run's outcomes in its order, the crate pass's
+    /// findings, and the files given back.
+    fn lint_uncached(
+        &self,
+        files: Vec<Input>,
+        mut earlies: Vec<Early>,
+        held: Vec<Option<FileOutcome>>,
+    ) -> (Vec<FileOutcome>, Vec<Finding>, Phases, Vec<Input>) {
+        let todo: Vec<usize> = (0..files.len()).filter(|&i| held[i].is_none()).collect();
+        if todo.len() == files.len() {
+            let (outcomes, late, phases) = self.lint(&files, earlies);
+            let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
+            return (outcomes, late, phases, files);
+        }
+        if todo.is_empty() {
+            let now = self.started.elapsed();
+            let phases = Phases {
+                read: now,
+                modelled: now,
+                linted: now,
+                crate_passed: now,
+            };
+            let outcomes = held.into_iter().flatten().collect();
+            return (outcomes, Vec::new(), phases, files);
+        }
+        let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
+        let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
+        let sub_earlies: Vec<Early> = todo
+            .iter()
+            .map(|&i| std::mem::take(&mut earlies[i]))
+            .collect();
+        let (sub_outcomes, late, phases) = self.lint(&sub, sub_earlies);
+        for (&i, input) in todo.iter().zip(sub) {
+            slots[i] = Some(input);
+        }
+        let files: Vec<Input> = slots.into_iter().flatten().collect();
+        let mut linted = sub_outcomes.into_iter().map(|(_, outcome)| outcome);
+        let outcomes = held
+            .into_iter()
+            .filter_map(|cached| cached.or_else(|| linted.next()))
+            .collect();
+        (outcomes, late, phases, files)
+    }
+
     /// Lints `files` (whole crates; `earlies` what the walk read of each):
     /// each file's outcome, and the crate pass's findings.
     fn lint(
