@@ -567,22 +567,36 @@ impl CrateRoots {
         &self,
         files: impl Iterator<Item = &'p Path>,
     ) -> Vec<(Option<PathBuf>, Vec<usize>)> {
-        let mut crates: FastMap<Option<PathBuf>, Vec<usize>> = FastMap::default();
-        // Files come sorted: most share their folder with the one before.
-        let mut last: Option<(&Path, Option<PathBuf>)> = None;
-        for (i, file) in files.enumerate() {
-            let folder = file.parent().unwrap_or(Path::new(""));
-            let root = match &last {
-                Some((known, root)) if *known == folder => root.clone(),
-                _ => {
-                    let root = self.root_of(file);
-                    last = Some((folder, root.clone()));
-                    root
+        let files: Vec<&Path> = files.collect();
+        let folder = |i: usize| files[i].parent().unwrap_or(Path::new("")).as_os_str();
+        // Files come sorted: most share their folder, and their crate, with
+        // the one before. The root of each folder's first file, in parallel.
+        let firsts: Vec<usize> = (0..files.len())
+            .filter(|&i| i == 0 || folder(i) != folder(i - 1))
+            .collect();
+        let mut roots = firsts
+            .par_iter()
+            .map(|&i| (i, self.root_of(files[i])))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .peekable();
+        let mut crates: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
+        let mut by_root: FastMap<Option<PathBuf>, usize> = FastMap::default();
+        let mut current = None;
+        for i in 0..files.len() {
+            if let Some((_, root)) = roots.next_if(|(first, _)| *first == i) {
+                if current.is_none_or(|at: usize| crates[at].0 != root) {
+                    let at = *by_root.entry(root.clone()).or_insert(crates.len());
+                    if at == crates.len() {
+                        crates.push((root, Vec::new()));
+                    }
+                    current = Some(at);
                 }
-            };
-            crates.entry(root).or_default().push(i);
+            }
+            if let Some(at) = current {
+                crates[at].1.push(i);
+            }
         }
-        let mut crates: Vec<_> = crates.into_iter().collect();
         crates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         crates
     }

@@ -95,7 +95,7 @@ pub fn read_stamped(
     let stamp = Stamp::of(&metadata);
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
-        let read = read_open(&file, limit, &mut buffer)?;
+        let read = read_open(&file, limit, Some(stamp.size), &mut buffer)?;
         let bytes = &buffer[..read];
         Ok((passes(bytes).then(|| bytes.to_vec()), stamp, hash(bytes)))
     })
@@ -132,13 +132,27 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 /// folder that took a walked file's place fails or reads nothing at once,
 /// and a device is cut at the limit.
 fn read_into(path: &Path, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
-    read_open(&open_nonblocking(path)?, limit, buffer)
+    read_open(&open_nonblocking(path)?, limit, None, buffer)
 }
 
 /// [`read_into`] from a file already open.
-fn read_open(file: &File, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
+fn read_open(
+    file: &File,
+    limit: u64,
+    expected: Option<u64>,
+    buffer: &mut Vec<u8>,
+) -> Result<usize, ReadError> {
     // One byte past the limit tells a file that is too large.
     let mut bounded = file.take(limit.saturating_add(1));
+    // The size its stamp gave (within the limit, not empty): one read
+    // fills it, and no second one is made to see the end.
+    let expected = expected.filter(|&size| size > 0 && size <= limit);
+    if let Some(size) = expected {
+        let room = size as usize + 1;
+        if buffer.len() < room {
+            buffer.resize(room.max(64 * 1024), 0);
+        }
+    }
     let mut filled = 0;
     let outcome = loop {
         if buffer.len() - filled < 8192 {
@@ -146,6 +160,10 @@ fn read_open(file: &File, limit: u64, buffer: &mut Vec<u8>) -> Result<usize, Rea
         }
         match bounded.read(&mut buffer[filled..]) {
             Ok(0) => break Ok(()),
+            Ok(n) if expected == Some((filled + n) as u64) => {
+                filled += n;
+                break Ok(());
+            }
             Ok(n) => filled += n,
             Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
             Err(err) => break Err(err),
@@ -187,6 +205,24 @@ pub(crate) mod tests {
         assert!(matches!(
             read_bounded(&fifo, 1 << 20),
             Err(ReadError::NotRegular)
+        ));
+    }
+
+    #[test]
+    fn a_stamped_read_gives_every_byte_at_any_size() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a.rs");
+        for size in [0, 1, 8191, 65_535, 65_536, 65_537, 200_001] {
+            let text: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&file, &text).expect("write");
+            let (kept, stamp, hashed) = read_stamped(&file, 1 << 20, |_| true).expect("readable");
+            assert_eq!(kept.as_deref(), Some(text.as_slice()), "size {size}");
+            assert_eq!((stamp.size, hashed), (size as u64, hash(&text)));
+        }
+        std::fs::write(&file, vec![b'x'; 100]).expect("write");
+        assert!(matches!(
+            read_stamped(&file, 99, |_| true),
+            Err(ReadError::TooLarge(100))
         ));
     }
 

@@ -266,7 +266,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let (walk, replayed) = walk.map_or((None, false), |(walk, replayed)| (Some(walk), replayed));
     // The crates whose results the cache holds, and those to keep there.
     let held = cache.as_ref().map(|cache| {
-        let held = Held::of(cache, &files, &roots, paths, replayed, &widest);
+        let held = pool.install(|| Held::of(cache, &files, &roots, paths, replayed, &widest));
         for (early, outcome) in earlies.iter_mut().zip(&held.outcomes) {
             if outcome.is_some() {
                 *early = Early::Skipped; // its bytes are not needed
@@ -398,7 +398,8 @@ impl Held {
         widest: &Settings,
     ) -> Held {
         let mut held = Held::none(files.len());
-        held.seen = cache.seen(files.iter().map(|f| f.path.as_path()));
+        let paths_of: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+        held.seen = cache.seen(&paths_of);
         // Files named on the command line are not visited by the walk.
         for (file, seen) in files.iter().zip(held.seen.iter_mut()) {
             if seen.is_none() && file.explicit && matches!(file.source, Source::File) {
@@ -422,6 +423,10 @@ impl Held {
             // A crate the run does not cover whole is kept with the stamps
             // of its files outside the run (see `cache::Crate::whole`).
             let whole = root.as_deref().is_none_or(&covers);
+            if !cache.holds_any() {
+                held.crates.push((root, members, whole));
+                continue;
+            }
             let krate = cache::Crate {
                 root: root.as_deref(),
                 whole,

@@ -23,6 +23,7 @@
 //! with the stamps of everything its own walk looks at, which must hold.
 
 use std::collections::HashMap;
+use std::hash::Hasher as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -50,6 +51,18 @@ use watched::{still_holds, watch, watched};
 /// A snapshot larger than this is not read (the corpus's, 26,700 files, is
 /// 5.7 MB).
 const SNAPSHOT_LIMIT: u64 = 1 << 30;
+
+/// What the run saw of files the snapshot does not know, by path.
+type SeenByPath = FastMap<Box<[u8]>, Seen>;
+
+/// How many shards the files the snapshot does not know are kept in.
+const SHARDS: usize = 16;
+
+fn shard_of(bytes: &[u8]) -> usize {
+    let mut hasher = crate::base::fasthash::FastHasher::default();
+    hasher.write(bytes);
+    hasher.finish() as usize % SHARDS
+}
 
 /// Bumped when the snapshot's shape changes.
 const FORMAT: u32 = 1;
@@ -101,7 +114,9 @@ pub struct Cache {
     /// Filled as the run reads or stats its files: those the snapshot
     /// knows by their index there, the others by path.
     seen_known: Vec<OnceLock<Seen>>,
-    seen_new: Mutex<FastMap<Box<[u8]>, Seen>>,
+    /// In shards by path, so that the walk's threads seldom wait on
+    /// each other ([`shard_of`]).
+    seen_new: [Mutex<SeenByPath>; SHARDS],
     /// The snapshot's crates by root.
     crate_index: HashMap<Option<String>, usize>,
     /// The hash of each settings' fingerprint, by the settings' address
@@ -166,7 +181,7 @@ impl Cache {
             snapshot,
             seen_known: (0..by_path.len()).map(|_| OnceLock::new()).collect(),
             by_path,
-            seen_new: Mutex::default(),
+            seen_new: Default::default(),
             crate_index,
             fingerprints: Mutex::default(),
             hashed: AtomicUsize::new(0),
@@ -245,7 +260,7 @@ impl Cache {
         read: impl FnOnce(&Path) -> (Early, Option<(Stamp, u128)>),
     ) -> Option<Seen> {
         self.visit(path, read);
-        self.seen(std::iter::once(path)).pop().flatten()
+        self.seen(&[path]).pop().flatten()
     }
 
     /// How many files were read to be hashed.
@@ -260,27 +275,33 @@ impl Cache {
                 let _ = slot.set(seen);
             }
             None => {
-                if let Ok(mut new) = self.seen_new.lock() {
-                    new.insert(Box::from(bytes_of(path)), seen);
+                let bytes = bytes_of(path);
+                if let Ok(mut new) = self.seen_new[shard_of(bytes)].lock() {
+                    new.insert(Box::from(bytes), seen);
                 }
             }
         }
     }
 
     /// What the run found out about each of `paths`.
-    pub fn seen<'p>(&self, paths: impl Iterator<Item = &'p Path>) -> Vec<Option<Seen>> {
-        let Ok(new) = self.seen_new.lock() else {
-            return Vec::new();
-        };
+    pub fn seen(&self, paths: &[&Path]) -> Vec<Option<Seen>> {
+        let new: Vec<_> = self.seen_new.iter().map(Mutex::lock).collect();
+        let new: Vec<Option<&SeenByPath>> = new.iter().map(|shard| shard.as_deref().ok()).collect();
         paths
+            .par_iter()
             .map(|path| {
                 let bytes = bytes_of(path);
                 match self.by_path.get(bytes) {
                     Some(&i) => self.seen_known[i as usize].get().copied(),
-                    None => new.get(bytes).copied(),
+                    None => new[shard_of(bytes)]?.get(bytes).copied(),
                 }
             })
             .collect()
+    }
+
+    /// Is there a snapshot to take results from?
+    pub fn holds_any(&self) -> bool {
+        self.snapshot.is_some()
     }
 
     /// The run's crates as the snapshot has them, for a run that replayed
