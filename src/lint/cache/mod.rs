@@ -43,7 +43,7 @@ mod records;
 mod watched;
 
 use records::{
-    bytes_of, join, split, text_of, CrateRecord, FileRecord, PathTable, Snapshot, WalkRecord,
+    bytes_of, join, split, text_of, CrateRecord, FileRecord, Head, PathTable, Snapshot, WalkRecord,
 };
 pub use records::{FindingRecord, OutcomeRecord};
 use watched::{still_holds, watch, watched};
@@ -65,7 +65,7 @@ fn shard_of(bytes: &[u8]) -> usize {
 }
 
 /// Bumped when the snapshot's shape changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The folder a snapshot of this tasklint build lives in.
 fn version_dir(dir: &Path) -> PathBuf {
@@ -145,8 +145,8 @@ impl Cache {
                     file.display()
                 )),
             ),
-            Ok(bytes) => match bitcode::deserialize::<Snapshot>(&bytes) {
-                Ok(snapshot) if snapshot.format == FORMAT && snapshot.key == key => {
+            Ok(bytes) => match records::decode(&bytes) {
+                Ok(snapshot) if snapshot.head.format == FORMAT && snapshot.head.key == key => {
                     (Some(snapshot), None)
                 }
                 Ok(_) => (None, None),
@@ -168,10 +168,11 @@ impl Cache {
         let by_path: FastMap<Box<[u8]>, u32> = snapshot
             .iter()
             .flat_map(|s| {
-                s.files
+                s.head
+                    .files
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| (Box::from(s.paths[f.0 as usize].as_bytes()), i as u32))
+                    .map(|(i, f)| (Box::from(s.head.paths[f.0 as usize].as_bytes()), i as u32))
             })
             .collect();
         let cache = Cache {
@@ -193,9 +194,14 @@ impl Cache {
     /// walk read is as it was.
     pub fn replay(&self) -> Option<Walk> {
         let snapshot = self.snapshot.as_ref()?;
-        let walk = snapshot.walk.as_ref()?;
-        let taken = snapshot.taken;
-        if !snapshot.watched.par_iter().all(|w| still_holds(w, taken)) {
+        let walk = snapshot.head.walk.as_ref()?;
+        let taken = snapshot.head.taken;
+        if !snapshot
+            .head
+            .watched
+            .par_iter()
+            .all(|w| still_holds(w, taken))
+        {
             return None;
         }
         let paths = |list: &[String]| list.iter().map(PathBuf::from).collect();
@@ -204,7 +210,7 @@ impl Cache {
                 .files
                 .iter()
                 .map(|(path, explicit)| crate::input::discover::SourcePath {
-                    path: PathBuf::from(&snapshot.paths[*path as usize]),
+                    path: PathBuf::from(&snapshot.head.paths[*path as usize]),
                     explicit: *explicit,
                 })
                 .collect(),
@@ -233,8 +239,8 @@ impl Cache {
         read: impl FnOnce(&Path) -> (T, Option<(Stamp, u128)>),
     ) -> Option<T> {
         let index = self.by_path.get(bytes_of(path)).copied();
-        let record = index.and_then(|i| Some(&self.snapshot.as_ref()?.files[i as usize]));
-        let taken = self.snapshot.as_ref().map_or(0, |s| s.taken);
+        let record = index.and_then(|i| Some(&self.snapshot.as_ref()?.head.files[i as usize]));
+        let taken = self.snapshot.as_ref().map_or(0, |s| s.head.taken);
         if let Some(record) = record {
             if let Some(now) = Stamp::at(path) {
                 if now == record.1 && !now.is_racy(taken) {
@@ -313,7 +319,7 @@ impl Cache {
     ) -> Option<Vec<(Option<PathBuf>, Vec<usize>)>> {
         let snapshot = self.snapshot.as_ref()?;
         let count = paths.len();
-        let mut input_of: Vec<Option<usize>> = vec![None; snapshot.files.len()];
+        let mut input_of: Vec<Option<usize>> = vec![None; snapshot.head.files.len()];
         for (i, path) in paths.enumerate() {
             let &index = self.by_path.get(bytes_of(path))?;
             *input_of.get_mut(index as usize)? = Some(i);
@@ -349,8 +355,8 @@ impl Cache {
                 && record.members.iter().zip(&krate.members).all(
                     |((i, explicit), (path, named))| {
                         explicit == named
-                            && snapshot.files.get(*i as usize).is_some_and(|f| {
-                                snapshot.paths[f.0 as usize].as_bytes() == bytes_of(path)
+                            && snapshot.head.files.get(*i as usize).is_some_and(|f| {
+                                snapshot.head.paths[f.0 as usize].as_bytes() == bytes_of(path)
                             })
                     },
                 );
@@ -363,7 +369,7 @@ impl Cache {
         if !record
             .outside
             .iter()
-            .all(|w| still_holds(w, snapshot.taken))
+            .all(|w| still_holds(w, snapshot.head.taken))
         {
             return None;
         }
@@ -381,16 +387,14 @@ impl Cache {
         Some((outcomes, late))
     }
 
-    /// Writes the snapshot of this run, atomically: what [`Cache::prepare`]
-    /// made of it, and its crates. A failure is a note for the user.
+    /// Writes the snapshot of this run, atomically: its crates after the
+    /// head [`Cache::prepare`] wrote. A failure is a note for the user.
     pub fn store(&self, prepared: Prepared, crates: Vec<StoredCrate>) -> Option<String> {
-        let snapshot = self.finish(prepared, crates);
+        let crates = self.crate_records(&prepared.index, crates);
         let dir = version_dir(&self.dir);
         let written = (|| -> std::io::Result<()> {
-            std::fs::create_dir_all(&dir)?;
-            mark_cache_dir(&self.dir)?;
-            let bytes = bitcode::serialize(&snapshot).map_err(std::io::Error::other)?;
-            let mut file = tempfile::NamedTempFile::new_in(&dir)?;
+            let mut file = prepared.file?;
+            let bytes = records::encode_crates(&crates).map_err(std::io::Error::other)?;
             file.write_all(&bytes)?;
             file.persist(dir.join(format!("{}.bin", self.key)))
                 .map_err(|err| err.error)?;
@@ -406,8 +410,9 @@ impl Cache {
     }
 
     /// The part of the snapshot that needs no file linted (the paths, the
-    /// files' stamps and hashes, the walk and what it read): made on a
-    /// thread of its own while the run lints.
+    /// files' stamps and hashes, the walk and what it read): made, and
+    /// written to a temporary file in the cache, on a thread of its own
+    /// while the run lints.
     pub fn prepare(&self, run: Stored) -> Prepared {
         let mut table = PathTable::default();
         let walk_files: Option<Vec<(u32, bool)>> = run.walk.as_ref().and_then(|walk| {
@@ -451,25 +456,30 @@ impl Cache {
             (Some(_), Some(walk)) => watched(walk, &run.config_files, &run.roots_of_walk),
             _ => None,
         };
-        Prepared {
+        let head = Head {
+            format: FORMAT,
+            key: self.key.clone(),
+            taken: self.taken,
             paths: table.paths,
-            index,
             walk: walk.filter(|_| watched.is_some()),
             watched: watched.unwrap_or_default(),
             files,
-        }
+        };
+        let dir = version_dir(&self.dir);
+        let file = (|| -> std::io::Result<tempfile::NamedTempFile> {
+            std::fs::create_dir_all(&dir)?;
+            mark_cache_dir(&self.dir)?;
+            let bytes = records::encode_head(&head).map_err(std::io::Error::other)?;
+            let mut file = tempfile::NamedTempFile::new_in(&dir)?;
+            file.write_all(&bytes)?;
+            Ok(file)
+        })();
+        Prepared { index, file }
     }
 
-    /// The snapshot: what was prepared, and the crates.
-    fn finish(&self, prepared: Prepared, crates: Vec<StoredCrate>) -> Snapshot {
-        let Prepared {
-            paths,
-            index,
-            walk,
-            watched,
-            files,
-        } = prepared;
-        let crates = crates
+    /// The crates to store, their members named by index in the head.
+    fn crate_records(&self, index: &[Option<u32>], crates: Vec<StoredCrate>) -> Vec<CrateRecord> {
+        crates
             .into_iter()
             .filter_map(|stored| {
                 let members = stored
@@ -502,28 +512,16 @@ impl Cache {
                     late: stored.late,
                 })
             })
-            .collect();
-        Snapshot {
-            format: FORMAT,
-            key: self.key.clone(),
-            taken: self.taken,
-            paths,
-            walk,
-            watched,
-            files,
-            crates,
-        }
+            .collect()
     }
 }
 
-/// A snapshot but for its crates (see [`Cache::prepare`]).
+/// A snapshot but for its crates, written (see [`Cache::prepare`]).
 pub struct Prepared {
-    paths: Vec<String>,
-    /// Per file of the run, its index in `files` (none when not kept).
+    /// Per file of the run, its index in the head's files (none when not kept).
     index: Vec<Option<u32>>,
-    walk: Option<WalkRecord>,
-    watched: Vec<(String, Option<Stamp>)>,
-    files: Vec<FileRecord>,
+    /// The temporary file holding the head, or why it could not be written.
+    file: std::io::Result<tempfile::NamedTempFile>,
 }
 
 /// A crate of this run, as [`Cache::crate_results`] judges it.

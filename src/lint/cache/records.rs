@@ -21,8 +21,18 @@ pub(super) fn text_of(path: &Path) -> Option<String> {
     path.to_str().map(str::to_string)
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A snapshot as read: its head and its crates.
+#[derive(Debug)]
 pub(super) struct Snapshot {
+    pub(super) head: Head,
+    pub(super) crates: Vec<CrateRecord>,
+}
+
+/// A snapshot but for its crates: what needs no file linted, written while
+/// the run lints. On disk, a snapshot is its head's length (eight bytes,
+/// little-endian), the head, then the crates.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Head {
     pub(super) format: u32,
     pub(super) key: String,
     /// When the run that wrote it started (see [`Stamp::is_racy`]).
@@ -35,7 +45,36 @@ pub(super) struct Snapshot {
     /// was not there (and must still not be).
     pub(super) watched: Vec<(String, Option<Stamp>)>,
     pub(super) files: Vec<FileRecord>,
-    pub(super) crates: Vec<CrateRecord>,
+}
+
+/// The bytes a snapshot file starts with: the head's length, the head.
+pub(super) fn encode_head(head: &Head) -> Result<Vec<u8>, bitcode::Error> {
+    let body = bitcode::serialize(head)?;
+    let mut bytes = Vec::with_capacity(8 + body.len());
+    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&body);
+    Ok(bytes)
+}
+
+/// The bytes that end a snapshot file.
+pub(super) fn encode_crates(crates: &[CrateRecord]) -> Result<Vec<u8>, bitcode::Error> {
+    bitcode::serialize(crates)
+}
+
+/// A snapshot file's bytes, read back.
+pub(super) fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
+    let (length, rest) = bytes
+        .split_first_chunk::<8>()
+        .ok_or("shorter than its header")?;
+    let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
+    if length > rest.len() {
+        return Err("shorter than its header says".to_string());
+    }
+    let (head, crates) = rest.split_at(length);
+    Ok(Snapshot {
+        head: bitcode::deserialize(head).map_err(|err| err.to_string())?,
+        crates: bitcode::deserialize(crates).map_err(|err| err.to_string())?,
+    })
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -221,16 +260,17 @@ impl<'p> PathTable<'p> {
 impl Snapshot {
     /// Indices in range: a snapshot edited by hand must not panic the run.
     pub(super) fn consistent(&self) -> bool {
-        let paths = self.paths.len();
+        let paths = self.head.paths.len();
         let walk = self
+            .head
             .walk
             .as_ref()
             .is_none_or(|w| w.files.iter().all(|(i, _)| (*i as usize) < paths));
-        walk && self.files.iter().all(|f| (f.0 as usize) < paths)
+        walk && self.head.files.iter().all(|f| (f.0 as usize) < paths)
             && self.crates.iter().all(|c| {
                 c.members
                     .iter()
-                    .all(|(i, _)| (*i as usize) < self.files.len())
+                    .all(|(i, _)| (*i as usize) < self.head.files.len())
                     && c.outcomes
                         .iter()
                         .all(|(at, _)| (*at as usize) < c.members.len())
