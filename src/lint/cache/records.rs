@@ -9,7 +9,7 @@ use crate::base::fasthash::FastMap;
 use crate::base::finding::{Finding, Region};
 use crate::base::fix::{Applicability, Edit, Fix};
 use crate::base::rule::Severity;
-use crate::input::stamp::Stamp;
+use crate::input::stamp::{hash, Stamp};
 use crate::lint::engine::FileOutcome;
 
 pub(super) fn bytes_of(path: &Path) -> &[u8] {
@@ -30,7 +30,7 @@ pub(super) struct Snapshot {
 
 /// A snapshot but for its crates: what needs no file linted, written while
 /// the run lints. On disk, a snapshot is its head's length (eight bytes,
-/// little-endian), the head, then the crates.
+/// little-endian), the head, then the crates, each packed ([`pack`]).
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Head {
     pub(super) format: u32,
@@ -47,18 +47,19 @@ pub(super) struct Head {
     pub(super) files: Vec<FileRecord>,
 }
 
-/// The bytes a snapshot file starts with: the head's length, the head.
+/// The bytes a snapshot file starts with: the head, packed ([`pack`]),
+/// after its packed length.
 pub(super) fn encode_head(head: &Head) -> Result<Vec<u8>, bitcode::Error> {
-    let body = bitcode::serialize(head)?;
-    let mut bytes = Vec::with_capacity(8 + body.len());
-    bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(&body);
+    let packed = pack(&bitcode::serialize(head)?);
+    let mut bytes = Vec::with_capacity(8 + packed.len());
+    bytes.extend_from_slice(&(packed.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&packed);
     Ok(bytes)
 }
 
-/// The bytes that end a snapshot file.
+/// The bytes that end a snapshot file: the crates, packed.
 pub(super) fn encode_crates(crates: &[CrateRecord]) -> Result<Vec<u8>, bitcode::Error> {
-    bitcode::serialize(crates)
+    Ok(pack(&bitcode::serialize(crates)?))
 }
 
 /// A snapshot file's bytes, read back.
@@ -72,9 +73,46 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
     }
     let (head, crates) = rest.split_at(length);
     Ok(Snapshot {
-        head: bitcode::deserialize(head).map_err(|err| err.to_string())?,
-        crates: bitcode::deserialize(crates).map_err(|err| err.to_string())?,
+        head: bitcode::deserialize(&unpack(head)?).map_err(|err| err.to_string())?,
+        crates: bitcode::deserialize(&unpack(crates)?).map_err(|err| err.to_string())?,
     })
+}
+
+/// Bytes compressed with LZ4, after their length (eight bytes,
+/// little-endian) and the hash of the compressed block (sixteen): a damaged
+/// byte anywhere is seen, not read as another stamp or message.
+fn pack(bytes: &[u8]) -> Vec<u8> {
+    let block = lz4_flex::block::compress(bytes);
+    let mut packed = Vec::with_capacity(24 + block.len());
+    packed.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    packed.extend_from_slice(&hash(&block).to_le_bytes());
+    packed.extend_from_slice(&block);
+    packed
+}
+
+/// [`pack`]'s bytes back. A length no LZ4 block of this size can give is
+/// refused before anything is allocated for it.
+fn unpack(packed: &[u8]) -> Result<Vec<u8>, String> {
+    /// LZ4 expands a block at most about 255 times.
+    const MOST_EXPANDED: usize = 255;
+    let (length, rest) = packed
+        .split_first_chunk::<8>()
+        .ok_or("shorter than its header")?;
+    let (sum, block) = rest
+        .split_first_chunk::<16>()
+        .ok_or("shorter than its header")?;
+    if u128::from_le_bytes(*sum) != hash(block) {
+        return Err("its checksum does not match".to_string());
+    }
+    let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
+    if length > block.len().saturating_mul(MOST_EXPANDED) {
+        return Err("its header gives an impossible length".to_string());
+    }
+    let bytes = lz4_flex::block::decompress(block, length).map_err(|err| err.to_string())?;
+    if bytes.len() != length {
+        return Err("shorter than its header says".to_string());
+    }
+    Ok(bytes)
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -275,5 +313,75 @@ impl Snapshot {
                         .iter()
                         .all(|(at, _)| (*at as usize) < c.members.len())
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot_bytes() -> Vec<u8> {
+        let head = Head {
+            format: 1,
+            key: "key".to_string(),
+            taken: 7,
+            paths: vec!["src/lib.rs".to_string(), "src/main.rs".to_string()],
+            walk: None,
+            watched: vec![("src".to_string(), None)],
+            files: vec![FileRecord(
+                1,
+                Stamp {
+                    size: 10,
+                    modified: 11,
+                    changed: 12,
+                    inode: 13,
+                    device: 14,
+                    is_dir: false,
+                },
+                (3, 4),
+            )],
+        };
+        let crates = vec![CrateRecord {
+            root: Some(".".to_string()),
+            members: vec![(0, false)],
+            settings: (5, 6),
+            outcomes: Vec::new(),
+            late: Vec::new(),
+            outside: Vec::new(),
+        }];
+        let mut bytes = encode_head(&head).expect("head");
+        bytes.extend(encode_crates(&crates).expect("crates"));
+        bytes
+    }
+
+    #[test]
+    fn a_snapshot_reads_back() {
+        let snapshot = decode(&snapshot_bytes()).expect("decodes");
+        assert_eq!(snapshot.head.paths, ["src/lib.rs", "src/main.rs"]);
+        assert_eq!(
+            (snapshot.head.key.as_str(), snapshot.head.taken),
+            ("key", 7)
+        );
+        assert_eq!(snapshot.crates[0].settings, (5, 6));
+    }
+
+    #[test]
+    fn any_damaged_byte_is_seen() {
+        let bytes = snapshot_bytes();
+        for at in 0..bytes.len() {
+            for bit in [0x01, 0x80] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= bit;
+                assert!(decode(&damaged).is_err(), "byte {at} ^ {bit:#x}");
+            }
+            assert!(decode(&bytes[..at]).is_err(), "cut at {at}");
+        }
+    }
+
+    #[test]
+    fn an_impossible_length_allocates_nothing() {
+        let mut packed = pack(b"some bytes");
+        packed[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(unpack(&packed).is_err());
     }
 }
