@@ -76,5 +76,5 @@ echo "warm ratio:        $(awk -v t="$warm_median" -v r="$rg_median" 'BEGIN { pr
 warm_kb=$( { /usr/bin/time -f '%M' "${warm[@]}" >/dev/null || true; } 2>&1 | tail -n 1)
 echo "$stats"
 echo "peak memory:       $((peak_kb / 1024)) MB   (target: under 300 MB); warm $((warm_kb / 1024)) MB"
-echo "cache size:        $(du -sh "$cache" | cut -f1)"
+echo "cache size:        $(du -sh --exclude=fresh "$cache" | cut -f1)"
 echo "--no-prefilter:    ${nopre} s, peak $((nopre_kb / 1024)) MB"
