@@ -2,7 +2,6 @@
 //! folders (or `--config`'s), the settings built from it, cached by folder
 //! (see [`crate::config::files`] for reading them).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -24,7 +23,7 @@ pub struct Resolver {
     by_dir: FastMap<PathBuf, Option<Arc<Config>>>,
     /// Which folders hold configuration files, when known in advance.
     probes: Arc<Probes>,
-    settings: HashMap<SettingsKey, Arc<Settings>>,
+    settings: FastMap<SettingsKey, Arc<Settings>>,
     /// The folder of the last file asked about, and what applied to it when
     /// no `per-file-ignores` depended on the file's name: walked files come
     /// sorted, so most files share their folder with the one before.
@@ -74,7 +73,7 @@ impl Resolver {
             cli,
             by_dir: FastMap::default(),
             probes: Arc::default(),
-            settings: HashMap::new(),
+            settings: FastMap::default(),
             last: None,
         })
     }
@@ -129,9 +128,15 @@ impl Resolver {
 
     /// The configuration and settings for the file at `path`.
     pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
+        if let Some((last, applied)) = &self.last {
+            // By bytes: `Path::parent` and `Path`'s equality parse both
+            // into components.
+            if directly_in(path, last) {
+                return Ok(applied.clone());
+            }
+        }
         let folder = path.parent().unwrap_or(Path::new(""));
         if let Some((last, applied)) = &self.last {
-            // By bytes: `Path`'s equality parses both into components.
             if last.as_os_str() == folder.as_os_str() {
                 return Ok(applied.clone());
             }
@@ -269,9 +274,10 @@ impl Resolver {
             return Ok(known.clone());
         }
         let mut found = None;
+        let probed = self.probes.at(dir);
         for name in CONFIG_FILES.iter().chain(&["Cargo.toml"]) {
-            let plain = *name == "Cargo.toml" && self.probes.plain_manifest(dir);
-            if !plain && self.probes.has(dir, name) {
+            let plain = *name == "Cargo.toml" && probed.plain_manifest();
+            if !plain && probed.has(dir, name) {
                 let file = dir.join(name);
                 if let Some(config) = load(&file)? {
                     found = Some(Arc::new(config));
@@ -286,5 +292,51 @@ impl Resolver {
         }
         self.by_dir.insert(dir.to_path_buf(), found.clone());
         Ok(found)
+    }
+}
+
+/// Is `path` a file right in `folder`, told by bytes: its text is the
+/// folder's, a separator, and a name with no separator (what
+/// `Path::parent` would say, without parsing components). `false` may
+/// still be in it: the caller then asks `Path::parent`.
+fn directly_in(path: &Path, folder: &Path) -> bool {
+    let (path, folder) = (
+        path.as_os_str().as_encoded_bytes(),
+        folder.as_os_str().as_encoded_bytes(),
+    );
+    let is_separator = |b: &u8| std::path::is_separator(char::from(*b));
+    path.len() > folder.len() + 1
+        && path.starts_with(folder)
+        && is_separator(&path[folder.len()])
+        && !path[folder.len() + 1..].iter().any(is_separator)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_right_in_a_folder_is_told_by_bytes_and_agrees_with_parent() {
+        let cases = [
+            ("src/a.rs", "src", true),
+            ("src/sub/a.rs", "src", false),
+            ("srcs/a.rs", "src", false),
+            ("src//a.rs", "src", false),
+            ("a.rs", "", false),
+            ("/a.rs", "/", false),
+            ("src/", "src", false),
+        ];
+        for (path, folder, expected) in cases {
+            let (path, folder) = (Path::new(path), Path::new(folder));
+            assert_eq!(
+                directly_in(path, folder),
+                expected,
+                "{path:?} in {folder:?}"
+            );
+            // Never a different answer from `Path::parent`, only a slower one.
+            if directly_in(path, folder) {
+                assert_eq!(path.parent(), Some(folder), "{path:?}");
+            }
+        }
     }
 }

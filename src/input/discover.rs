@@ -522,18 +522,33 @@ impl Probes {
 
     /// Is `name` (one of [`PROBED`]) a file in `dir`?
     pub fn has(&self, dir: &Path, name: &str) -> bool {
-        let known = PROBED.iter().position(|p| *p == name).and_then(|i| {
-            let bits = self.found.get(dir)?;
-            Some(bits & 1 << i != 0)
-        });
+        self.at(dir).has(dir, name)
+    }
+
+    /// What was probed of `dir`, looked up once for several questions.
+    pub fn at(&self, dir: &Path) -> Probed {
+        Probed(self.found.get(dir).copied())
+    }
+}
+
+/// What [`Probes`] know of one folder.
+#[derive(Debug, Clone, Copy)]
+pub struct Probed(Option<u8>);
+
+impl Probed {
+    /// Is `name` a file in `dir` (this folder)? Looked up on disk when the
+    /// folder or the name was not probed.
+    pub fn has(self, dir: &Path, name: &str) -> bool {
+        let known = PROBED
+            .iter()
+            .position(|p| *p == name)
+            .and_then(|i| Some(self.0? & 1 << i != 0));
         known.unwrap_or_else(|| dir.join(name).is_file())
     }
 
-    /// Is `dir`'s `Cargo.toml` known not to mention tasklint?
-    pub fn plain_manifest(&self, dir: &Path) -> bool {
-        self.found
-            .get(dir)
-            .is_some_and(|bits| bits & PLAIN_MANIFEST != 0)
+    /// Is the folder's `Cargo.toml` known not to mention tasklint?
+    pub fn plain_manifest(self) -> bool {
+        self.0.is_some_and(|bits| bits & PLAIN_MANIFEST != 0)
     }
 }
 
