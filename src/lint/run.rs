@@ -223,7 +223,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let prefilter = request.prefilter;
     let mut notes = Vec::new();
     let cache = request.cache_dir().map(|dir| {
-        let (cache, note) = Cache::open(dir, cache::key(&request.cache_key()));
+        let (cache, note) = pool.install(|| Cache::open(dir, cache::key(&request.cache_key())));
         notes.extend(note);
         cache
     });

@@ -160,21 +160,25 @@ impl Cache {
             },
         };
         let snapshot = snapshot.filter(|s| s.consistent());
-        let crate_index = snapshot
-            .iter()
-            .flat_map(|s| s.crates.iter().enumerate())
-            .map(|(i, c)| (c.root.clone(), i))
-            .collect();
-        let by_path: FastMap<Box<[u8]>, u32> = snapshot
-            .iter()
-            .flat_map(|s| {
-                s.head
-                    .files
+        let (crate_index, by_path) = rayon::join(
+            || {
+                snapshot
                     .iter()
-                    .enumerate()
-                    .map(|(i, f)| (Box::from(s.head.paths[f.0 as usize].as_bytes()), i as u32))
-            })
-            .collect();
+                    .flat_map(|s| s.crates.iter().enumerate())
+                    .map(|(i, c)| (c.root.clone(), i))
+                    .collect()
+            },
+            || {
+                snapshot
+                    .iter()
+                    .flat_map(|s| {
+                        s.head.files.iter().enumerate().map(|(i, f)| {
+                            (Box::from(s.head.paths[f.0 as usize].as_bytes()), i as u32)
+                        })
+                    })
+                    .collect::<FastMap<Box<[u8]>, u32>>()
+            },
+        );
         let cache = Cache {
             dir: dir.to_path_buf(),
             key,
