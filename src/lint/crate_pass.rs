@@ -351,7 +351,7 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
                     .collect();
                 // Parsed as a run would parse them, for facts only; `None` means
                 // the prefilter skipped the file or it does not parse.
-                let facts: Vec<(&PathBuf, Option<FileFacts>)> = others
+                let facts: Vec<(&PathBuf, Option<Box<FileFacts>>)> = others
                     .par_iter()
                     .map(|path| {
                         let job = FileJob {

@@ -35,7 +35,8 @@ pub struct FileOutcome {
     pub parsed: bool,
     /// Facts for the crate pass, when the file was parsed and the crate
     /// pass is enabled; `None` means the crate pass must read the text.
-    pub facts: Option<FileFacts>,
+    /// Boxed: most files have none, and a run keeps an outcome per file.
+    pub facts: Option<Box<FileFacts>>,
 }
 
 /// How a file is to be linted.
@@ -340,7 +341,7 @@ fn lint_text(text: Text, job: &FileJob<'_>) -> FileOutcome {
     let mut diagnostics = match result {
         Ok(diagnosed) => {
             rules_ran = diagnosed.rules_ran;
-            facts = diagnosed.facts;
+            facts = diagnosed.facts.map(Box::new);
             suppressions.attach_items(diagnosed.items);
             suppressions.mark(&diagnosed.judged);
             diagnosed.diagnostics
