@@ -95,11 +95,14 @@ fn pack(bytes: &[u8]) -> Vec<u8> {
     packed
 }
 
-/// [`pack`]'s bytes back. A length no LZ4 block of this size can give is
-/// refused before anything is allocated for it.
+/// [`pack`]'s bytes back. A length no LZ4 block of this size can give, or
+/// past what any snapshot needs, is refused before anything is allocated
+/// for it (a crafted file with a valid checksum must not exhaust memory).
 fn unpack(packed: &[u8]) -> Result<Vec<u8>, String> {
     /// LZ4 expands a block at most about 255 times.
     const MOST_EXPANDED: usize = 255;
+    /// The corpus's 26,700 files take 6 MB unpacked.
+    const MOST_UNPACKED: usize = 1 << 30;
     let (length, rest) = packed
         .split_first_chunk::<8>()
         .ok_or("shorter than its header")?;
@@ -110,7 +113,7 @@ fn unpack(packed: &[u8]) -> Result<Vec<u8>, String> {
         return Err("its checksum does not match".to_string());
     }
     let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
-    if length > block.len().saturating_mul(MOST_EXPANDED) {
+    if length > block.len().saturating_mul(MOST_EXPANDED) || length > MOST_UNPACKED {
         return Err("its header gives an impossible length".to_string());
     }
     let bytes = lz4_flex::block::decompress(block, length).map_err(|err| err.to_string())?;
