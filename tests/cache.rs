@@ -53,6 +53,18 @@ fn uncached(dir: &Path, args: &[&str]) -> Output {
     support::tasklint(dir, &args)
 }
 
+/// Runs with the cache and asserts that the output is a run's without it.
+fn as_uncached(dir: &Path, cache: &Path, args: &[&str]) -> Output {
+    let output = run_with_cache(dir, cache, args);
+    assert_eq!(
+        shown(&output),
+        shown(&uncached(dir, args)),
+        "tasklint {}",
+        args.join(" ")
+    );
+    output
+}
+
 /// Stdout, exit code and standard error but for the timing lines.
 fn shown(output: &Output) -> (String, Option<i32>, String) {
     let err: String = stderr(output)
@@ -114,22 +126,14 @@ fn project() -> (tempfile::TempDir, PathBuf) {
 /// cache; returns the cache folder.
 fn cold(root: &Path) -> PathBuf {
     let cache = root.parent().expect("parent").join("cache");
-    let first = run_with_cache(root, &cache, ARGS);
+    let first = as_uncached(root, &cache, ARGS);
     has(&cache_line(&first), "walk done");
-    assert_eq!(shown(&first), shown(&uncached(root, ARGS)));
     cache
 }
 
 /// Runs warm and checks the output is that of a run without the cache.
 fn warm(root: &Path, cache: &Path) -> String {
-    let output = run_with_cache(root, cache, ARGS);
-    assert_eq!(
-        shown(&output),
-        shown(&uncached(root, ARGS)),
-        "{}",
-        cache_line(&output)
-    );
-    cache_line(&output)
+    cache_line(&as_uncached(root, cache, ARGS))
 }
 
 fn set_modified(path: &Path, time: SystemTime) {
@@ -157,9 +161,8 @@ fn a_warm_run_reads_no_file_and_prints_the_same() {
     // the same too.
     for format in ["json", "human", "sarif", "github"] {
         let args = ["check", ".", "--select", "all", "--format", format];
-        let warm = run_with_cache(&root, &cache, &args);
+        let warm = as_uncached(&root, &cache, &args);
         assert!(cache_line(&warm).contains("1 crate from the cache"));
-        assert_eq!(shown(&warm), shown(&uncached(&root, &args)), "{format}");
     }
     // A snapshot that did not change is not written again.
     let snapshot = snapshots(&cache).pop().expect("a snapshot");
@@ -219,15 +222,27 @@ fn a_changed_configuration_is_noticed() {
         "tasklint.toml",
         "ignore = [\"detached-endless-task\"]\n",
     );
-    let output = run_with_cache(&root, &cache, &args);
-    assert_eq!(shown(&output), shown(&uncached(&root, &args)));
+    let output = as_uncached(&root, &cache, &args);
     lacks(&stdout(&output), "leak.rs");
     // And changed back, in place.
     write(&root, "tasklint.toml", "ignore = []\n");
-    let output = run_with_cache(&root, &cache, &args);
-    assert_eq!(shown(&output), shown(&uncached(&root, &args)));
+    let output = as_uncached(&root, &cache, &args);
     has(&stdout(&output), "leak.rs");
 }
+
+/// `runtime::spawn` as it is in [`project`], but returning no handle: a
+/// call of it no longer spawns.
+const SPAWN_WITHOUT_HANDLE: &str = "pub fn spawn<F>(future: F)\nwhere\n    F: std::future::Future + Send + 'static,\n    F::Output: Send + 'static,\n{\n    drop(tokio::spawn(future));\n}\n";
+
+/// A pre-commit run: the changed file named.
+const PRE_COMMIT: [&str; 6] = [
+    "check",
+    "src/client.rs",
+    "--select",
+    "all",
+    "--format",
+    "concise",
+];
 
 #[test]
 fn a_signature_in_another_file_decides_again() {
@@ -237,11 +252,7 @@ fn a_signature_in_another_file_decides_again() {
     assert!(stdout(&uncached(&root, ARGS)).contains("client.rs"));
     // `runtime::spawn` no longer returns a handle: `client.rs`, unchanged,
     // no longer spawns.
-    write(
-        &root,
-        "src/runtime.rs",
-        "pub fn spawn<F>(future: F)\nwhere\n    F: std::future::Future + Send + 'static,\n    F::Output: Send + 'static,\n{\n    drop(tokio::spawn(future));\n}\n",
-    );
+    write(&root, "src/runtime.rs", SPAWN_WITHOUT_HANDLE);
     let line = warm(&root, &cache);
     has(&line, "1 crate linted");
     assert!(!stdout(&uncached(&root, ARGS)).contains("client.rs"));
@@ -255,39 +266,18 @@ fn a_crate_not_covered_whole_follows_its_files_outside_the_run() {
     settle();
     let cache = root.parent().expect("parent").join("cache");
     for args in [
-        &[
-            "check",
-            "src/client.rs",
-            "--select",
-            "all",
-            "--format",
-            "concise",
-        ][..],
+        &PRE_COMMIT[..],
         &["check", "src", "--select", "all", "--format", "concise"][..],
     ] {
-        let cold = run_with_cache(&root, &cache, args);
-        assert_eq!(shown(&cold), shown(&uncached(&root, args)));
-        let warm = run_with_cache(&root, &cache, args);
-        assert_eq!(shown(&warm), shown(&uncached(&root, args)));
+        as_uncached(&root, &cache, args);
+        let warm = as_uncached(&root, &cache, args);
         has(&cache_line(&warm), "1 crate from the cache");
     }
-    let args = [
-        "check",
-        "src/client.rs",
-        "--select",
-        "all",
-        "--format",
-        "concise",
-    ];
+    let args = PRE_COMMIT;
     assert!(stdout(&uncached(&root, &args)).contains("client.rs"));
     // `runtime.rs`, not in the run, no longer returns a handle.
-    write(
-        &root,
-        "src/runtime.rs",
-        "pub fn spawn<F>(future: F)\nwhere\n    F: std::future::Future + Send + 'static,\n    F::Output: Send + 'static,\n{\n    drop(tokio::spawn(future));\n}\n",
-    );
-    let output = run_with_cache(&root, &cache, &args);
-    assert_eq!(shown(&output), shown(&uncached(&root, &args)));
+    write(&root, "src/runtime.rs", SPAWN_WITHOUT_HANDLE);
+    let output = as_uncached(&root, &cache, &args);
     lacks(&stdout(&output), "client.rs");
     has(&cache_line(&output), "1 crate linted");
 }
