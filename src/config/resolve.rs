@@ -128,19 +128,15 @@ impl Resolver {
 
     /// The configuration and settings for the file at `path`.
     pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
+        let folder = || path.parent().unwrap_or(Path::new(""));
         if let Some((last, applied)) = &self.last {
             // By bytes: `Path::parent` and `Path`'s equality parse both
-            // into components.
-            if directly_in(path, last) {
+            // into components (`parent` only when the bytes cannot tell).
+            if directly_in(path, last) || last.as_os_str() == folder().as_os_str() {
                 return Ok(applied.clone());
             }
         }
-        let folder = path.parent().unwrap_or(Path::new(""));
-        if let Some((last, applied)) = &self.last {
-            if last.as_os_str() == folder.as_os_str() {
-                return Ok(applied.clone());
-            }
-        }
+        let folder = folder();
         let config = match &self.forced {
             Some(forced) => forced.clone(),
             None => {

@@ -589,28 +589,25 @@ impl CrateRoots {
         let firsts: Vec<usize> = (0..files.len())
             .filter(|&i| i == 0 || folder(i) != folder(i - 1))
             .collect();
-        let mut roots = firsts
-            .par_iter()
-            .map(|&i| (i, self.root_of(files[i])))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .peekable();
+        let roots: Vec<Option<PathBuf>> =
+            firsts.par_iter().map(|&i| self.root_of(files[i])).collect();
         let mut crates: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
         let mut by_root: FastMap<Option<PathBuf>, usize> = FastMap::default();
-        let mut current = None;
-        for i in 0..files.len() {
-            if let Some((_, root)) = roots.next_if(|(first, _)| *first == i) {
-                if current.is_none_or(|at: usize| crates[at].0 != root) {
+        let mut current: Option<usize> = None;
+        for (k, (&start, root)) in firsts.iter().zip(roots).enumerate() {
+            let end = firsts.get(k + 1).copied().unwrap_or(files.len());
+            let at = match current {
+                Some(at) if crates[at].0 == root => at,
+                _ => {
                     let at = *by_root.entry(root.clone()).or_insert(crates.len());
                     if at == crates.len() {
                         crates.push((root, Vec::new()));
                     }
-                    current = Some(at);
+                    at
                 }
-            }
-            if let Some(at) = current {
-                crates[at].1.push(i);
-            }
+            };
+            current = Some(at);
+            crates[at].1.extend(start..end);
         }
         crates.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         crates

@@ -64,10 +64,7 @@ pub(super) fn encode_crates(crates: &[CrateRecord]) -> Result<Vec<u8>, bitcode::
 
 /// A snapshot file's bytes, read back.
 pub(super) fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
-    let (length, rest) = bytes
-        .split_first_chunk::<8>()
-        .ok_or("shorter than its header")?;
-    let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
+    let (length, rest) = split_length(bytes)?;
     if length > rest.len() {
         return Err("shorter than its header says".to_string());
     }
@@ -81,6 +78,15 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Snapshot, String> {
         head: head?,
         crates: crates?,
     })
+}
+
+/// A length written as eight little-endian bytes, and the bytes after it.
+fn split_length(bytes: &[u8]) -> Result<(usize, &[u8]), String> {
+    let (length, rest) = bytes
+        .split_first_chunk::<8>()
+        .ok_or("shorter than its header")?;
+    let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
+    Ok((length, rest))
 }
 
 /// Bytes compressed with LZ4, after their length (eight bytes,
@@ -103,16 +109,13 @@ fn unpack(packed: &[u8]) -> Result<Vec<u8>, String> {
     const MOST_EXPANDED: usize = 255;
     /// The corpus's 26,700 files take 6 MB unpacked.
     const MOST_UNPACKED: usize = 1 << 30;
-    let (length, rest) = packed
-        .split_first_chunk::<8>()
-        .ok_or("shorter than its header")?;
+    let (length, rest) = split_length(packed)?;
     let (sum, block) = rest
         .split_first_chunk::<16>()
         .ok_or("shorter than its header")?;
     if u128::from_le_bytes(*sum) != hash(block) {
         return Err("its checksum does not match".to_string());
     }
-    let length = usize::try_from(u64::from_le_bytes(*length)).unwrap_or(usize::MAX);
     if length > block.len().saturating_mul(MOST_EXPANDED) || length > MOST_UNPACKED {
         return Err("its header gives an impossible length".to_string());
     }
