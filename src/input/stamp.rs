@@ -26,6 +26,16 @@ pub struct Stamp {
     pub is_dir: bool,
 }
 
+/// What a run found out about a file it was asked to lint, for the result
+/// cache.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub stamp: Stamp,
+    pub hash: u128,
+    /// Its bytes are those the snapshot's results were found from.
+    pub holds: bool,
+}
+
 /// A stamp as stored: a list, not an object with its field names.
 #[derive(Serialize, Deserialize)]
 struct Fields(u64, i64, i64, u64, u64, bool);

@@ -35,7 +35,7 @@ use crate::base::fasthash::FastMap;
 use crate::base::finding::Finding;
 use crate::config::settings::Settings;
 use crate::input::read::{self, Early};
-use crate::input::stamp::{self, Stamp};
+use crate::input::stamp::{self, Seen, Stamp};
 use crate::lint::engine::FileOutcome;
 use crate::lint::inputs::Walk;
 
@@ -90,15 +90,6 @@ pub fn key(parts: &str) -> String {
         env!("CARGO_PKG_VERSION")
     );
     format!("{:032x}", stamp::hash(text.as_bytes()))
-}
-
-/// What this run found out about a file it was asked to lint.
-#[derive(Debug, Clone, Copy)]
-pub struct Seen {
-    pub stamp: Stamp,
-    pub hash: u128,
-    /// Its bytes are those the snapshot's results were found from.
-    pub holds: bool,
 }
 
 /// The snapshot of a request, loaded, and what the run learns from it.
