@@ -11,6 +11,7 @@ use crate::config::resolve::Resolver;
 use crate::config::settings::Settings;
 use crate::input::discover::{self, DiscoverOptions};
 use crate::input::read::Early;
+use crate::input::stamp::Seen;
 use std::io::Read;
 
 /// Where an input's text comes from.
@@ -49,6 +50,9 @@ pub struct Gathered {
     pub inputs: Vec<Input>,
     /// For each input, what reading it during the walk found.
     pub earlies: Vec<Early>,
+    /// For each input, what the result cache saw of it during the walk
+    /// (nothing without the cache, or for a file the walk did not visit).
+    pub seen: Vec<Option<Seen>>,
     /// Warnings for standard error (an unreadable `.gitignore`).
     pub warnings: Vec<String>,
 }
@@ -61,8 +65,16 @@ pub fn gather(
     resolver: &mut Resolver,
     read: Option<&(dyn Fn(&Path) -> Early + Sync)>,
 ) -> Result<Gathered, String> {
+    let read = read.map(|read| move |path: &Path| (read(path), None));
+    let read = read
+        .as_ref()
+        .map(|read| read as &(dyn Fn(&Path) -> Visited + Sync));
     gather_with(request, resolver, read, None, false).map(|(gathered, _)| gathered)
 }
+
+/// What the walk keeps of a file it reads: what reading it found, and what
+/// the result cache saw of it.
+pub type Visited = (Early, Option<Seen>);
 
 /// What a walk found and what it read beyond the files, kept by the
 /// result cache and given back to [`gather_cached`] when nothing it read
@@ -84,7 +96,7 @@ pub struct Walk {
 pub fn gather_cached(
     request: &Request<'_>,
     resolver: &mut Resolver,
-    read: &(dyn Fn(&Path) -> Early + Sync),
+    read: &(dyn Fn(&Path) -> Visited + Sync),
     replay: Option<Walk>,
 ) -> Result<(Gathered, Walk), String> {
     let (gathered, walk) = gather_with(request, resolver, Some(read), replay, true)?;
@@ -94,7 +106,7 @@ pub fn gather_cached(
 fn gather_with(
     request: &Request<'_>,
     resolver: &mut Resolver,
-    read: Option<&(dyn Fn(&Path) -> Early + Sync)>,
+    read: Option<&(dyn Fn(&Path) -> Visited + Sync)>,
     replay: Option<Walk>,
     keep_walk: bool,
 ) -> Result<(Gathered, Option<Walk>), String> {
@@ -108,6 +120,7 @@ fn gather_with(
         .cloned()
         .collect();
     let (mut inputs, mut earlies): (Vec<Input>, Vec<Early>) = (Vec::new(), Vec::new());
+    let mut seen: Vec<Option<Seen>> = Vec::new();
     let mut warnings = Vec::new();
     let mut kept_walk = None;
     if !walked.is_empty() {
@@ -120,7 +133,7 @@ fn gather_with(
                 probed.insert(dir.to_path_buf(), bits);
             }
         };
-        let no_read = |_: &Path| Early::Unread;
+        let no_read = |_: &Path| (Early::Unread, None);
         let read = read.unwrap_or(&no_read);
         let replayed = replay.is_some();
         let discovered = match replay {
@@ -172,7 +185,7 @@ fn gather_with(
                 path,
                 explicit: false,
             };
-            found.push((file, Early::Failed(message)));
+            found.push((file, (Early::Failed(message), None)));
         }
         let probed = probed.into_inner().unwrap_or_default();
         let probes = if replayed {
@@ -197,7 +210,7 @@ fn gather_with(
             }
             kept.push((file, applied.settings, early));
         }
-        (inputs, earlies) = kept
+        let visited: Vec<(Input, Visited)> = kept
             .into_par_iter()
             .map(|(file, settings, early)| {
                 let input = Input {
@@ -209,7 +222,12 @@ fn gather_with(
                 };
                 (input, early)
             })
-            .unzip();
+            .collect();
+        for (input, (early, file_seen)) in visited {
+            inputs.push(input);
+            earlies.push(early);
+            seen.push(file_seen);
+        }
     }
     if reads_stdin {
         let path = request.stdin_filename.unwrap_or(dash).to_path_buf();
@@ -249,6 +267,7 @@ fn gather_with(
                 settings: applied.settings,
             });
             earlies.push(early);
+            seen.push(None);
         }
     }
     for (path, text) in request.texts {
@@ -261,10 +280,12 @@ fn gather_with(
             settings: applied.settings,
         });
         earlies.push(Early::Unread);
+        seen.push(None);
     }
     let gathered = Gathered {
         inputs,
         earlies,
+        seen,
         warnings,
     };
     Ok((gathered, kept_walk))

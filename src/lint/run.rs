@@ -237,12 +237,13 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     // With the cache, a file whose stamp holds is not read; the others are
     // read (early or only for their hash) and hashed.
     let visit = |path: &Path| match &cache {
-        Some(cache) => cache
-            .visit(path, |path| {
+        Some(cache) => {
+            let (made, seen) = cache.visit(path, |path| {
                 engine::read_early_stamped(path, &widest, reads_early)
-            })
-            .unwrap_or_default(),
-        None => Early::Unread,
+            });
+            (made.unwrap_or_default(), seen)
+        }
+        None => (Early::Unread, None),
     };
     let (gathered, walk) = match &cache {
         Some(cache) => {
@@ -261,13 +262,13 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         }
     };
     let warnings = gathered.warnings;
-    let (files, mut earlies) = (gathered.inputs, gathered.earlies);
+    let (files, mut earlies, seen) = (gathered.inputs, gathered.earlies, gathered.seen);
     let discovered = started.elapsed();
     let roots = CrateRoots::new(resolver.probes());
     let (walk, replayed) = walk.map_or((None, false), |(walk, replayed)| (Some(walk), replayed));
     // The crates whose results the cache holds, and those to keep there.
     let held = cache.as_ref().map(|cache| {
-        let held = pool.install(|| Held::of(cache, &files, &roots, paths, replayed, &widest));
+        let held = pool.install(|| Held::of(cache, &files, seen, &roots, paths, replayed, &widest));
         for (early, outcome) in earlies.iter_mut().zip(&held.outcomes) {
             if outcome.is_some() {
                 *early = Early::Skipped; // its bytes are not needed
@@ -393,20 +394,22 @@ impl Held {
     fn of(
         cache: &Cache,
         files: &[Input],
+        seen: Vec<Option<Seen>>,
         roots: &CrateRoots,
         paths: &[PathBuf],
         replayed: bool,
         widest: &Settings,
     ) -> Held {
         let mut held = Held::none(files.len());
-        let paths_of: Vec<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-        held.seen = cache.seen(&paths_of);
+        held.seen = seen;
         // Files named on the command line are not visited by the walk.
         for (file, seen) in files.iter().zip(held.seen.iter_mut()) {
             if seen.is_none() && file.explicit && matches!(file.source, Source::File) {
-                *seen = cache.look(&file.path, |path| {
-                    engine::read_early_stamped(path, widest, false)
-                });
+                *seen = cache
+                    .visit(&file.path, |path| {
+                        engine::read_early_stamped(path, widest, false)
+                    })
+                    .1;
             }
         }
         let covers = crate_pass::covering(paths);

@@ -23,18 +23,17 @@
 //! with the stamps of everything its own walk looks at, which must hold.
 
 use std::collections::HashMap;
-use std::hash::Hasher as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::base::fasthash::FastMap;
 use crate::base::finding::Finding;
 use crate::config::settings::Settings;
-use crate::input::read::{self, Early};
+use crate::input::read;
 use crate::input::stamp::{self, Seen, Stamp};
 use crate::lint::engine::FileOutcome;
 use crate::lint::inputs::Walk;
@@ -51,18 +50,6 @@ use watched::{still_holds, watch, watched};
 /// A snapshot larger than this is not read (the corpus's, 26,700 files, is
 /// 2.0 MB).
 const SNAPSHOT_LIMIT: u64 = 1 << 30;
-
-/// What the run saw of files the snapshot does not know, by path.
-type SeenByPath = FastMap<Box<[u8]>, Seen>;
-
-/// How many shards the files the snapshot does not know are kept in.
-const SHARDS: usize = 16;
-
-fn shard_of(bytes: &[u8]) -> usize {
-    let mut hasher = crate::base::fasthash::FastHasher::default();
-    hasher.write(bytes);
-    hasher.finish() as usize % SHARDS
-}
 
 /// Bumped when the snapshot's shape changes.
 const FORMAT: u32 = 3;
@@ -102,12 +89,6 @@ pub struct Cache {
     snapshot: Option<Snapshot>,
     /// By the path's bytes (hashing a `Path` parses it into components).
     by_path: FastMap<Box<[u8]>, u32>,
-    /// Filled as the run reads or stats its files: those the snapshot
-    /// knows by their index there, the others by path.
-    seen_known: Vec<OnceLock<Seen>>,
-    /// In shards by path, so that the walk's threads seldom wait on
-    /// each other ([`shard_of`]).
-    seen_new: [Mutex<SeenByPath>; SHARDS],
     /// The snapshot's crates by root.
     crate_index: HashMap<Option<String>, usize>,
     /// The hash of each settings' fingerprint, by the settings' address
@@ -175,9 +156,7 @@ impl Cache {
             key,
             taken,
             snapshot,
-            seen_known: (0..by_path.len()).map(|_| OnceLock::new()).collect(),
             by_path,
-            seen_new: Default::default(),
             crate_index,
             fingerprints: Mutex::default(),
             hashed: AtomicUsize::new(0),
@@ -227,77 +206,41 @@ impl Cache {
 
     /// Looks at a file the run lints: when its stamp holds, it is not read
     /// (`None`); else `read` reads it, giving its stamp and hash with what
-    /// the run makes of it.
+    /// the run makes of it. Second, what the run saw of it (nothing when
+    /// it could not be read), which the walk keeps with the file.
     pub fn visit<T>(
         &self,
         path: &Path,
         read: impl FnOnce(&Path) -> (T, Option<(Stamp, u128)>),
-    ) -> Option<T> {
+    ) -> (Option<T>, Option<Seen>) {
         let index = self.by_path.get(bytes_of(path)).copied();
         let record = index.and_then(|i| Some(&self.snapshot.as_ref()?.head.files[i as usize]));
         let taken = self.snapshot.as_ref().map_or(0, |s| s.head.taken);
         if let Some(record) = record {
             if let Some(now) = Stamp::at(path) {
                 if now == record.1 && !now.is_racy(taken) {
-                    self.saw(index, path, now, join(record.2), true);
-                    return None;
+                    let seen = Seen {
+                        stamp: now,
+                        hash: join(record.2),
+                        holds: true,
+                    };
+                    return (None, Some(seen));
                 }
             }
         }
         self.hashed.fetch_add(1, Ordering::Relaxed);
         let (made, stamped) = read(path);
-        if let Some((stamp, hash)) = stamped {
-            let holds = record.is_some_and(|r| r.2 == split(hash));
-            self.saw(index, path, stamp, hash, holds);
-        }
-        Some(made)
-    }
-
-    /// [`Cache::visit`] for a file the walk did not visit (named on the
-    /// command line): what is seen of it.
-    pub fn look(
-        &self,
-        path: &Path,
-        read: impl FnOnce(&Path) -> (Early, Option<(Stamp, u128)>),
-    ) -> Option<Seen> {
-        self.visit(path, read);
-        self.seen(&[path]).pop().flatten()
+        let seen = stamped.map(|(stamp, hash)| Seen {
+            stamp,
+            hash,
+            holds: record.is_some_and(|r| r.2 == split(hash)),
+        });
+        (Some(made), seen)
     }
 
     /// How many files were read to be hashed.
     pub fn hashed(&self) -> usize {
         self.hashed.load(Ordering::Relaxed)
-    }
-
-    fn saw(&self, index: Option<u32>, path: &Path, stamp: Stamp, hash: u128, holds: bool) {
-        let seen = Seen { stamp, hash, holds };
-        match index.and_then(|i| self.seen_known.get(i as usize)) {
-            Some(slot) => {
-                let _ = slot.set(seen);
-            }
-            None => {
-                let bytes = bytes_of(path);
-                if let Ok(mut new) = self.seen_new[shard_of(bytes)].lock() {
-                    new.insert(Box::from(bytes), seen);
-                }
-            }
-        }
-    }
-
-    /// What the run found out about each of `paths`.
-    pub fn seen(&self, paths: &[&Path]) -> Vec<Option<Seen>> {
-        let new: Vec<_> = self.seen_new.iter().map(Mutex::lock).collect();
-        let new: Vec<Option<&SeenByPath>> = new.iter().map(|shard| shard.as_deref().ok()).collect();
-        paths
-            .par_iter()
-            .map(|path| {
-                let bytes = bytes_of(path);
-                match self.by_path.get(bytes) {
-                    Some(&i) => self.seen_known[i as usize].get().copied(),
-                    None => new[shard_of(bytes)]?.get(bytes).copied(),
-                }
-            })
-            .collect()
     }
 
     /// Is there a snapshot to take results from?
