@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::base::fasthash::FastMap;
 use crate::config::files::*;
 use crate::config::settings::Settings;
-use crate::input::discover::{normalised, CrateRoots, Probes};
+use crate::input::discover::{in_folder, normalised, CrateRoots, Probes};
 use crate::knowledge::spawner::Spawner;
 
 /// Settings differ by configuration (its file and table) and by the
@@ -128,15 +128,12 @@ impl Resolver {
 
     /// The configuration and settings for the file at `path`.
     pub fn for_file(&mut self, path: &Path) -> Result<Applied, String> {
-        let folder = || path.parent().unwrap_or(Path::new(""));
         if let Some((last, applied)) = &self.last {
-            // By bytes: `Path::parent` and `Path`'s equality parse both
-            // into components (`parent` only when the bytes cannot tell).
-            if directly_in(path, last) || last.as_os_str() == folder().as_os_str() {
+            if in_folder(path, last) {
                 return Ok(applied.clone());
             }
         }
-        let folder = folder();
+        let folder = path.parent().unwrap_or(Path::new(""));
         let config = match &self.forced {
             Some(forced) => forced.clone(),
             None => {
@@ -288,51 +285,5 @@ impl Resolver {
         }
         self.by_dir.insert(dir.to_path_buf(), found.clone());
         Ok(found)
-    }
-}
-
-/// Is `path` a file right in `folder`, told by bytes: its text is the
-/// folder's, a separator, and a name with no separator (what
-/// `Path::parent` would say, without parsing components). `false` may
-/// still be in it: the caller then asks `Path::parent`.
-fn directly_in(path: &Path, folder: &Path) -> bool {
-    let (path, folder) = (
-        path.as_os_str().as_encoded_bytes(),
-        folder.as_os_str().as_encoded_bytes(),
-    );
-    let is_separator = |b: &u8| std::path::is_separator(char::from(*b));
-    path.len() > folder.len() + 1
-        && path.starts_with(folder)
-        && is_separator(&path[folder.len()])
-        && !path[folder.len() + 1..].iter().any(is_separator)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_file_right_in_a_folder_is_told_by_bytes_and_agrees_with_parent() {
-        let cases = [
-            ("src/a.rs", "src", true),
-            ("src/sub/a.rs", "src", false),
-            ("srcs/a.rs", "src", false),
-            ("src//a.rs", "src", false),
-            ("a.rs", "", false),
-            ("/a.rs", "/", false),
-            ("src/", "src", false),
-        ];
-        for (path, folder, expected) in cases {
-            let (path, folder) = (Path::new(path), Path::new(folder));
-            assert_eq!(
-                directly_in(path, folder),
-                expected,
-                "{path:?} in {folder:?}"
-            );
-            // Never a different answer from `Path::parent`, only a slower one.
-            if directly_in(path, folder) {
-                assert_eq!(path.parent(), Some(folder), "{path:?}");
-            }
-        }
     }
 }

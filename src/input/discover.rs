@@ -665,6 +665,31 @@ impl CrateRoots {
     }
 }
 
+/// Is `path` a file right in `folder` (what `Path::parent` says)? Told by
+/// bytes where they can tell ([`directly_in`]): `Path::parent` and `Path`'s
+/// equality parse paths into components, and walked files come sorted, so
+/// most are asked about the folder of the file before.
+pub fn in_folder(path: &Path, folder: &Path) -> bool {
+    directly_in(path, folder)
+        || path.parent().unwrap_or(Path::new("")).as_os_str() == folder.as_os_str()
+}
+
+/// Is `path` a file right in `folder`, told by bytes: its text is the
+/// folder's, a separator, and a name with no separator (what
+/// `Path::parent` would say, without parsing components). `false` may
+/// still be in it: [`in_folder`] then asks `Path::parent`.
+fn directly_in(path: &Path, folder: &Path) -> bool {
+    let (path, folder) = (
+        path.as_os_str().as_encoded_bytes(),
+        folder.as_os_str().as_encoded_bytes(),
+    );
+    let is_separator = |b: &u8| std::path::is_separator(char::from(*b));
+    path.len() > folder.len() + 1
+        && path.starts_with(folder)
+        && is_separator(&path[folder.len()])
+        && !path[folder.len() + 1..].iter().any(is_separator)
+}
+
 /// A first-lines `@generated` marker.
 pub fn is_generated(source: &str) -> bool {
     source
@@ -676,6 +701,31 @@ pub fn is_generated(source: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_right_in_a_folder_is_told_by_bytes_and_agrees_with_parent() {
+        let cases = [
+            ("src/a.rs", "src", true),
+            ("src/sub/a.rs", "src", false),
+            ("srcs/a.rs", "src", false),
+            ("src//a.rs", "src", false),
+            ("a.rs", "", false),
+            ("/a.rs", "/", false),
+            ("src/", "src", false),
+        ];
+        for (path, folder, expected) in cases {
+            let (path, folder) = (Path::new(path), Path::new(folder));
+            assert_eq!(
+                directly_in(path, folder),
+                expected,
+                "{path:?} in {folder:?}"
+            );
+            // Never a different answer from `Path::parent`, only a slower one.
+            if directly_in(path, folder) {
+                assert_eq!(path.parent(), Some(folder), "{path:?}");
+            }
+        }
+    }
 
     #[test]
     fn probes_answer_for_probed_folders_and_ask_the_disk_for_others() {
