@@ -583,12 +583,16 @@ impl CrateRoots {
         files: impl Iterator<Item = &'p Path>,
     ) -> Vec<(Option<PathBuf>, Vec<usize>)> {
         let files: Vec<&Path> = files.collect();
-        let folder = |i: usize| files[i].parent().unwrap_or(Path::new("")).as_os_str();
         // Files come sorted: most share their folder, and their crate, with
         // the one before. The root of each folder's first file, in parallel.
-        let firsts: Vec<usize> = (0..files.len())
-            .filter(|&i| i == 0 || folder(i) != folder(i - 1))
-            .collect();
+        let mut firsts: Vec<usize> = Vec::new();
+        let mut folder: Option<&Path> = None;
+        for (i, file) in files.iter().enumerate() {
+            if !folder.is_some_and(|folder| in_folder(file, folder)) {
+                firsts.push(i);
+                folder = Some(file.parent().unwrap_or(Path::new("")));
+            }
+        }
         let roots: Vec<Option<PathBuf>> =
             firsts.par_iter().map(|&i| self.root_of(files[i])).collect();
         let mut crates: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
