@@ -155,7 +155,7 @@ fn a_warm_run_reads_no_file_and_prints_the_same() {
     let line = warm(&root, &cache);
     assert_eq!(
         line,
-        "cache: walk replayed, 0 files hashed, 1 crate from the cache, 0 crates linted"
+        "cache: walk replayed, 0 files read, 1 crate from the cache, 0 crates linted"
     );
     // Findings are cached, not their rendering: other formats come out
     // the same too.
@@ -179,7 +179,7 @@ fn a_changed_file_is_linted_again() {
     let cache = cold(&root);
     write(&root, "src/leak.rs", "pub fn f() {}\n");
     let line = warm(&root, &cache);
-    has(&line, "1 file hashed");
+    has(&line, "1 file read");
     has(&line, "1 crate linted");
     assert!(!stdout(&uncached(&root, ARGS)).contains("leak.rs"));
 }
@@ -193,21 +193,92 @@ fn the_hash_decides_when_size_and_modification_time_are_the_same() {
     settle();
     let cache = cold(&root);
     let before = std::fs::read_to_string(&leak).expect("read");
-    // Same length, no longer a spawn; the old modification time back.
-    let after = before.replace("tokio::spawn(", "tokio::spawm(");
+    // Same length, no longer an endless loop; the old modification time
+    // back.
+    let after = before.replace("loop {}", "loup {}");
     assert_eq!(before.len(), after.len());
     std::fs::write(&leak, &after).expect("write");
     set_modified(&leak, old);
     let line = warm(&root, &cache);
-    has(&line, "1 file hashed");
-    assert!(!stdout(&uncached(&root, ARGS)).contains("leak.rs"));
-    // The same bytes written again: hashed, and the crate comes from the cache.
+    has(&line, "1 file read");
+    lacks(&stdout(&uncached(&root, ARGS)), "detached-endless-task");
+    // The same bytes written again: read, and the crate comes from the cache.
     std::fs::write(&leak, &after).expect("write");
     let line = warm(&root, &cache);
     assert!(
-        line.contains("1 file hashed, 1 crate from the cache"),
+        line.contains("1 file read, 1 crate from the cache"),
         "{line}"
     );
+}
+
+/// A crate of a spawn and a file without a word any rule looks for.
+fn plain_project() -> (tempfile::TempDir, PathBuf) {
+    let dir = scratch();
+    let root = dir.path().join("plain");
+    write(
+        &root,
+        "Cargo.toml",
+        "[package]\nname = \"plain\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        &root,
+        "src/lib.rs",
+        "pub mod plain;\n\npub fn f() {\n    tokio::spawn(async {});\n}\n",
+    );
+    write(&root, "src/plain.rs", "pub fn plain() {}\n");
+    (dir, root)
+}
+
+#[test]
+fn a_file_the_prefilter_skips_is_not_hashed_and_new_bytes_it_skips_change_nothing() {
+    let (_dir, root) = plain_project();
+    settle();
+    let cache = cold(&root);
+    // Other bytes, still without a word any rule looks for: read, skipped
+    // again, and the crate's results stand.
+    write(&root, "src/plain.rs", "pub fn plain() -> u8 {\n    1\n}\n");
+    let line = warm(&root, &cache);
+    has(&line, "1 file read, 1 crate from the cache");
+    // A spawn in it: linted again.
+    write(
+        &root,
+        "src/plain.rs",
+        "pub fn plain() {\n    tokio::spawn(async {});\n}\n",
+    );
+    let line = warm(&root, &cache);
+    has(
+        &line,
+        "1 file read, 0 crates from the cache, 1 crate linted",
+    );
+    has(&stdout(&uncached(&root, ARGS)), "src/plain.rs:2");
+}
+
+#[test]
+fn a_skipped_file_is_linted_again_where_the_configuration_adds_words() {
+    let (_dir, root) = plain_project();
+    write(&root, "tasklint.toml", "detaching = [\"my_rt::launch\"]\n");
+    // No word of the built-in rules: the walk's prefilter skips it, and
+    // the configured spawner's word has it read again.
+    write(
+        &root,
+        "src/go.rs",
+        "pub fn go() {\n    my_rt::launch(async {});\n}\n",
+    );
+    settle();
+    let cache = cold(&root);
+    has(&stdout(&uncached(&root, ARGS)), "src/go.rs:2");
+    // Still skipped by the built-in words, but its finding moved.
+    write(
+        &root,
+        "src/go.rs",
+        "pub fn go() {\n\n    my_rt::launch(async {});\n}\n",
+    );
+    let line = warm(&root, &cache);
+    has(
+        &line,
+        "1 file read, 0 crates from the cache, 1 crate linted",
+    );
+    has(&stdout(&uncached(&root, ARGS)), "src/go.rs:3");
 }
 
 #[test]
@@ -289,12 +360,18 @@ fn a_handle_field_joined_in_another_file_decides_again() {
     let cache = cold(&root);
     assert!(!stdout(&uncached(&root, ARGS)).contains("lib.rs"));
     // `stop.rs` no longer joins the field: `lib.rs`, unchanged, is reported.
+    // The prefilter skips `stop.rs` before and after, but the crate pass
+    // reads it for the field's uses: its bytes count.
     write(
         &root,
         "src/stop.rs",
-        "pub(crate) fn stop(worker: crate::Worker) {\n    drop(worker);\n}\n",
+        "pub(crate) fn stop(_worker: crate::Worker) {}\n",
     );
-    warm(&root, &cache);
+    let line = warm(&root, &cache);
+    has(
+        &line,
+        "1 file read, 0 crates from the cache, 1 crate linted",
+    );
     assert!(stdout(&uncached(&root, ARGS)).contains("src/lib.rs"));
 }
 
@@ -312,7 +389,7 @@ fn a_deleted_file_is_gone_from_the_report_and_the_cache() {
     let line = warm(&root, &cache);
     assert_eq!(
         line,
-        "cache: walk replayed, 0 files hashed, 1 crate from the cache, 0 crates linted"
+        "cache: walk replayed, 0 files read, 1 crate from the cache, 0 crates linted"
     );
     let snapshot = std::fs::read(snapshots(&cache).pop().expect("snapshot")).expect("read");
     let needle = b"leak.rs";

@@ -458,9 +458,9 @@ fn check(args: &CheckArgs, invocation: Invocation) -> Result<ExitCode, String> {
         );
         if let Some(cache) = stats.cache {
             diag!(
-                "cache: walk {}, {} hashed, {} from the cache, {} linted",
+                "cache: walk {}, {} read, {} from the cache, {} linted",
                 if cache.replayed { "replayed" } else { "done" },
-                render::plural(cache.files_hashed, "file"),
+                render::plural(cache.files_read, "file"),
                 render::plural(cache.crates_reused, "crate"),
                 render::plural(cache.crates_linted, "crate")
             );

@@ -31,9 +31,45 @@ pub struct Stamp {
 #[derive(Debug, Clone, Copy)]
 pub struct Seen {
     pub stamp: Stamp,
-    pub hash: u128,
-    /// Its bytes are those the snapshot's results were found from.
-    pub holds: bool,
+    pub content: Content,
+    /// How its bytes compare with those the snapshot's results were found
+    /// from.
+    pub holds: Holds,
+}
+
+/// What the cache keeps of a file's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// The hash of its bytes.
+    Hash(u128),
+    /// Skipped by the widest prefilter (no trigger word of any rule): not
+    /// hashed. Settings that filter within the widest skip any such bytes
+    /// alike, whatever they are (most of a tree's files, and most of its
+    /// bytes, are skipped).
+    Skipped,
+}
+
+/// How a file's bytes compare with those a snapshot kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holds {
+    /// Other bytes, or none kept.
+    No,
+    /// The same bytes (the stamp is the same, or the hash).
+    Bytes,
+    /// Skipped by the widest prefilter then and now: the same to settings
+    /// that filter within the widest, not to others.
+    Skipped,
+}
+
+impl Content {
+    /// How these bytes compare with those `kept` describes.
+    pub fn against(self, kept: Content) -> Holds {
+        match (self, kept) {
+            (Content::Hash(now), Content::Hash(then)) if now == then => Holds::Bytes,
+            (Content::Skipped, Content::Skipped) => Holds::Skipped,
+            _ => Holds::No,
+        }
+    }
 }
 
 /// A stamp as stored: a list, not an object with its field names.

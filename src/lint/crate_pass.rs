@@ -259,15 +259,25 @@ pub struct Run<'r> {
 /// The crate pass over a whole run: `inputs` and `outcomes` line up. Call
 /// it inside the run's thread pool: files of a crate outside the run are
 /// read in parallel.
-pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) -> Vec<Finding> {
+/// What the crate pass found.
+#[derive(Default)]
+pub struct Late {
+    pub findings: Vec<Finding>,
+    /// The crates (by root) whose files without facts it read for the uses
+    /// of their handle fields: what those files hold counts.
+    pub read: HashSet<Option<PathBuf>>,
+}
+
+pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) -> Late {
     let Run {
         roots,
         run_paths,
         prefilter,
         handle_fields,
     } = *run;
+    let mut late = Late::default();
     if !inputs.iter().any(|input| wants_facts(&input.settings)) {
-        return Vec::new();
+        return late;
     }
     // Only a crate where some file declares a handle field can be reported
     // on: its files are found by path first, and grouped by their roots.
@@ -278,7 +288,7 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
         .map(|(_, input)| roots.root_of(&input.path))
         .collect();
     if declaring.is_empty() {
-        return Vec::new();
+        return late;
     }
     let under_a_root: Vec<usize> = if declaring.contains(&None) {
         (0..inputs.len()).collect()
@@ -307,7 +317,6 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
             .collect()
     };
     let crates = roots.group(under_a_root.iter().map(|&i| inputs[i].path.as_path()));
-    let mut findings = Vec::new();
     for (root, members) in crates {
         if !declaring.contains(&root) {
             continue;
@@ -322,6 +331,7 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
         if merged.unhandled_names().is_empty() {
             continue;
         }
+        late.read.insert(root.clone());
         for &i in &members {
             if outcomes[i].1.facts.is_none() {
                 match &inputs[i].source {
@@ -374,9 +384,9 @@ pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) 
                 }
             }
         }
-        findings.extend(merged.findings());
+        late.findings.extend(merged.findings());
     }
-    findings
+    late
 }
 
 /// The path with symbolic links resolved, as written when it cannot be.

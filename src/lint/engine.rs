@@ -14,7 +14,7 @@ use crate::base::fix::LineIndex;
 use crate::base::rule::SUPPRESSION_MARKER;
 use crate::config::settings::Settings;
 use crate::input::read::{read_filtered, read_stamped, Early, ReadError};
-use crate::input::stamp::Stamp;
+use crate::input::stamp::{hash, Content, Stamp};
 use crate::lint::suppress::{self, ItemLines, Suppressions};
 use crate::rules::shutdown::unjoined_handle_field::{self, FieldFacts, FileFacts};
 use crate::rules::{self, parse_error, unused_suppression};
@@ -153,18 +153,27 @@ pub fn read_early(path: &Path, widest: &Settings) -> Early {
     early.of(read_filtered(path, limit, |bytes| early.passes(bytes)).ok())
 }
 
-/// [`read_early`] for the result cache: also the file's stamp and the
-/// hash of its bytes. Without `early` (a run that reads nothing early) the
-/// file is read for its hash only, and left [`Early::Unread`].
+/// [`read_early`] for the result cache: also the file's stamp and what
+/// the cache keeps of its bytes (their hash, unless the prefilter skipped
+/// them). Without `early` (a run that reads nothing early) the file is
+/// read for its hash only, and left [`Early::Unread`].
 pub fn read_early_stamped(
     path: &Path,
     widest: &Settings,
     early: bool,
-) -> (Early, Option<(Stamp, u128)>) {
+) -> (Early, Option<(Stamp, Content)>) {
     let limit = crate::config::settings::DEFAULT_MAX_FILE_SIZE;
     let filter = EarlyFilter::new(widest, early);
-    match read_stamped(path, limit, |bytes| filter.passes(bytes)) {
-        Ok((kept, stamp, hash)) => (filter.of(Some(kept)), Some((stamp, hash))),
+    let take = |bytes: &[u8]| {
+        let early = filter.of(Some(filter.passes(bytes).then(|| bytes.to_vec())));
+        let content = match early {
+            Early::Skipped => Content::Skipped,
+            _ => Content::Hash(hash(bytes)),
+        };
+        (early, content)
+    };
+    match read_stamped(path, limit, take) {
+        Ok(((early, content), stamp)) => (early, Some((stamp, content))),
         Err(_) => (Early::Unread, None),
     }
 }

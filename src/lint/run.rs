@@ -22,7 +22,7 @@ use crate::input::read::Early;
 use crate::input::stamp::Seen;
 use crate::lint::cache::{self, Cache, FindingRecord, OutcomeRecord, Stored, StoredCrate};
 use crate::lint::crate_models;
-use crate::lint::crate_pass;
+use crate::lint::crate_pass::{self, Late};
 use crate::lint::engine::{self, CrateOf, FileJob, FileOutcome, Loaded};
 use crate::lint::inputs::{self, Input, Source};
 use crate::lint::suppress;
@@ -153,8 +153,8 @@ pub struct RunStats {
 pub struct CacheStats {
     /// The walk was replayed: no folder was read.
     pub replayed: bool,
-    /// Files read to be hashed, their stamps having changed (or new).
-    pub files_hashed: usize,
+    /// Files read, their stamps having changed (or new).
+    pub files_read: usize,
     pub crates_reused: usize,
     pub crates_linted: usize,
 }
@@ -235,7 +235,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     let read_early = |path: &Path| engine::read_early(path, &widest);
     let early_reads = reads_early.then_some(&read_early as &(dyn Fn(&Path) -> Early + Sync));
     // With the cache, a file whose stamp holds is not read; the others are
-    // read (early or only for their hash) and hashed.
+    // read (early or only for their hash) and hashed unless skipped.
     let visit = |path: &Path| match &cache {
         Some(cache) => {
             let (made, seen) = cache.visit(path, |path| {
@@ -292,8 +292,8 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     };
     // What the cache will keep, but for the crates' results, is made on a
     // thread of its own while the run lints.
-    let hashed = cache.as_ref().map_or(0, Cache::hashed);
-    let changed = !replayed || hashed > 0 || to_keep.len() > crates_reused;
+    let files_read = cache.as_ref().map_or(0, Cache::files_read);
+    let changed = !replayed || files_read > 0 || to_keep.len() > crates_reused;
     // A snapshot that would be written the same is not written, nor one
     // with no crate to give back (a run of files named one by one).
     let stored = (cache.is_some() && changed && !to_keep.is_empty()).then(|| Stored {
@@ -303,7 +303,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         config_files: resolver.config_files(),
         roots_of_walk: paths.to_vec(),
     });
-    let ((outcomes, mut late, phases, files), prepared) = std::thread::scope(|scope| {
+    let ((outcomes, late, phases, files), prepared) = std::thread::scope(|scope| {
         let preparing = match (&cache, stored) {
             (Some(cache), Some(stored)) => Some(scope.spawn(move || cache.prepare(stored))),
             _ => None,
@@ -317,15 +317,19 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         linted,
         crate_passed,
     } = phases;
+    let Late {
+        findings: mut late,
+        read: crates_read,
+    } = late;
     late.extend(late_from_cache);
     let cache_stats = cache.as_ref().map(|_| CacheStats {
         replayed,
-        files_hashed: hashed,
+        files_read,
         crates_reused,
         crates_linted: to_keep.len() - crates_reused,
     });
     if let (Some(cache), Some(prepared)) = (&cache, prepared) {
-        let crates = keep(&files, &outcomes, &late, to_keep);
+        let crates = keep(&files, &outcomes, &late, &crates_read, to_keep);
         notes.extend(pool.install(|| cache.store(prepared, crates)));
     }
     let mut findings: Vec<Finding> = Vec::new();
@@ -480,7 +484,7 @@ impl Pass<'_> {
         files: Vec<Input>,
         mut earlies: Vec<Early>,
         held: Vec<Option<FileOutcome>>,
-    ) -> (Vec<FileOutcome>, Vec<Finding>, Phases, Vec<Input>) {
+    ) -> (Vec<FileOutcome>, Late, Phases, Vec<Input>) {
         let todo: Vec<usize> = (0..files.len()).filter(|&i| held[i].is_none()).collect();
         if todo.len() == files.len() {
             let (outcomes, late, phases) = self.lint(&files, earlies);
@@ -496,7 +500,7 @@ impl Pass<'_> {
                 crate_passed: now,
             };
             let outcomes = held.into_iter().flatten().collect();
-            return (outcomes, Vec::new(), phases, files);
+            return (outcomes, Late::default(), phases, files);
         }
         let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
         let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
@@ -523,7 +527,7 @@ impl Pass<'_> {
         &self,
         files: &[Input],
         mut earlies: Vec<Early>,
-    ) -> (Vec<(String, FileOutcome)>, Vec<Finding>, Phases) {
+    ) -> (Vec<(String, FileOutcome)>, Late, Phases) {
         let Pass {
             pool,
             roots,
@@ -653,6 +657,7 @@ fn keep(
     files: &[Input],
     outcomes: &[FileOutcome],
     late: &[Finding],
+    read: &HashSet<Option<PathBuf>>,
     crates: Vec<(Option<PathBuf>, Vec<usize>, bool)>,
 ) -> Vec<StoredCrate> {
     let mut crate_of: HashMap<&str, usize> = HashMap::new();
@@ -673,6 +678,7 @@ fn keep(
         .into_iter()
         .zip(late_of)
         .map(|((root, members, whole), late)| StoredCrate {
+            reads_skipped: read.contains(&root),
             root,
             whole,
             settings: members.iter().map(|&i| files[i].settings.clone()).collect(),

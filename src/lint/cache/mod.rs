@@ -9,13 +9,16 @@
 //!   configuration read beyond the files (every folder walked and its
 //!   parents, the configuration files, the ignore files): when all hold,
 //!   the next run does not walk, it replays the walk;
-//! - each file's stamp and content hash;
+//! - each file's stamp and content hash (none for a file the widest
+//!   prefilter skips: see [`Content`]);
 //! - per crate (the files grouped by their nearest `Cargo.toml`, as the
 //!   crate model and the crate pass judge them), each file's outcome and
 //!   the crate pass's findings, with the settings they were judged with.
 //!
 //! A crate's results are used only when every one of its files holds (its
-//! stamp is the same, or its bytes hash the same), no file came or went,
+//! stamp is the same, or its bytes hash the same, or the widest prefilter
+//! skips it still and the crate's settings filter within the widest), no
+//! file came or went,
 //! and every file's settings are the same; else the whole crate is linted
 //! again: a file's findings depend on the other files of its crate (handle
 //! fields, signatures). A crate the run does not cover whole (a run naming
@@ -34,7 +37,7 @@ use crate::base::fasthash::FastMap;
 use crate::base::finding::Finding;
 use crate::config::settings::Settings;
 use crate::input::read;
-use crate::input::stamp::{self, Seen, Stamp};
+use crate::input::stamp::{self, Content, Holds, Seen, Stamp};
 use crate::lint::engine::FileOutcome;
 use crate::lint::inputs::Walk;
 
@@ -42,7 +45,7 @@ mod records;
 mod watched;
 
 use records::{
-    bytes_of, join, split, text_of, CrateRecord, FileRecord, Head, PathTable, Snapshot, WalkRecord,
+    bytes_of, split, text_of, CrateRecord, FileRecord, Head, PathTable, Snapshot, WalkRecord,
 };
 pub use records::{FindingRecord, OutcomeRecord};
 use watched::{still_holds, watch, watched};
@@ -52,7 +55,7 @@ use watched::{still_holds, watch, watched};
 const SNAPSHOT_LIMIT: u64 = 1 << 30;
 
 /// Bumped when the snapshot's shape changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The folder a snapshot of this tasklint build lives in.
 fn version_dir(dir: &Path) -> PathBuf {
@@ -95,7 +98,7 @@ pub struct Cache {
     /// (settings are shared: most crates have the same).
     fingerprints: Mutex<HashMap<usize, u128>>,
     /// Files read because their stamps did not hold.
-    hashed: AtomicUsize,
+    read: AtomicUsize,
 }
 
 impl Cache {
@@ -159,7 +162,7 @@ impl Cache {
             by_path,
             crate_index,
             fingerprints: Mutex::default(),
-            hashed: AtomicUsize::new(0),
+            read: AtomicUsize::new(0),
         };
         (cache, note)
     }
@@ -205,13 +208,13 @@ impl Cache {
     }
 
     /// Looks at a file the run lints: when its stamp holds, it is not read
-    /// (`None`); else `read` reads it, giving its stamp and hash with what
-    /// the run makes of it. Second, what the run saw of it (nothing when
+    /// (`None`); else `read` reads it, giving its stamp and what the cache
+    /// keeps of its bytes with what the run makes of it. Second, what the run saw of it (nothing when
     /// it could not be read), which the walk keeps with the file.
     pub fn visit<T>(
         &self,
         path: &Path,
-        read: impl FnOnce(&Path) -> (T, Option<(Stamp, u128)>),
+        read: impl FnOnce(&Path) -> (T, Option<(Stamp, Content)>),
     ) -> (Option<T>, Option<Seen>) {
         let index = self.by_path.get(bytes_of(path)).copied();
         let record = index.and_then(|i| Some(&self.snapshot.as_ref()?.head.files[i as usize]));
@@ -221,26 +224,26 @@ impl Cache {
                 if now == record.1 && !now.is_racy(taken) {
                     let seen = Seen {
                         stamp: now,
-                        hash: join(record.2),
-                        holds: true,
+                        content: record.content(),
+                        holds: Holds::Bytes,
                     };
                     return (None, Some(seen));
                 }
             }
         }
-        self.hashed.fetch_add(1, Ordering::Relaxed);
+        self.read.fetch_add(1, Ordering::Relaxed);
         let (made, stamped) = read(path);
-        let seen = stamped.map(|(stamp, hash)| Seen {
+        let seen = stamped.map(|(stamp, content)| Seen {
             stamp,
-            hash,
-            holds: record.is_some_and(|r| r.2 == split(hash)),
+            content,
+            holds: record.map_or(Holds::No, |r| content.against(r.content())),
         });
         (Some(made), seen)
     }
 
-    /// How many files were read to be hashed.
-    pub fn hashed(&self) -> usize {
-        self.hashed.load(Ordering::Relaxed)
+    /// How many files were read, their stamps not holding.
+    pub fn files_read(&self) -> usize {
+        self.read.load(Ordering::Relaxed)
     }
 
     /// Is there a snapshot to take results from?
@@ -280,14 +283,26 @@ impl Cache {
     /// (path and whether named, in order), all holding, the same settings.
     pub fn crate_results(&self, krate: &Crate<'_>) -> Option<(Vec<FileOutcome>, Vec<Finding>)> {
         let snapshot = self.snapshot.as_ref()?;
-        if !krate.seen.iter().all(|s| s.is_some_and(|s| s.holds)) {
-            return None;
-        }
         let root = match krate.root {
             Some(root) => Some(text_of(root)?),
             None => None,
         };
         let record = &snapshot.crates[*self.crate_index.get(&root)?];
+        // A file skipped by the widest prefilter is skipped by the crate's
+        // settings too, whatever its bytes, when they filter within it,
+        // unless the crate pass reads the crate's skipped files.
+        let holds = krate
+            .seen
+            .iter()
+            .zip(&krate.settings)
+            .all(|(seen, settings)| match seen.map(|s| s.holds) {
+                Some(Holds::Bytes) => true,
+                Some(Holds::Skipped) => !record.reads_skipped && settings.filters_within_widest(),
+                Some(Holds::No) | None => false,
+            });
+        if !holds {
+            return None;
+        }
         let same_members =
             record.members.len() == krate.members.len()
                 && record.members.iter().zip(&krate.members).all(
@@ -365,7 +380,7 @@ impl Cache {
             match (table.id(path), seen) {
                 (Some(path), Some(seen)) => {
                     index.push(Some(files.len() as u32));
-                    files.push(FileRecord(path, seen.stamp, split(seen.hash)));
+                    files.push(FileRecord::new(path, seen.stamp, seen.content));
                 }
                 _ => index.push(None),
             }
@@ -437,6 +452,7 @@ impl Cache {
                     _ => Vec::new(),
                 };
                 Some(CrateRecord {
+                    reads_skipped: stored.reads_skipped,
                     outside,
                     root,
                     members,
@@ -496,6 +512,9 @@ pub struct StoredCrate {
     /// By member ([`OutcomeRecord::of`]).
     pub outcomes: Vec<Option<OutcomeRecord>>,
     pub late: Vec<FindingRecord>,
+    /// A member declares a handle field: the crate pass may read the
+    /// members the prefilter skipped for the field's uses.
+    pub reads_skipped: bool,
 }
 
 /// The hash of the settings of a crate's members, in order (settings are

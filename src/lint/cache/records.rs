@@ -9,7 +9,7 @@ use crate::base::fasthash::FastMap;
 use crate::base::finding::{Finding, Region};
 use crate::base::fix::{Applicability, Edit, Fix};
 use crate::base::rule::Severity;
-use crate::input::stamp::{hash, Stamp};
+use crate::input::stamp::{hash, Content, Stamp};
 use crate::lint::engine::FileOutcome;
 
 pub(super) fn bytes_of(path: &Path) -> &[u8] {
@@ -137,9 +137,25 @@ pub(super) struct WalkRecord {
     pub(super) probed: Vec<(String, u8)>,
 }
 
-/// A file's path, stamp and hash.
+/// A file's path, stamp and hash (none for a file the widest prefilter
+/// skipped: see [`Content`]).
 #[derive(Debug, Serialize, Deserialize)]
-pub(super) struct FileRecord(pub(super) u32, pub(super) Stamp, pub(super) (u64, u64));
+pub(super) struct FileRecord(pub(super) u32, pub(super) Stamp, Option<(u64, u64)>);
+
+impl FileRecord {
+    pub(super) fn new(path: u32, stamp: Stamp, content: Content) -> FileRecord {
+        let hash = match content {
+            Content::Hash(hash) => Some(split(hash)),
+            Content::Skipped => None,
+        };
+        FileRecord(path, stamp, hash)
+    }
+
+    pub(super) fn content(&self) -> Content {
+        self.2
+            .map_or(Content::Skipped, |hash| Content::Hash(join(hash)))
+    }
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct CrateRecord {
@@ -152,6 +168,9 @@ pub(super) struct CrateRecord {
     pub(super) outcomes: Vec<(u32, OutcomeRecord)>,
     /// The crate pass's findings (before late suppressions).
     pub(super) late: Vec<FindingRecord>,
+    /// The crate pass may read its skipped members: their bytes count,
+    /// not only that they are skipped.
+    pub(super) reads_skipped: bool,
     /// For a crate the run did not cover whole, whose files outside the
     /// run its results depend on: the stamp of everything the crate's own
     /// walk looks at (`None`: not there).
@@ -339,7 +358,7 @@ mod tests {
             paths: vec!["src/lib.rs".to_string(), "src/main.rs".to_string()],
             walk: None,
             watched: vec![("src".to_string(), None)],
-            files: vec![FileRecord(
+            files: vec![FileRecord::new(
                 1,
                 Stamp {
                     size: 10,
@@ -349,7 +368,7 @@ mod tests {
                     device: 14,
                     is_dir: false,
                 },
-                (3, 4),
+                Content::Hash(3),
             )],
         };
         let crates = vec![CrateRecord {
@@ -358,6 +377,7 @@ mod tests {
             settings: (5, 6),
             outcomes: Vec::new(),
             late: Vec::new(),
+            reads_skipped: false,
             outside: Vec::new(),
         }];
         let mut bytes = encode_head(&head).expect("head");
