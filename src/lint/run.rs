@@ -293,21 +293,47 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     // What the cache will keep, but for the crates' results, is made on a
     // thread of its own while the run lints.
     let files_read = cache.as_ref().map_or(0, Cache::files_read);
-    let changed = !replayed || files_read > 0 || to_keep.len() > crates_reused;
+    let (changed, any_to_keep) = match &to_keep {
+        Keep::Grouped(crates) => (
+            !replayed || files_read > 0 || crates.len() > crates_reused,
+            !crates.is_empty(),
+        ),
+        Keep::Later => (true, !files.is_empty()),
+    };
     // A snapshot that would be written the same is not written, nor one
     // with no crate to give back (a run of files named one by one).
-    let stored = (cache.is_some() && changed && !to_keep.is_empty()).then(|| Stored {
+    let stored = (cache.is_some() && changed && any_to_keep).then(|| Stored {
         paths: files.iter().map(|f| f.path.clone()).collect(),
         seen: std::mem::take(&mut seen),
         walk,
         config_files: resolver.config_files(),
         roots_of_walk: paths.to_vec(),
     });
+    let is_file: Vec<bool> = match to_keep {
+        Keep::Later => files
+            .iter()
+            .map(|f| matches!(f.source, Source::File))
+            .collect(),
+        Keep::Grouped(_) => Vec::new(),
+    };
+    let (to_prepare, not_stored) = match (&cache, stored) {
+        (Some(cache), Some(stored)) => (Some((cache, stored, to_keep)), None),
+        _ => (None, Some(to_keep)),
+    };
+    let roots = &roots;
     let ((outcomes, late, phases, files), prepared) = std::thread::scope(|scope| {
-        let preparing = match (&cache, stored) {
-            (Some(cache), Some(stored)) => Some(scope.spawn(move || cache.prepare(stored))),
-            _ => None,
-        };
+        let preparing = to_prepare.map(|(cache, stored, to_keep)| {
+            scope.spawn(move || {
+                let crates = match to_keep {
+                    Keep::Grouped(crates) => crates,
+                    Keep::Later => {
+                        let groups = roots.group(stored.paths.iter().map(PathBuf::as_path));
+                        keepable(groups, &is_file, paths).collect()
+                    }
+                };
+                (cache.prepare(stored), crates)
+            })
+        });
         let linted = pass.lint_uncached(files, earlies, from_cache);
         (linted, preparing.and_then(|thread| thread.join().ok()))
     });
@@ -322,11 +348,16 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         read: crates_read,
     } = late;
     late.extend(late_from_cache);
+    let (prepared, to_keep) = match (prepared, not_stored) {
+        (Some((prepared, crates)), _) => (Some(prepared), crates),
+        (None, Some(Keep::Grouped(crates))) => (None, crates),
+        (None, _) => (None, Vec::new()),
+    };
     let cache_stats = cache.as_ref().map(|_| CacheStats {
         replayed,
         files_read,
         crates_reused,
-        crates_linted: to_keep.len() - crates_reused,
+        crates_linted: to_keep.len().saturating_sub(crates_reused),
     });
     if let (Some(cache), Some(prepared)) = (&cache, prepared) {
         let crates = keep(&files, &outcomes, &late, &crates_read, to_keep);
@@ -373,9 +404,8 @@ struct Held {
     outcomes: Vec<Option<FileOutcome>>,
     /// The crate pass's findings of the crates held.
     late: Vec<Finding>,
-    /// Every crate the cache may keep: its root, its members, and whether
-    /// the run covers it whole.
-    crates: Vec<(Option<PathBuf>, Vec<usize>, bool)>,
+    /// Every crate the cache may keep.
+    crates: Keep,
     /// Per file: what the run saw of it.
     seen: Vec<Option<Seen>>,
     /// How many crates are held.
@@ -388,7 +418,7 @@ impl Held {
         Held {
             outcomes: (0..files).map(|_| None).collect(),
             late: Vec::new(),
-            crates: Vec::new(),
+            crates: Keep::Grouped(Vec::new()),
             seen: Vec::new(),
             reused: 0,
         }
@@ -416,25 +446,22 @@ impl Held {
                     .1;
             }
         }
-        let covers = crate_pass::covering(paths);
-        let crates = replayed
+        if !cache.holds_any() {
+            // Nothing to look up: the crates to keep are grouped while the
+            // run lints (see `Keep::Later`).
+            held.crates = Keep::Later;
+            return held;
+        }
+        let groups = replayed
             .then(|| cache.replayed_crates(files.iter().map(|f| f.path.as_path())))
             .flatten()
             .unwrap_or_else(|| roots.group(files.iter().map(|f| f.path.as_path())));
-        for (root, members) in crates {
-            if members
-                .iter()
-                .any(|&i| !matches!(files[i].source, Source::File))
-            {
-                continue;
-            }
-            // A crate the run does not cover whole is kept with the stamps
-            // of its files outside the run (see `cache::Crate::whole`).
-            let whole = root.as_deref().is_none_or(&covers);
-            if !cache.holds_any() {
-                held.crates.push((root, members, whole));
-                continue;
-            }
+        let is_file: Vec<bool> = files
+            .iter()
+            .map(|f| matches!(f.source, Source::File))
+            .collect();
+        let mut crates = Vec::new();
+        for (root, members, whole) in keepable(groups, &is_file, paths) {
             let krate = cache::Crate {
                 root: root.as_deref(),
                 whole,
@@ -452,10 +479,43 @@ impl Held {
                 }
                 held.late.extend(late);
             }
-            held.crates.push((root, members, whole));
+            crates.push((root, members, whole));
         }
+        held.crates = Keep::Grouped(crates);
         held
     }
+}
+
+/// A crate of the run the cache may keep: its root, its members, and
+/// whether the run covers it whole.
+type KeptCrate = (Option<PathBuf>, Vec<usize>, bool);
+
+/// The crates the cache may keep.
+enum Keep {
+    Grouped(Vec<KeptCrate>),
+    /// Not grouped yet: with no snapshot to look results up in, they are
+    /// grouped on the thread that prepares the snapshot, off the run's path.
+    Later,
+}
+
+/// The crates of `groups` (members by index) the cache may keep: those
+/// without standard input (`is_file`), each with whether the run (its
+/// `paths`) covers it whole.
+fn keepable<'g>(
+    groups: Vec<(Option<PathBuf>, Vec<usize>)>,
+    is_file: &'g [bool],
+    paths: &'g [PathBuf],
+) -> impl Iterator<Item = KeptCrate> + 'g {
+    let covers = crate_pass::covering(paths);
+    groups.into_iter().filter_map(move |(root, members)| {
+        if !members.iter().all(|&i| is_file[i]) {
+            return None;
+        }
+        // A crate the run does not cover whole is kept with the stamps of
+        // its files outside the run (see `cache::Crate::whole`).
+        let whole = root.as_deref().is_none_or(&covers);
+        Some((root, members, whole))
+    })
 }
 
 /// When the phases of linting ended, from the run's start.
