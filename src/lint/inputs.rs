@@ -15,7 +15,7 @@ use crate::input::stamp::Seen;
 use std::io::Read;
 
 /// Where an input's text comes from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Source {
     File,
     /// Standard input, already read (or text given in memory).
@@ -23,6 +23,7 @@ pub enum Source {
 }
 
 /// One file to lint.
+#[derive(Clone)]
 pub struct Input {
     /// The path it is reported under (and whose configuration applies).
     pub path: PathBuf,

@@ -303,7 +303,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
     // A snapshot that would be written the same is not written, nor one
     // with no crate to give back (a run of files named one by one).
     let stored = (cache.is_some() && changed && any_to_keep).then(|| Stored {
-        paths: files.iter().map(|f| f.path.clone()).collect(),
+        paths: files.iter().map(|f| f.path.as_path()).collect(),
         seen: std::mem::take(&mut seen),
         walk,
         config_files: resolver.config_files(),
@@ -321,20 +321,20 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         _ => (None, Some(to_keep)),
     };
     let roots = &roots;
-    let ((outcomes, late, phases, files), prepared) = std::thread::scope(|scope| {
+    let ((outcomes, late, phases), prepared) = std::thread::scope(|scope| {
         let preparing = to_prepare.map(|(cache, stored, to_keep)| {
             scope.spawn(move || {
                 let crates = match to_keep {
                     Keep::Grouped(crates) => crates,
                     Keep::Later => {
-                        let groups = roots.group(stored.paths.iter().map(PathBuf::as_path));
+                        let groups = roots.group(stored.paths.iter().copied());
                         keepable(groups, &is_file, paths).collect()
                     }
                 };
                 (cache.prepare(stored), crates)
             })
         });
-        let linted = pass.lint_uncached(files, earlies, from_cache);
+        let linted = pass.lint_uncached(&files, earlies, from_cache);
         (linted, preparing.and_then(|thread| thread.join().ok()))
     });
     let Phases {
@@ -537,19 +537,19 @@ struct Pass<'p> {
 
 impl Pass<'_> {
     /// Lints the files whose outcome the cache does not hold (whole
-    /// crates): the run's outcomes in its order, the crate pass's
-    /// findings, and the files given back.
+    /// crates): the run's outcomes in its order, and the crate pass's
+    /// findings.
     fn lint_uncached(
         &self,
-        files: Vec<Input>,
+        files: &[Input],
         mut earlies: Vec<Early>,
         held: Vec<Option<FileOutcome>>,
-    ) -> (Vec<FileOutcome>, Late, Phases, Vec<Input>) {
+    ) -> (Vec<FileOutcome>, Late, Phases) {
         let todo: Vec<usize> = (0..files.len()).filter(|&i| held[i].is_none()).collect();
         if todo.len() == files.len() {
-            let (outcomes, late, phases) = self.lint(&files, earlies);
+            let (outcomes, late, phases) = self.lint(files, earlies);
             let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
-            return (outcomes, late, phases, files);
+            return (outcomes, late, phases);
         }
         if todo.is_empty() {
             let now = self.started.elapsed();
@@ -560,25 +560,20 @@ impl Pass<'_> {
                 crate_passed: now,
             };
             let outcomes = held.into_iter().flatten().collect();
-            return (outcomes, Late::default(), phases, files);
+            return (outcomes, Late::default(), phases);
         }
-        let mut slots: Vec<Option<Input>> = files.into_iter().map(Some).collect();
-        let sub: Vec<Input> = todo.iter().filter_map(|&i| slots[i].take()).collect();
+        let sub: Vec<Input> = todo.iter().map(|&i| files[i].clone()).collect();
         let sub_earlies: Vec<Early> = todo
             .iter()
             .map(|&i| std::mem::take(&mut earlies[i]))
             .collect();
         let (sub_outcomes, late, phases) = self.lint(&sub, sub_earlies);
-        for (&i, input) in todo.iter().zip(sub) {
-            slots[i] = Some(input);
-        }
-        let files: Vec<Input> = slots.into_iter().flatten().collect();
         let mut linted = sub_outcomes.into_iter().map(|(_, outcome)| outcome);
         let outcomes = held
             .into_iter()
             .filter_map(|cached| cached.or_else(|| linted.next()))
             .collect();
-        (outcomes, late, phases, files)
+        (outcomes, late, phases)
     }
 
     /// Lints `files` (whole crates; `earlies` what the walk read of each):

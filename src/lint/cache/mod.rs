@@ -366,7 +366,7 @@ impl Cache {
     /// files' stamps and hashes, the walk and what it read): made, and
     /// written to a temporary file in the cache, on a thread of its own
     /// while the run lints.
-    pub fn prepare(&self, run: Stored) -> Prepared {
+    pub fn prepare(&self, run: Stored<'_>) -> Prepared {
         let mut table = PathTable::default();
         let walk_files: Option<Vec<(u32, bool)>> = run.walk.as_ref().and_then(|walk| {
             walk.files
@@ -491,9 +491,9 @@ pub struct Crate<'c> {
 }
 
 /// What a run leaves for [`Cache::store`].
-pub struct Stored {
+pub struct Stored<'r> {
     /// The run's files, in its order, and what was seen of each.
-    pub paths: Vec<PathBuf>,
+    pub paths: Vec<&'r Path>,
     pub seen: Vec<Option<Seen>>,
     /// The walk, when the run walked (or replayed) folders only.
     pub walk: Option<Walk>,
