@@ -582,7 +582,19 @@ impl CrateRoots {
         &self,
         files: impl Iterator<Item = &'p Path>,
     ) -> Vec<(Option<PathBuf>, Vec<usize>)> {
-        let files: Vec<&Path> = files.collect();
+        self.grouped(files.collect(), true)
+    }
+
+    /// [`CrateRoots::group`] on the calling thread alone: for a thread of
+    /// its own, where a parallel iterator would start rayon's global pool.
+    pub fn group_here<'p>(
+        &self,
+        files: impl Iterator<Item = &'p Path>,
+    ) -> Vec<(Option<PathBuf>, Vec<usize>)> {
+        self.grouped(files.collect(), false)
+    }
+
+    fn grouped(&self, files: Vec<&Path>, parallel: bool) -> Vec<(Option<PathBuf>, Vec<usize>)> {
         // Files come sorted: most share their folder, and their crate, with
         // the one before. The root of each folder's first file, in parallel.
         let mut firsts: Vec<usize> = Vec::new();
@@ -593,8 +605,11 @@ impl CrateRoots {
                 folder = Some(file.parent().unwrap_or(Path::new("")));
             }
         }
-        let roots: Vec<Option<PathBuf>> =
-            firsts.par_iter().map(|&i| self.root_of(files[i])).collect();
+        let roots: Vec<Option<PathBuf>> = if parallel {
+            firsts.par_iter().map(|&i| self.root_of(files[i])).collect()
+        } else {
+            firsts.iter().map(|&i| self.root_of(files[i])).collect()
+        };
         let mut crates: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
         let mut by_root: FastMap<Option<PathBuf>, usize> = FastMap::default();
         let mut current: Option<usize> = None;

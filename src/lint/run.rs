@@ -327,7 +327,7 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
                 let crates = match to_keep {
                     Keep::Grouped(crates) => crates,
                     Keep::Later => {
-                        let groups = roots.group(stored.paths.iter().copied());
+                        let groups = roots.group_here(stored.paths.iter().copied());
                         keepable(groups, &is_file, paths).collect()
                     }
                 };
