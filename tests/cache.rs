@@ -240,17 +240,20 @@ fn a_file_the_prefilter_skips_is_not_hashed_and_new_bytes_it_skips_change_nothin
     let line = warm(&root, &cache);
     has(&line, "1 file read, 1 crate from the cache");
     // A spawn in it: linted again.
-    write(
-        &root,
-        "src/plain.rs",
-        "pub fn plain() {\n    tokio::spawn(async {});\n}\n",
-    );
-    let line = warm(&root, &cache);
+    let spawns = "pub fn plain() {\n    tokio::spawn(async {});\n}\n";
+    relinted(&root, &cache, "src/plain.rs", spawns, "src/plain.rs:2");
+}
+
+/// Writes `text` to `file`, runs warm, and checks that the file was read,
+/// its crate linted again, and the output shows `shown`.
+fn relinted(root: &Path, cache: &Path, file: &str, text: &str, shown: &str) {
+    write(root, file, text);
+    let line = warm(root, cache);
     has(
         &line,
         "1 file read, 0 crates from the cache, 1 crate linted",
     );
-    has(&stdout(&uncached(&root, ARGS)), "src/plain.rs:2");
+    has(&stdout(&uncached(root, ARGS)), shown);
 }
 
 #[test]
@@ -268,17 +271,8 @@ fn a_skipped_file_is_linted_again_where_the_configuration_adds_words() {
     let cache = cold(&root);
     has(&stdout(&uncached(&root, ARGS)), "src/go.rs:2");
     // Still skipped by the built-in words, but its finding moved.
-    write(
-        &root,
-        "src/go.rs",
-        "pub fn go() {\n\n    my_rt::launch(async {});\n}\n",
-    );
-    let line = warm(&root, &cache);
-    has(
-        &line,
-        "1 file read, 0 crates from the cache, 1 crate linted",
-    );
-    has(&stdout(&uncached(&root, ARGS)), "src/go.rs:3");
+    let moved = "pub fn go() {\n\n    my_rt::launch(async {});\n}\n";
+    relinted(&root, &cache, "src/go.rs", moved, "src/go.rs:3");
 }
 
 #[test]
