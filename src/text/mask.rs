@@ -205,13 +205,15 @@ impl Masker {
 impl Masked {
     /// Does a function this masking blanked name one of `fields`? Then the
     /// file is masked again with them (a plain word match: a name in a
-    /// string also counts, which only costs that second masking).
+    /// string also counts, which only costs that second masking). Matches
+    /// may overlap: `poll` inside `poll_task` is no whole word, and must
+    /// not hide `poll_task` at the same place.
     pub fn blanks_any(&self, source: &str, fields: &CrateFields) -> bool {
         let text = source.as_bytes();
         self.blanked_fns.iter().any(|&(from, to)| {
             fields.words.as_ref().is_some_and(|words| {
                 words
-                    .find_iter(&text[from..to])
+                    .find_overlapping_iter(&text[from..to])
                     .any(|m| is_whole_word(text, from + m.start(), from + m.end()))
             }) || fields.names_position(&text[from..to])
         })
@@ -377,6 +379,9 @@ mod tests {
         assert!(early.blanks_any(source, &fields));
         assert!(!early.blanks_any(source, &names(&["poll", "0"])));
         assert!(!early.blanks_any(source, &CrateFields::default()));
+        // A field whose name begins another's: the longer is still found
+        // where the shorter matches first and is not a whole word.
+        assert!(early.blanks_any(source, &names(&["poll", "poll_task"])));
     }
 
     #[test]
