@@ -256,9 +256,6 @@ pub struct Run<'r> {
     pub handle_fields: &'r HashMap<Option<PathBuf>, CrateFields>,
 }
 
-/// The crate pass over a whole run: `inputs` and `outcomes` line up. Call
-/// it inside the run's thread pool: files of a crate outside the run are
-/// read in parallel.
 /// What the crate pass found.
 #[derive(Default)]
 pub struct Late {
@@ -268,6 +265,9 @@ pub struct Late {
     pub read: HashSet<Option<PathBuf>>,
 }
 
+/// The crate pass over a whole run: `inputs` and `outcomes` line up. Call
+/// it inside the run's thread pool: files of a crate outside the run are
+/// read in parallel.
 pub fn run(inputs: &[Input], outcomes: &[(String, FileOutcome)], run: &Run<'_>) -> Late {
     let Run {
         roots,

@@ -309,32 +309,19 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         config_files: resolver.config_files(),
         roots_of_walk: paths.to_vec(),
     });
-    let is_file: Vec<bool> = match to_keep {
-        Keep::Later => files
-            .iter()
-            .map(|f| matches!(f.source, Source::File))
-            .collect(),
-        Keep::Grouped(_) => Vec::new(),
-    };
-    let (to_prepare, not_stored) = match (&cache, stored) {
-        (Some(cache), Some(stored)) => (Some((cache, stored, to_keep)), None),
-        _ => (None, Some(to_keep)),
-    };
-    let roots = &roots;
+    let group_later = matches!(to_keep, Keep::Later);
+    let (inputs, roots) = (&files, &roots);
     let ((outcomes, late, phases), prepared) = std::thread::scope(|scope| {
-        let preparing = to_prepare.map(|(cache, stored, to_keep)| {
+        let preparing = cache.as_ref().zip(stored).map(|(cache, stored)| {
             scope.spawn(move || {
-                let crates = match to_keep {
-                    Keep::Grouped(crates) => crates,
-                    Keep::Later => {
-                        let groups = roots.group_here(stored.paths.iter().copied());
-                        keepable(groups, &is_file, paths).collect()
-                    }
-                };
-                (cache.prepare(stored), crates)
+                let grouped = group_later.then(|| {
+                    let groups = roots.group_here(stored.paths.iter().copied());
+                    keepable(groups, inputs, paths).collect::<Vec<_>>()
+                });
+                (cache.prepare(stored), grouped)
             })
         });
-        let linted = pass.lint_uncached(&files, earlies, from_cache);
+        let linted = pass.lint_uncached(inputs, earlies, from_cache);
         (linted, preparing.and_then(|thread| thread.join().ok()))
     });
     let Phases {
@@ -348,10 +335,10 @@ pub fn run_with(request: &RunRequest, mut resolver: Resolver) -> Result<RunResul
         read: crates_read,
     } = late;
     late.extend(late_from_cache);
-    let (prepared, to_keep) = match (prepared, not_stored) {
-        (Some((prepared, crates)), _) => (Some(prepared), crates),
-        (None, Some(Keep::Grouped(crates))) => (None, crates),
-        (None, _) => (None, Vec::new()),
+    let (prepared, grouped) = prepared.unzip();
+    let to_keep = match to_keep {
+        Keep::Grouped(crates) => crates,
+        Keep::Later => grouped.flatten().unwrap_or_default(),
     };
     let cache_stats = cache.as_ref().map(|_| CacheStats {
         replayed,
@@ -456,12 +443,8 @@ impl Held {
             .then(|| cache.replayed_crates(files.iter().map(|f| f.path.as_path())))
             .flatten()
             .unwrap_or_else(|| roots.group(files.iter().map(|f| f.path.as_path())));
-        let is_file: Vec<bool> = files
-            .iter()
-            .map(|f| matches!(f.source, Source::File))
-            .collect();
         let mut crates = Vec::new();
-        for (root, members, whole) in keepable(groups, &is_file, paths) {
+        for (root, members, whole) in keepable(groups, files, paths) {
             let krate = cache::Crate {
                 root: root.as_deref(),
                 whole,
@@ -498,17 +481,20 @@ enum Keep {
     Later,
 }
 
-/// The crates of `groups` (members by index) the cache may keep: those
-/// without standard input (`is_file`), each with whether the run (its
+/// The crates of `groups` (members by index into `files`) the cache may
+/// keep: those without standard input, each with whether the run (its
 /// `paths`) covers it whole.
 fn keepable<'g>(
     groups: Vec<(Option<PathBuf>, Vec<usize>)>,
-    is_file: &'g [bool],
+    files: &'g [Input],
     paths: &'g [PathBuf],
 ) -> impl Iterator<Item = KeptCrate> + 'g {
     let covers = crate_pass::covering(paths);
     groups.into_iter().filter_map(move |(root, members)| {
-        if !members.iter().all(|&i| is_file[i]) {
+        if !members
+            .iter()
+            .all(|&i| matches!(files[i].source, Source::File))
+        {
             return None;
         }
         // A crate the run does not cover whole is kept with the stamps of
@@ -713,7 +699,7 @@ fn keep(
     outcomes: &[FileOutcome],
     late: &[Finding],
     read: &HashSet<Option<PathBuf>>,
-    crates: Vec<(Option<PathBuf>, Vec<usize>, bool)>,
+    crates: Vec<KeptCrate>,
 ) -> Vec<StoredCrate> {
     let mut crate_of: HashMap<&str, usize> = HashMap::new();
     if !late.is_empty() {

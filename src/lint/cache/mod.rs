@@ -209,8 +209,9 @@ impl Cache {
 
     /// Looks at a file the run lints: when its stamp holds, it is not read
     /// (`None`); else `read` reads it, giving its stamp and what the cache
-    /// keeps of its bytes with what the run makes of it. Second, what the run saw of it (nothing when
-    /// it could not be read), which the walk keeps with the file.
+    /// keeps of its bytes with what the run makes of it. Second, what the
+    /// run saw of it (nothing when it could not be read), which the walk
+    /// keeps with the file.
     pub fn visit<T>(
         &self,
         path: &Path,
@@ -512,8 +513,10 @@ pub struct StoredCrate {
     /// By member ([`OutcomeRecord::of`]).
     pub outcomes: Vec<Option<OutcomeRecord>>,
     pub late: Vec<FindingRecord>,
-    /// A member declares a handle field: the crate pass may read the
-    /// members the prefilter skipped for the field's uses.
+    /// The crate pass read the members the prefilter skipped, for the
+    /// uses of a handle field ([`crate_pass::Late::read`]).
+    ///
+    /// [`crate_pass::Late::read`]: crate::lint::crate_pass::Late::read
     pub reads_skipped: bool,
 }
 
